@@ -1,0 +1,42 @@
+# The two entry points: `make preview` (optionally STACK=prod) and `make test`.
+# Both create .venv from the requirements files when it is missing or older than them.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+STACK ?= dev
+REQUIREMENTS := requirements.txt requirements-dev.txt policies/requirements.txt
+
+.PHONY: setup preview test lint typecheck unit bench verify clean
+
+setup: $(STAMP)
+
+$(STAMP): $(REQUIREMENTS)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r policies/requirements.txt
+	@touch $(STAMP)
+
+preview: $(STAMP)
+	$(PY) -m preflight preview --stack $(STACK)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy .
+
+unit: $(STAMP)
+	$(VENV)/bin/pytest -q -n 2
+
+test: lint typecheck unit
+
+bench: $(STAMP)
+	$(PY) -m preflight.bench
+
+verify: $(STAMP)
+	$(PY) -m verify --stack $(STACK)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
