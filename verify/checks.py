@@ -1,0 +1,376 @@
+"""The live checks. Each is a small function over boto3 clients passed in (so tests give
+moto or Stubber clients) that returns `CheckResult`s; none of them prints or exits.
+
+The guarantees are the policy pack's, seen from the running account instead of the plan:
+a plan can be right and the account can still drift (a console edit, a manual
+`eb setenv`, an instance launched by hand), which is what this catches after `pulumi up`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_ec2.type_defs import RouteTableTypeDef, SubnetTypeDef
+    from mypy_boto3_elasticbeanstalk import ElasticBeanstalkClient
+    from mypy_boto3_elasticbeanstalk.type_defs import EnvironmentDescriptionTypeDef
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+    from mypy_boto3_rds import RDSClient
+    from mypy_boto3_rds.type_defs import DBInstanceTypeDef
+
+Role = Literal["web", "model"]
+
+ENV_PROPERTIES_NAMESPACE = "aws:elasticbeanstalk:application:environment"
+ENV_PROPERTIES_LIMIT_BYTES = 4096
+_INTERNET_DESTINATIONS = ("0.0.0.0/0", "::/0")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One guarantee: a stable kebab-case id, what was found, and what to do if it fails."""
+
+    check_id: str
+    passed: bool
+    detail: str
+    fix: str = ""
+
+    @property
+    def status(self) -> Literal["PASS", "FAIL"]:
+        return "PASS" if self.passed else "FAIL"
+
+    @property
+    def line(self) -> str:
+        """The one-line form tests and plain-text reports use: `FAIL  id: detail`."""
+        return f"{self.status}  {self.check_id}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class Clients:
+    """The AWS clients verify needs, built by the caller (real, moto-backed or stubbed)."""
+
+    elasticbeanstalk: ElasticBeanstalkClient
+    ec2: EC2Client
+    elbv2: ElasticLoadBalancingv2Client
+    rds: RDSClient
+
+
+@dataclass(frozen=True)
+class EnvironmentResources:
+    """What `describe_environment_resources` says an EB environment runs on."""
+
+    instance_ids: tuple[str, ...]
+    load_balancers: tuple[str, ...]  # ARNs for ALB/NLB, names for classic ELBs
+
+
+@dataclass(frozen=True)
+class Instance:
+    instance_id: str
+    subnet_id: str | None
+    public_ip: str | None
+
+
+# --- Elastic Beanstalk environments ---------------------------------------------------
+
+
+def find_environment(
+    eb: ElasticBeanstalkClient, application: str, environment: str
+) -> EnvironmentDescriptionTypeDef | None:
+    """The live (not terminated) environment of that name, or None."""
+    found = eb.describe_environments(
+        ApplicationName=application, EnvironmentNames=[environment], IncludeDeleted=False
+    )["Environments"]
+    live = [e for e in found if e.get("Status") not in ("Terminated", "Terminating")]
+    return live[0] if live else None
+
+
+def check_environment_health(
+    role: Role,
+    application: str,
+    environment: str,
+    description: EnvironmentDescriptionTypeDef | None,
+) -> CheckResult:
+    """The environment exists and is Ready with Green health."""
+    check_id = f"{role}-env-ready-green"
+    if description is None:
+        return CheckResult(
+            check_id,
+            False,
+            f"{role} environment {environment!r} not found in application {application!r}",
+            "run `pulumi up` for this stack (after `pulumi refresh` if it was deleted by hand)",
+        )
+    status, health = description.get("Status", "?"), description.get("Health", "?")
+    if status == "Ready" and health == "Green":
+        return CheckResult(check_id, True, f"{role} environment {environment!r} is Ready/Green")
+    return CheckResult(
+        check_id,
+        False,
+        f"{role} environment {environment!r} is {status}/{health}, expected Ready/Green",
+        "read the environment's health and Events in the EB console (or `eb health`); "
+        "an update in progress may only need time",
+    )
+
+
+def fetch_environment_resources(
+    eb: ElasticBeanstalkClient, environment: str
+) -> EnvironmentResources:
+    resources = eb.describe_environment_resources(EnvironmentName=environment)[
+        "EnvironmentResources"
+    ]
+    return EnvironmentResources(
+        instance_ids=tuple(i["Id"] for i in resources.get("Instances", []) if "Id" in i),
+        load_balancers=tuple(
+            lb["Name"] for lb in resources.get("LoadBalancers", []) if "Name" in lb
+        ),
+    )
+
+
+def describe_instances(ec2: EC2Client, instance_ids: Sequence[str]) -> list[Instance]:
+    if not instance_ids:
+        return []
+    reservations = ec2.describe_instances(InstanceIds=list(instance_ids))["Reservations"]
+    return [
+        Instance(
+            instance_id=i["InstanceId"],
+            subnet_id=i.get("SubnetId"),
+            public_ip=i.get("PublicIpAddress"),
+        )
+        for r in reservations
+        for i in r.get("Instances", [])
+    ]
+
+
+def check_no_public_ip(role: Role, instances: Sequence[Instance]) -> CheckResult:
+    check_id = f"{role}-instances-no-public-ip"
+    if not instances:
+        return _no_instances(check_id, role)
+    exposed = [f"{i.instance_id} has {i.public_ip}" for i in instances if i.public_ip]
+    if exposed:
+        return CheckResult(
+            check_id,
+            False,
+            f"{role} instance(s) with a public IP: {'; '.join(exposed)}",
+            "set aws:ec2:vpc AssociatePublicIpAddress=false and launch in private subnets, "
+            "then rebuild the environment's instances",
+        )
+    return CheckResult(check_id, True, f"no public IP on {len(instances)} {role} instance(s)")
+
+
+def subnet_public_reason(
+    subnet: SubnetTypeDef, route_tables: Iterable[RouteTableTypeDef]
+) -> str | None:
+    """Why a subnet is public (DESIGN: auto-assigned public IPs or an internet route to an
+    internet gateway), or None when it is private. A NAT route is fine."""
+    if subnet.get("MapPublicIpOnLaunch"):
+        return "mapPublicIpOnLaunch is true"
+    for table in route_tables:
+        for route in table.get("Routes", []):
+            destination = route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
+            gateway = route.get("GatewayId", "")
+            if destination in _INTERNET_DESTINATIONS and gateway.startswith("igw-"):
+                return f"route {destination} -> {gateway} in {table.get('RouteTableId', '?')}"
+    return None
+
+
+def route_tables_for_subnet(ec2: EC2Client, subnet: SubnetTypeDef) -> list[RouteTableTypeDef]:
+    """The subnet's explicitly associated route table, else its VPC's main table."""
+    explicit = ec2.describe_route_tables(
+        Filters=[{"Name": "association.subnet-id", "Values": [subnet["SubnetId"]]}]
+    )["RouteTables"]
+    if explicit:
+        return explicit
+    return ec2.describe_route_tables(
+        Filters=[
+            {"Name": "vpc-id", "Values": [subnet["VpcId"]]},
+            {"Name": "association.main", "Values": ["true"]},
+        ]
+    )["RouteTables"]
+
+
+def check_private_subnets(ec2: EC2Client, role: Role, instances: Sequence[Instance]) -> CheckResult:
+    check_id = f"{role}-instances-private-subnets"
+    if not instances:
+        return _no_instances(check_id, role)
+    subnet_ids = sorted({i.subnet_id for i in instances if i.subnet_id})
+    subnets = ec2.describe_subnets(SubnetIds=subnet_ids)["Subnets"] if subnet_ids else []
+    public: dict[str, str] = {}
+    for subnet in subnets:
+        reason = subnet_public_reason(subnet, route_tables_for_subnet(ec2, subnet))
+        if reason:
+            public[subnet["SubnetId"]] = reason
+    offending = [
+        f"{i.instance_id} in {i.subnet_id} ({public[i.subnet_id]})"
+        for i in instances
+        if i.subnet_id in public
+    ]
+    outside_vpc = [i.instance_id for i in instances if not i.subnet_id]
+    if outside_vpc:
+        offending.append(f"{', '.join(outside_vpc)} not in a VPC subnet")
+    if offending:
+        return CheckResult(
+            check_id,
+            False,
+            f"{role} instance(s) in public subnets: {'; '.join(offending)}",
+            "set aws:ec2:vpc Subnets to the stack's private subnets (privateSubnetIds) "
+            "and run `pulumi up`",
+        )
+    return CheckResult(
+        check_id,
+        True,
+        f"{len(instances)} {role} instance(s) in private subnets {', '.join(subnet_ids)}",
+    )
+
+
+def check_environment_properties(
+    eb: ElasticBeanstalkClient, application: str, environment: str, role: Role
+) -> CheckResult:
+    """The EB limit: all `key=value` strings together at most 4,096 UTF-8 bytes."""
+    check_id = f"{role}-env-properties-size"
+    settings = eb.describe_configuration_settings(
+        ApplicationName=application, EnvironmentName=environment
+    )["ConfigurationSettings"]
+    sizes: dict[str, int] = {}
+    for config in settings[:1]:
+        for option in config.get("OptionSettings", []):
+            if option.get("Namespace") == ENV_PROPERTIES_NAMESPACE and "OptionName" in option:
+                key, value = option["OptionName"], option.get("Value") or ""
+                sizes[key] = len(f"{key}={value}".encode())
+    total = sum(sizes.values())
+    if total <= ENV_PROPERTIES_LIMIT_BYTES:
+        return CheckResult(
+            check_id,
+            True,
+            f"{role} environment properties use {total} of {ENV_PROPERTIES_LIMIT_BYTES} bytes "
+            f"({len(sizes)} properties)",
+        )
+    biggest = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    return CheckResult(
+        check_id,
+        False,
+        f"{role} environment properties use {total} bytes, over the "
+        f"{ENV_PROPERTIES_LIMIT_BYTES}-byte limit; biggest: "
+        + ", ".join(f"{k} ({n} B)" for k, n in biggest),
+        "move big or secret values to Secrets Manager / SSM and list them under the stack "
+        "config's `secrets:` (delivered through the environmentsecrets namespace)",
+    )
+
+
+def check_load_balancer_internal(
+    elbv2: ElasticLoadBalancingv2Client, role: Role, resources: EnvironmentResources
+) -> CheckResult:
+    check_id = f"{role}-lb-internal"
+    if not resources.load_balancers:
+        return CheckResult(
+            check_id,
+            False,
+            f"{role} environment has no load balancer",
+            "make it load-balanced with aws:ec2:vpc ELBScheme=internal; a single-instance "
+            "environment gets a public Elastic IP",
+        )
+    arns = [lb for lb in resources.load_balancers if lb.startswith("arn:")]
+    names = [lb for lb in resources.load_balancers if not lb.startswith("arn:")]
+    found = []
+    if arns:
+        found += elbv2.describe_load_balancers(LoadBalancerArns=arns)["LoadBalancers"]
+    if names:
+        found += elbv2.describe_load_balancers(Names=names)["LoadBalancers"]
+    facing = [
+        f"{lb.get('LoadBalancerName', '?')} is {lb.get('Scheme', '?')}"
+        for lb in found
+        if lb.get("Scheme") != "internal"
+    ]
+    if facing:
+        return CheckResult(
+            check_id,
+            False,
+            f"{role} load balancer not internal: {'; '.join(facing)}",
+            "set aws:ec2:vpc ELBScheme=internal with ELBSubnets in private subnets; the "
+            "scheme cannot change in place, so the environment's load balancer is replaced",
+        )
+    if not found:
+        return CheckResult(
+            check_id,
+            False,
+            f"{role} load balancer(s) {', '.join(resources.load_balancers)} not found",
+            "run `pulumi refresh` and `pulumi up`",
+        )
+    return CheckResult(
+        check_id,
+        True,
+        f"{role} load balancer {', '.join(lb.get('LoadBalancerName', '?') for lb in found)} "
+        "is internal",
+    )
+
+
+def _no_instances(check_id: str, role: Role) -> CheckResult:
+    return CheckResult(
+        check_id,
+        False,
+        f"{role} environment has no instances to check",
+        "a Ready/Green environment runs at least one instance; check the Auto Scaling group",
+    )
+
+
+def not_checked(check_id: str, reason: str) -> CheckResult:
+    """A guarantee that could not be examined counts as broken: nothing shows it holds."""
+    return CheckResult(check_id, False, f"not checked: {reason}", "fix the failure above first")
+
+
+# --- RDS ---------------------------------------------------------------------------------
+
+
+def find_db_instance(rds: RDSClient, identifier: str) -> DBInstanceTypeDef | None:
+    try:
+        found = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"]
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") == "DBInstanceNotFound":
+            return None
+        raise
+    return found[0] if found else None
+
+
+def check_db_not_public(db: DBInstanceTypeDef) -> CheckResult:
+    name = db["DBInstanceIdentifier"]
+    if db.get("PubliclyAccessible"):
+        return CheckResult(
+            "rds-not-public",
+            False,
+            f"DB instance {name!r} is publicly accessible",
+            "set publiclyAccessible=false (and a DB subnet group of private subnets), "
+            "then `pulumi up`",
+        )
+    return CheckResult("rds-not-public", True, f"DB instance {name!r} is not publicly accessible")
+
+
+def check_db_encrypted(db: DBInstanceTypeDef) -> CheckResult:
+    name = db["DBInstanceIdentifier"]
+    if not db.get("StorageEncrypted"):
+        return CheckResult(
+            "rds-encrypted",
+            False,
+            f"DB instance {name!r} storage is not encrypted",
+            "encryption cannot be turned on in place: snapshot, copy the snapshot with "
+            "encryption, restore, and point the stack at the new instance",
+        )
+    return CheckResult("rds-encrypted", True, f"DB instance {name!r} storage is encrypted")
+
+
+def check_db_multi_az(db: DBInstanceTypeDef, stage: str) -> CheckResult:
+    """Mandatory in prod; in other stages a single-AZ database passes (advisory, like the pack)."""
+    name = db["DBInstanceIdentifier"]
+    if db.get("MultiAZ"):
+        return CheckResult("rds-multi-az", True, f"DB instance {name!r} is multi-AZ")
+    if stage != "prod":
+        return CheckResult(
+            "rds-multi-az", True, f"DB instance {name!r} is single-AZ (allowed in {stage})"
+        )
+    return CheckResult(
+        "rds-multi-az",
+        False,
+        f"DB instance {name!r} is single-AZ in prod",
+        "set multiAz=true in Pulumi.prod.yaml and `pulumi up` (AWS converts it online)",
+    )
