@@ -1,0 +1,373 @@
+"""Evaluate the real policy pack on a state, configured exactly as the Pulumi CLI configures it.
+
+The pack is loaded by running `policies/__main__.py` itself, with `PolicyPack` standing in
+as a recorder instead of a gRPC server, so the policies evaluated here are the very objects
+the CLI would get. The recorded arguments build pulumi-policy's own analyzer servicer; the
+stage's `--policy-pack-config` file is reconciled with the pack's defaults the way the CLI
+does it and sent through the servicer's `Configure`. Validation then calls each policy's
+own `validate` with pulumi-policy's argument types, once per resource (the servicer's
+`Analyze` would re-deserialize every resource once per policy).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import runpy
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from inspect import isawaitable
+from pathlib import Path
+from typing import Any
+
+import pulumi_policy
+from google.protobuf import json_format
+from pulumi.runtime.proto import analyzer_pb2
+from pulumi_policy.deserialize import deserialize_properties
+from pulumi_policy.policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+    _NotApplicableError,
+    _PolicyAnalyzerServicer,
+)
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+from .project import InputError
+from .state import State, StateResource
+
+LEVELS = ("advisory", "mandatory", "remediate", "disabled")
+_LEVEL_TO_PROTO = {
+    "advisory": analyzer_pb2.ADVISORY,
+    "mandatory": analyzer_pb2.MANDATORY,
+    "remediate": analyzer_pb2.REMEDIATE,
+    "disabled": analyzer_pb2.DISABLED,
+}
+_PROTO_TO_LEVEL = {v: k for k, v in _LEVEL_TO_PROTO.items()}
+
+
+@dataclass(frozen=True)
+class Violation:
+    policy: str
+    level: str
+    message: str
+    urn: str
+
+    @property
+    def resource_name(self) -> str:
+        return self.urn.split("::")[-1] if self.urn else "(stack)"
+
+    @property
+    def resource_type(self) -> str:
+        return self.urn.split("::")[-2].split("$")[-1] if self.urn else ""
+
+
+@dataclass
+class Report:
+    pack: str
+    pack_version: str
+    stage: str
+    config_file: str | None
+    levels: dict[str, str]
+    violations: list[Violation] = field(default_factory=list)
+    not_applicable: list[tuple[str, str]] = field(default_factory=list)
+    unreadable_secrets: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def mandatory(self) -> list[Violation]:
+        return [v for v in self.violations if v.level == "mandatory"]
+
+    @property
+    def advisory(self) -> list[Violation]:
+        return [v for v in self.violations if v.level != "mandatory"]
+
+    @property
+    def passed(self) -> bool:
+        return not self.mandatory
+
+
+@dataclass
+class LoadedPack:
+    name: str
+    version: str
+    policies: list[Policy]
+    servicer: Any
+    directory: Path
+
+
+def _pack_version(directory: Path) -> str:
+    manifest = directory / "PulumiPolicy.yaml"
+    try:
+        import yaml
+
+        data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+    except (OSError, ValueError):
+        return "0.0.1"
+    version = data.get("version") if isinstance(data, dict) else None
+    return str(version) if version else "0.0.1"
+
+
+def load_pack(directory: Path) -> LoadedPack:
+    """Run the pack's `__main__.py` with `PolicyPack` recording its arguments instead of serving."""
+    entry = directory / "__main__.py"
+    if not entry.is_file():
+        raise InputError(f"{entry}: the policy pack's entry point is missing")
+    recorded: dict[str, Any] = {}
+
+    def record(name: str, policies: list[Policy], **kwargs: Any) -> None:
+        recorded.update(name=name, policies=policies, **kwargs)
+
+    original = pulumi_policy.PolicyPack
+    pack_dir = str(directory)
+    added = pack_dir not in sys.path
+    if added:
+        sys.path.insert(0, pack_dir)
+    pulumi_policy.PolicyPack = record  # type: ignore[assignment,misc]
+    try:
+        runpy.run_path(str(entry), run_name="__main__")
+    finally:
+        pulumi_policy.PolicyPack = original  # type: ignore[misc]
+    if "policies" not in recorded:
+        raise InputError(f"{entry}: did not build a PolicyPack")
+    version = _pack_version(directory)
+    servicer = _PolicyAnalyzerServicer(
+        recorded["name"],
+        version,
+        recorded["policies"],
+        recorded.get("enforcement_level") or EnforcementLevel.ADVISORY,
+        recorded.get("initial_config"),
+        recorded.get("description"),
+        recorded.get("display_name"),
+        recorded.get("readme"),
+        recorded.get("provider"),
+        recorded.get("tags"),
+        recorded.get("repository"),
+    )
+    return LoadedPack(recorded["name"], version, list(recorded["policies"]), servicer, directory)
+
+
+def read_pack_config(path: Path) -> dict[str, dict[str, Any]]:
+    """Parse a `--policy-pack-config` file as the CLI does (level string or object)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read: {exc.strerror}") from None
+    if not text.strip():
+        return {}
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(raw, dict):
+        raise InputError(f"{path}: expected a JSON object of policy name to level or object")
+    config: dict[str, dict[str, Any]] = {}
+    for name, value in raw.items():
+        level: str | None
+        props: dict[str, Any] = {}
+        if isinstance(value, str):
+            level = value
+        elif isinstance(value, dict):
+            props = dict(value)
+            level = props.pop("enforcementLevel", None)
+            if level is not None and not isinstance(level, str):
+                raise InputError(f"{path}: {name!r}: enforcementLevel must be a string")
+        else:
+            raise InputError(f"{path}: {name!r}: must be an enforcement level or an object")
+        if level is not None and level not in LEVELS:
+            raise InputError(
+                f"{path}: {name!r}: {level!r} is not a valid enforcement level "
+                f"({', '.join(LEVELS)})"
+            )
+        if level is None and not props:
+            continue
+        config[name] = {"level": level, "properties": props}
+    return config
+
+
+def configure(pack: LoadedPack, file_config: Mapping[str, dict[str, Any]]) -> dict[str, str]:
+    """Reconcile defaults, the pack's initial config and the file, then `Configure` the pack.
+
+    Mirrors the CLI's ReconcilePolicyPackConfig: every policy starts at its declared level
+    with its schema defaults; "all" sets every level; a policy's own entry wins.
+    """
+    info = pack.servicer.GetAnalyzerInfo(None, None)
+    result: dict[str, dict[str, Any]] = {}
+    for policy in info.policies:
+        defaults = {
+            key: schema["default"]
+            for key, schema in json_format.MessageToDict(policy.configSchema)
+            .get("properties", {})
+            .items()
+            if isinstance(schema, dict) and "default" in schema
+        }
+        result[policy.name] = {
+            "level": _PROTO_TO_LEVEL[policy.enforcementLevel],
+            "properties": defaults,
+        }
+    initial = {
+        name: {
+            "level": _PROTO_TO_LEVEL[cfg.enforcementLevel] if cfg.enforcementLevel else None,
+            "properties": json_format.MessageToDict(cfg.properties),
+        }
+        for name, cfg in info.initialConfig.items()
+    }
+    for layer in (initial, file_config):
+        all_level = layer.get("all", {}).get("level")
+        if all_level:
+            for entry in result.values():
+                entry["level"] = all_level
+        for name, given in layer.items():
+            entry = result.setdefault(name, {"level": None, "properties": {}})
+            if given.get("level"):
+                entry["level"] = given["level"]
+            entry["properties"] = {**entry["properties"], **given.get("properties", {})}
+    request = analyzer_pb2.ConfigureAnalyzerRequest()
+    for name, entry in result.items():
+        policy_config = request.policyConfig[name]
+        policy_config.enforcementLevel = _LEVEL_TO_PROTO[entry["level"] or "advisory"]
+        if entry["properties"]:
+            policy_config.properties.update(entry["properties"])
+    pack.servicer.Configure(request, None)
+    return {p.name: pack.servicer._get_enforcement_level(p).value for p in pack.policies}
+
+
+def _options(resource: StateResource) -> PolicyResourceOptions:
+    return PolicyResourceOptions(
+        resource.protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], resource.parent
+    )
+
+
+def _run(validation: Callable[[], Any]) -> None:
+    result = validation()
+    if isawaitable(result):
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(result)
+        finally:
+            loop.close()
+
+
+def evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | None) -> Report:
+    file_config = read_pack_config(config_file) if config_file else {}
+    levels = configure(pack, file_config)
+    servicer = pack.servicer
+    report = Report(
+        pack=pack.name,
+        pack_version=pack.version,
+        stage=stage,
+        config_file=str(config_file) if config_file else None,
+        levels=levels,
+    )
+    response = analyzer_pb2.AnalyzeResponse()
+    active: list[tuple[Policy, EnforcementLevel]] = []
+    for policy in pack.policies:
+        level = servicer._get_enforcement_level(policy)
+        if level == EnforcementLevel.DISABLED:
+            continue
+        if level == EnforcementLevel.REMEDIATE:
+            level = EnforcementLevel.MANDATORY
+        active.append((policy, level))
+
+    resources = [r for r in state.resources if r.type != "pulumi:pulumi:Stack"]
+    props = {r.urn: unknown_checking_proxy(deserialize_properties(r.properties)) for r in resources}
+    for r in resources:
+        for key in r.unreadable_secrets:
+            report.unreadable_secrets.append((r.urn, key))
+
+    resource_policies = [(p, lv) for p, lv in active if isinstance(p, ResourceValidationPolicy)]
+    for r in resources:
+        options = _options(r)
+        for policy, level in resource_policies:
+            before = len(response.diagnostics)
+            report_violation = servicer._create_report_violation(
+                response, policy.name, policy.description, level, policy.severity
+            )
+            args = ResourceValidationArgs(
+                r.type,
+                props[r.urn],
+                r.urn,
+                r.name,
+                options,
+                None,
+                servicer._get_policy_config(policy.name),
+                {},
+            )
+            _guarded(lambda: policy.validate(args, report_violation), policy, pack, report, r.urn)
+            for diagnostic in response.diagnostics[before:]:
+                if not diagnostic.urn:
+                    diagnostic.urn = r.urn
+
+    stack_policies = [(p, lv) for p, lv in active if isinstance(p, StackValidationPolicy)]
+    if stack_policies:
+        policy_resources = _policy_resources(resources, props)
+        for policy, level in stack_policies:
+            report_violation = servicer._create_report_violation(
+                response, policy.name, policy.description, level, policy.severity
+            )
+            stack_args = StackValidationArgs(
+                policy_resources, servicer._get_policy_config(policy.name), {}
+            )
+            _guarded(
+                lambda: policy.validate(stack_args, report_violation), policy, pack, report, ""
+            )
+
+    for diagnostic in response.diagnostics:
+        report.violations.append(
+            Violation(
+                policy=diagnostic.policyName,
+                level=_PROTO_TO_LEVEL[diagnostic.enforcementLevel],
+                message=diagnostic.message,
+                urn=diagnostic.urn,
+            )
+        )
+    report.violations.sort(key=lambda v: (v.level != "mandatory", v.policy, v.urn, v.message))
+    return report
+
+
+def _guarded(
+    validation: Callable[[], Any], policy: Policy, pack: LoadedPack, report: Report, urn: str
+) -> None:
+    """Run one validation with the servicer's handling of unknowns and not-applicable."""
+    try:
+        _run(validation)
+    except UnknownValueError as exc:
+        report.violations.append(
+            Violation(
+                policy=policy.name,
+                level="advisory",
+                message=(
+                    f"can't run policy '{policy.name}' from policy pack "
+                    f"'{pack.name}@v{pack.version}' during preview: {exc.message}"
+                ),
+                urn=urn,
+            )
+        )
+    except _NotApplicableError as exc:
+        report.not_applicable.append((policy.name, exc.reason or ""))
+
+
+def _policy_resources(
+    resources: list[StateResource], props: Mapping[str, Any]
+) -> list[PolicyResource]:
+    by_urn: dict[str, PolicyResource] = {}
+    for r in resources:
+        by_urn[r.urn] = PolicyResource(
+            r.type, props[r.urn], r.urn, r.name, _options(r), None, None, [], {}
+        )
+    for r in resources:
+        resource = by_urn[r.urn]
+        if r.parent and r.parent in by_urn:
+            resource.parent = by_urn[r.parent]
+        resource.dependencies = [by_urn[d] for d in r.dependencies if d in by_urn]
+        resource.property_dependencies = {
+            key: [by_urn[d] for d in deps if d in by_urn]
+            for key, deps in r.property_dependencies.items()
+        }
+    return list(by_urn.values())
