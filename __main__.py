@@ -44,8 +44,9 @@ database = Database(
         **config.database.model_dump(),
     ),
 )
-app = Application("app", ApplicationArgs(config.platform.solution_stack_regex))
-
+app = Application(
+    "app", ApplicationArgs(config.platform.solution_stack_regex, name_prefix=prefix)
+)
 
 model = Environment(
     "model",

@@ -39,6 +39,8 @@ class ApplicationArgs:
     solution_stack_regex: str
     """The newest solution stack whose name matches is the platform of every environment."""
     description: str = "web (FastAPI) and model (Triton) environments"
+    name_prefix: str = ""
+    """Prefix of the EB application's auto-generated name (e.g. `webmodel-dev`)."""
 
 
 class Application(pulumi.ComponentResource):
@@ -65,7 +67,7 @@ class Application(pulumi.ComponentResource):
         partition = aws.get_partition(opts=invoke).partition
 
         application = aws.elasticbeanstalk.Application(
-            f"{name}", description=args.description, opts=child
+            args.name_prefix or name, description=args.description, opts=child
         )
         service_role = aws.iam.Role(
             f"{name}-service-role",
