@@ -1,0 +1,224 @@
+"""verify's command line as users run it: bad input exits 2 with one line naming what is
+wrong (no traceback); outputs are read exactly; the report renders plain and rich."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from verify.checks import CheckResult, Clients
+from verify.cli import main, stack_config_region
+from verify.outputs import REQUIRED_OUTPUTS, BadInput, StackOutputs, load_outputs_file
+from verify.report import render_plain, render_rich
+from verify.runner import stage_of
+
+REPO = Path(__file__).resolve().parent.parent
+
+GOOD_OUTPUTS: dict[str, object] = {
+    "webUrl": "http://web.example",
+    "modelInternalUrl": "http://model.internal",
+    "webEnvironmentName": "webmodel-dev-web",
+    "modelEnvironmentName": "webmodel-dev-model",
+    "applicationName": "webmodel-dev",
+    "dbEndpoint": "db.example:5432",
+    "dbInstanceIdentifier": "webmodel-dev-db",
+    "vpcId": "vpc-1",
+    "publicSubnetIds": ["subnet-p1", "subnet-p2"],
+    "privateSubnetIds": ["subnet-a1", "subnet-a2"],
+    "isolatedSubnetIds": ["subnet-i1", "subnet-i2"],
+}
+
+
+def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m verify` in a clean environment: fake credentials, no metadata service,
+    and a PATH without the Pulumi CLI."""
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir(exist_ok=True)
+    env = {
+        "PATH": str(empty_bin),
+        "HOME": str(tmp_path),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "PYTHONPATH": str(REPO),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "verify", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_missing_outputs_file_exits_2_with_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.json"
+    proc = run_cli(tmp_path, "--stack", "dev", "--outputs", str(missing), "--region", "eu-west-1")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr == f"verify: error: outputs file {missing} does not exist\n"
+
+
+def test_outputs_not_json_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "outputs.json"
+    bad.write_text("Current stack outputs (11):\n", encoding="utf-8")
+    proc = run_cli(tmp_path, "--stack", "dev", "--outputs", str(bad), "--region", "eu-west-1")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f"verify: error: outputs file {bad} is not JSON (line 1: Expecting value); "
+        "make it with `pulumi stack output --json --show-secrets > FILE`\n"
+    )
+    assert "Traceback" not in proc.stderr
+
+
+def test_without_outputs_and_without_the_cli_exits_2_suggesting_outputs(tmp_path: Path) -> None:
+    proc = run_cli(tmp_path, "--stack", "dev", "--region", "eu-west-1")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "verify: error: the Pulumi CLI (`pulumi`) is not installed, so stack outputs cannot be "
+        "read; pass --outputs FILE made with `pulumi stack output --json --show-secrets`\n"
+    )
+
+
+def call_main(tmp_path: Path, outputs: object, *extra: str) -> tuple[int, str, str]:
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(outputs), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+
+    def no_aws(region: str) -> Clients:
+        raise AssertionError("AWS must not be called when the input is bad")
+
+    code = main(
+        ["--stack", "dev", "--outputs", str(path), "--region", "eu-west-1", *extra],
+        make_clients=no_aws,
+        out=out,
+        err=err,
+    )
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_missing_output_key_exits_2_naming_it(tmp_path: Path) -> None:
+    outputs = {k: v for k, v in GOOD_OUTPUTS.items() if k not in ("vpcId", "dbEndpoint")}
+    code, out, err = call_main(tmp_path, outputs)
+    assert code == 2
+    assert out == ""
+    assert err == (
+        f"verify: error: {tmp_path / 'outputs.json'} lacks stack output(s) dbEndpoint, vpcId; "
+        f"expected all of: {', '.join(REQUIRED_OUTPUTS)}\n"
+    )
+
+
+def test_secret_placeholder_output_exits_2(tmp_path: Path) -> None:
+    code, _, err = call_main(tmp_path, {**GOOD_OUTPUTS, "dbEndpoint": "[secret]"})
+    assert code == 2
+    assert "stack output dbEndpoint" in err
+    assert "--show-secrets" in err
+
+
+@pytest.mark.parametrize(
+    ("outputs", "message"),
+    [
+        ([1, 2], "must hold a JSON object of stack outputs"),
+        ({**GOOD_OUTPUTS, "privateSubnetIds": "subnet-a1"}, "privateSubnetIds"),
+        ({**GOOD_OUTPUTS, "webEnvironmentName": ""}, "webEnvironmentName"),
+    ],
+)
+def test_malformed_outputs_exit_2(tmp_path: Path, outputs: object, message: str) -> None:
+    code, _, err = call_main(tmp_path, outputs)
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_bad_flag_exits_2_with_one_line(tmp_path: Path) -> None:
+    err = io.StringIO()
+    assert main(["--stack", "dev", "--bogus"], out=io.StringIO(), err=err) == 2
+    assert err.getvalue().startswith("verify: error: unrecognized arguments: --bogus")
+    assert err.getvalue().count("\n") == 1
+
+
+def test_outputs_file_is_read_into_typed_outputs(tmp_path: Path) -> None:
+    path = tmp_path / "o.json"
+    path.write_text(json.dumps(GOOD_OUTPUTS), encoding="utf-8")
+    outputs = load_outputs_file(path)
+    assert outputs == StackOutputs.from_mapping(GOOD_OUTPUTS, "x")
+    assert outputs.private_subnet_ids == ("subnet-a1", "subnet-a2")
+    assert outputs.model_environment_name == "webmodel-dev-model"
+
+
+def test_from_mapping_rejects_non_string_list_items() -> None:
+    with pytest.raises(BadInput, match="publicSubnetIds in src must be a list of strings"):
+        StackOutputs.from_mapping({**GOOD_OUTPUTS, "publicSubnetIds": [1]}, "src")
+
+
+def test_stage_is_the_last_segment_of_the_stack_name() -> None:
+    assert stage_of("prod") == "prod"
+    assert stage_of("acme/webmodel/prod") == "prod"
+    assert stage_of("acme/dev") == "dev"
+
+
+def test_region_comes_from_the_stack_config(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.prod.yaml").write_text(
+        "config:\n  aws:region: ap-northeast-2\n", encoding="utf-8"
+    )
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: [not, a, map]\n", encoding="utf-8")
+    assert stack_config_region("prod", tmp_path) == "ap-northeast-2"
+    assert stack_config_region("dev", tmp_path) is None
+    assert stack_config_region("qa", tmp_path) is None
+
+
+RESULTS = [
+    CheckResult("rds-encrypted", True, "DB instance 'db' storage is encrypted"),
+    CheckResult("rds-not-public", False, "DB instance 'db' is publicly accessible", "fix it"),
+]
+
+
+def test_plain_report_lists_checks_fixes_and_verdict() -> None:
+    assert render_plain("prod", "eu-west-1", RESULTS) == (
+        "verify: stack prod in eu-west-1\n"
+        "PASS  rds-encrypted: DB instance 'db' storage is encrypted\n"
+        "FAIL  rds-not-public: DB instance 'db' is publicly accessible\n"
+        "      fix: fix it\n"
+        "stack prod: 1 of 2 checks passed; 1 guarantee(s) broken (exit 1)\n"
+    )
+
+
+def test_rich_report_renders_a_table_without_markup_mangling() -> None:
+    out = io.StringIO()
+    results = [*RESULTS, CheckResult("x", False, "value [secret] kept", "see [docs]")]
+    render_rich("prod", "eu-west-1", results, out)
+    text = out.getvalue()
+    assert "rds-not-public" in text
+    assert "FAIL" in text
+    assert "PASS" in text
+    assert "[secret]" in text
+    assert "2 guarantee(s) broken (exit 1)" in text
+
+
+def test_no_credentials_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(GOOD_OUTPUTS), encoding="utf-8")
+    err = io.StringIO()
+    code = main(
+        ["--stack", "dev", "--outputs", str(path), "--region", "eu-west-1"],
+        out=io.StringIO(),
+        err=err,
+    )
+    assert code == 2
+    assert err.getvalue().startswith("verify: error: no AWS credentials found;")
