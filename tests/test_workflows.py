@@ -1,0 +1,239 @@
+"""The GitHub workflows: valid against the GitHub-workflow schema check-jsonschema vendors
+(offline), and the things a schema cannot see: job order, the protected prod environment,
+the policy pack and its stage config per stack, least privilege, pinned actions and one
+update per stack at a time."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+WORKFLOWS = REPO / ".github" / "workflows"
+WORKFLOW_FILES = sorted(WORKFLOWS.glob("*.yml")) + sorted(WORKFLOWS.glob("*.yaml"))
+CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+PULUMI_ACTION = "pulumi/actions@"
+STAGES = ("dev", "prod")
+
+
+def load(name: str) -> dict[Any, Any]:
+    data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def triggers(workflow: dict[Any, Any]) -> Any:
+    """`on:` is the boolean True under YAML 1.1, which PyYAML implements."""
+    return workflow.get("on", workflow.get(True))
+
+
+def steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [s for s in job.get("steps", []) if str(s.get("uses", "")).startswith(action)]
+
+
+def all_jobs() -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path.name, job_id, job)
+        for path in WORKFLOW_FILES
+        for job_id, job in load(path.name)["jobs"].items()
+    ]
+
+
+def test_both_workflows_exist() -> None:
+    assert {p.name for p in WORKFLOW_FILES} >= {"pull-request.yml", "deploy.yml"}
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
+def test_workflow_matches_the_github_workflow_schema(path: Path) -> None:
+    proc = subprocess.run(
+        [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_schema_check_rejects_a_broken_workflow(tmp_path: Path) -> None:
+    """The validation is real: a job without runs-on and a bad trigger fail it."""
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: {pull_request: 3}\njobs:\n  x:\n    steps: []\n", encoding="utf-8")
+    proc = subprocess.run(
+        [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 1
+
+
+def test_triggers() -> None:
+    assert triggers(load("pull-request.yml")) == {"pull_request": {"branches": ["main"]}}
+    assert triggers(load("deploy.yml")) == {"push": {"branches": ["main"]}}
+
+
+def test_every_action_is_pinned_to_a_full_commit_sha_with_a_version_comment() -> None:
+    for path in WORKFLOW_FILES:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = re.match(r"^\s*(?:-\s+)?uses:\s*(\S+)(.*)$", line)
+            if not match:
+                continue
+            ref, comment = match.groups()
+            assert PINNED.match(ref), f"{path.name}: {ref} is not pinned to a commit SHA"
+            assert re.match(r"^\s+#\s+v\d+\.\d+\.\d+$", comment), (
+                f"{path.name}: {ref} needs a `# vX.Y.Z` comment"
+            )
+
+
+def test_the_same_action_is_pinned_to_the_same_sha_everywhere() -> None:
+    pins: dict[str, set[str]] = {}
+    for _, _, job in all_jobs():
+        for step in job.get("steps", []):
+            if "uses" in step:
+                name, sha = step["uses"].split("@")
+                pins.setdefault(name, set()).add(sha)
+    assert {n: len(s) for n, s in pins.items() if len(s) > 1} == {}
+    assert set(pins) == {
+        "actions/checkout",
+        "actions/setup-python",
+        "aws-actions/configure-aws-credentials",
+        "pulumi/actions",
+        "marocchino/sticky-pull-request-comment",
+    }
+
+
+def test_top_level_permissions_are_read_only() -> None:
+    for path in WORKFLOW_FILES:
+        assert load(path.name)["permissions"] == {"contents": "read"}, path.name
+
+
+def test_job_permissions_are_least_privilege() -> None:
+    """id-token only where OIDC is used, pull-requests: write only where a comment is made."""
+    for name, job_id, job in all_jobs():
+        granted = job.get("permissions", {})
+        assert granted.get("contents", "read") == "read", (name, job_id)
+        uses_oidc = bool(steps_using(job, "aws-actions/configure-aws-credentials@"))
+        assert (granted.get("id-token") == "write") == uses_oidc, (name, job_id)
+        comments = bool(steps_using(job, "marocchino/sticky-pull-request-comment@")) or any(
+            s.get("with", {}).get("comment-on-pr") is True for s in steps_using(job, PULUMI_ACTION)
+        )
+        assert (granted.get("pull-requests") == "write") == comments, (name, job_id)
+        assert set(granted) <= {"contents", "id-token", "pull-requests"}, (name, job_id)
+
+
+def test_checkout_does_not_persist_the_token() -> None:
+    for name, job_id, job in all_jobs():
+        for step in steps_using(job, "actions/checkout@"):
+            assert step.get("with", {}).get("persist-credentials") is False, (name, job_id)
+
+
+def test_python_is_311_everywhere() -> None:
+    for name, job_id, job in all_jobs():
+        for step in steps_using(job, "actions/setup-python@"):
+            assert step["with"]["python-version"] == "3.11", (name, job_id)
+
+
+def test_pull_request_jobs_run_in_order() -> None:
+    jobs = load("pull-request.yml")["jobs"]
+    assert "needs" not in jobs["test"]
+    assert jobs["preflight"]["needs"] == "test"
+    assert jobs["pulumi-preview"]["needs"] == "preflight"
+    assert any(s.get("run") == "make test" for s in jobs["test"]["steps"])
+
+
+def test_offline_preview_runs_for_both_stacks_and_is_commented() -> None:
+    job = load("pull-request.yml")["jobs"]["preflight"]
+    assert job["strategy"]["matrix"]["stack"] == list(STAGES)
+    assert job["strategy"]["fail-fast"] is False
+    runs = "\n".join(s.get("run", "") for s in job["steps"])
+    assert (
+        '.venv/bin/python -m preflight preview --stack "$STACK" --markdown "preview-$STACK.md"'
+        in runs
+    )
+    (comment,) = steps_using(job, "marocchino/sticky-pull-request-comment@")
+    assert comment["with"] == {
+        "header": "preflight-${{ matrix.stack }}",
+        "path": "preview-${{ matrix.stack }}.md",
+    }
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in comment["if"]
+    assert job["steps"][-1]["if"] == "steps.preview.outputs.exit-code != '0'"
+
+
+def test_real_preview_only_with_an_oidc_role_and_with_the_pack_per_stage() -> None:
+    job = load("pull-request.yml")["jobs"]["pulumi-preview"]
+    assert job["if"].startswith("vars.AWS_ROLE_ARN != ''")
+    assert job["strategy"]["matrix"]["stack"] == list(STAGES)
+    (aws,) = steps_using(job, "aws-actions/configure-aws-credentials@")
+    assert aws["with"]["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}"
+    assert "aws-access-key-id" not in aws["with"]
+    (pulumi,) = steps_using(job, PULUMI_ACTION)
+    assert pulumi["with"]["command"] == "preview"
+    assert pulumi["with"]["stack-name"].endswith("/webmodel/${{ matrix.stack }}")
+    assert pulumi["with"]["policyPacks"] == "policies"
+    assert pulumi["with"]["policyPackConfigs"] == "policies/config/${{ matrix.stack }}.json"
+    assert pulumi["with"]["comment-on-pr"] is True
+    steps = job["steps"]
+    assert steps.index(aws) < steps.index(pulumi)
+
+
+def test_deploy_runs_dev_then_prod_behind_the_protected_environment() -> None:
+    jobs = load("deploy.yml")["jobs"]
+    assert jobs["up-dev"]["needs"] == "test"
+    assert jobs["up-prod"]["needs"] == "up-dev"
+    assert jobs["up-prod"]["environment"] == "production"
+    assert jobs["up-dev"]["environment"] != "production"
+    assert jobs["up-dev"]["if"] == "vars.AWS_ROLE_ARN != ''"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_deploy_runs_up_with_the_pack_and_its_stage_config(stage: str) -> None:
+    job = load("deploy.yml")["jobs"][f"up-{stage}"]
+    assert job["env"]["STACK"].endswith(f"/webmodel/{stage}")
+    (pulumi,) = steps_using(job, PULUMI_ACTION)
+    assert pulumi["with"]["command"] == "up"
+    assert pulumi["with"]["stack-name"] == "${{ env.STACK }}"
+    assert pulumi["with"]["policyPacks"] == "policies"
+    assert pulumi["with"]["policyPackConfigs"] == f"policies/config/{stage}.json"
+    (aws,) = steps_using(job, "aws-actions/configure-aws-credentials@")
+    steps = job["steps"]
+    assert steps.index(aws) < steps.index(pulumi)
+    verify = steps[-1]["run"]
+    assert '.venv/bin/python -m verify --stack "$STACK" --outputs' in verify
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_deploys_never_race_on_a_stack(stage: str) -> None:
+    concurrency = load("deploy.yml")["jobs"][f"up-{stage}"]["concurrency"]
+    assert concurrency == {"group": f"pulumi-up-{stage}", "cancel-in-progress": False}
+
+
+def test_concurrency_groups_are_per_stack() -> None:
+    preview = load("pull-request.yml")["jobs"]["pulumi-preview"]["concurrency"]["group"]
+    assert "${{ matrix.stack }}" in preview
+    groups = [load("deploy.yml")["jobs"][f"up-{s}"]["concurrency"]["group"] for s in STAGES]
+    assert len(set(groups)) == len(STAGES)
+
+
+def test_stage_configs_the_workflows_name_exist_when_the_pack_ships_them() -> None:
+    """The workflows point at policies/config/<stage>.json; DESIGN.md requires both files."""
+    configs = REPO / "policies" / "config"
+    if not any(configs.glob("*.json")):
+        pytest.skip("policies/config/*.json are not in this tree yet")
+    for stage in STAGES:
+        assert (configs / f"{stage}.json").is_file(), stage
+
+
+def test_shell_steps_take_expressions_through_env_not_inline() -> None:
+    """`${{ }}` inside `run:` is script injection waiting to happen; pass values via env."""
+    for name, job_id, job in all_jobs():
+        for step in job.get("steps", []):
+            assert "${{" not in step.get("run", ""), (name, job_id, step.get("name"))
