@@ -7,6 +7,7 @@ outputs they asked for.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -75,6 +76,10 @@ class Run:
 
 def run(build: Callable[[], Mapping[str, pulumi.Input[Any]] | None], *, stack: str = "dev") -> Run:
     """Build resources under fresh mocks; resolve the outputs `build` returns by name."""
+    # A fresh loop per run, set before the mocks create their futures: the offline engine
+    # (which may run in the same worker) leaves no loop behind.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     aws = Recording()
     pulumi.runtime.set_mocks(aws, project="webmodel", stack=stack, preview=False)
     values: dict[str, Any] = {}
@@ -85,7 +90,11 @@ def run(build: Callable[[], Mapping[str, pulumi.Input[Any]] | None], *, stack: s
 
     # pulumi.runtime.test runs `body` in the engine's loop and waits for every registration.
     waited: Callable[[], None] = pulumi.runtime.test(body)  # type: ignore[no-untyped-call]
-    waited()
+    try:
+        waited()
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
     return Run(aws, values)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pulumi
 import pytest
 
 from components.beanstalk import (
@@ -16,7 +15,7 @@ from components.beanstalk import (
     WiredProperty,
     instance_policy,
 )
-from components.config import EnvironmentConfig, PlatformConfig, parse_stack_config
+from components.config import parse_stack_config
 from components.database import Database, DatabaseArgs
 from components.network import Network, NetworkArgs
 from components.security import AppSecurityGroups, AppSecurityGroupsArgs
@@ -535,10 +534,3 @@ def test_a_wired_value_longer_than_its_reservation_fails_the_deployment():
     )
     with pytest.raises(Exception, match="MODEL_URL is 207 bytes, more than the 128 reserved"):
         environment(too_long)
-
-
-def test_environment_config_and_platform_are_the_typed_config_models():
-    args = environment_args("web")
-    assert isinstance(args.settings, EnvironmentConfig)
-    assert isinstance(args.platform, PlatformConfig)
-    assert isinstance(pulumi.Output.from_input(args.application_name), pulumi.Output)
