@@ -425,3 +425,39 @@ def test_generated_web_configs_are_accepted_or_rejected_by_name(env: dict[str, A
     assert lines, "an error without a single named key"
     for line in lines:
         assert line.strip().startswith("webmodel:web"), line
+
+
+# -- the documented per-stage table ----------------------------------------------------------
+
+
+def _stage_table() -> list[list[str]]:
+    """Rows of the per-stage table (README.md once merged there, else docs/program.md)."""
+    for name in ("README.md", "docs/program.md"):
+        path = ROOT / name
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        match = re.search(r"<!-- stage-table:start -->(.*?)<!-- stage-table:end -->", text, re.S)
+        if match:
+            lines = [line for line in match.group(1).strip().splitlines()[2:] if line.strip()]
+            return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+    pytest.fail("no per-stage table between <!-- stage-table:start/end --> markers")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def test_documented_stage_table_matches_the_stack_files():
+    rows = _stage_table()
+    assert len(rows) >= 15
+    stacks = {stack: stack_values(stack) for stack in ("dev", "prod")}
+    for _, keys, *values in rows:
+        paths = [part.strip(" `") for part in keys.split("/")]
+        section, first = paths[0].removeprefix("webmodel:").split(".", 1)
+        fields = [first, *paths[1:]]
+        for stack, shown in zip(("dev", "prod"), values, strict=True):
+            actual = " / ".join(_shown(stacks[stack][section][field]) for field in fields)
+            assert actual == shown, f"{keys} for {stack}: table says {shown}, YAML says {actual}"
