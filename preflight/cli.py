@@ -1,0 +1,152 @@
+"""`python -m preflight preview|analyze`: exit 0 pass, 1 mandatory violation, 2 bad input."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from .project import InputError
+
+EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"preflight: error: {message} (see `python -m preflight -h`)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m preflight",
+        description="Offline preview and policy analysis for the webmodel Pulumi program.",
+    )
+    parser.add_argument(
+        "--project-dir",
+        type=Path,
+        default=None,
+        help="the Pulumi project (default: the folder holding preflight/)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    preview = commands.add_parser(
+        "preview", help="run the program against a simulated AWS and evaluate the policy pack"
+    )
+    preview.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
+    preview.add_argument(
+        "--json",
+        metavar="PATH",
+        help="write the simulated deployment in `pulumi stack export` format ('-': stdout)",
+    )
+    preview.add_argument(
+        "--markdown", metavar="PATH", help="write the report as GitHub Markdown (PR comment)"
+    )
+    preview.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="write secret values as plaintext in --json (like `stack export --show-secrets`)",
+    )
+    analyze = commands.add_parser(
+        "analyze", help="evaluate the policy pack on a `pulumi stack export` file"
+    )
+    analyze.add_argument("state", type=Path, metavar="STATE.json")
+    analyze.add_argument("--stack", help="stage whose policy config applies (default: from URNs)")
+    return parser
+
+
+def _project_dir(arg: Path | None) -> Path:
+    from .engine import PROJECT_ROOT
+
+    return (arg or PROJECT_ROOT).resolve()
+
+
+def _pack_config(project_dir: Path, stage: str) -> Path | None:
+    """policies/config/<stage>.json, relative to the project when run from it (stable output)."""
+    path = project_dir / "policies" / "config" / f"{stage.split('/')[-1]}.json"
+    if not path.is_file():
+        return None
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _write(path: str, text: str) -> None:
+    if path == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be written: {exc.strerror}") from None
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from . import report as render
+    from .analysis import evaluate, load_pack
+    from .engine import simulate
+    from .project import load_stack_config
+    from .state import dumps, from_deployment, to_export
+
+    project_dir = _project_dir(args.project_dir)
+    config = load_stack_config(project_dir, args.stack)
+    deployment = simulate(args.stack, config=config)
+    pack = load_pack(project_dir / "policies")
+    result = evaluate(
+        pack,
+        from_deployment(deployment),
+        stage=args.stack,
+        config_file=_pack_config(project_dir, args.stack),
+    )
+    if args.json:
+        document = to_export(deployment, region=config.region, show_secrets=args.show_secrets)
+        _write(args.json, dumps(document))
+    if args.markdown:
+        _write(args.markdown, render.render_markdown(deployment, result))
+    if args.json != "-":  # stdout carries the JSON then; keep it parseable
+        if sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+            from .rich_view import show
+
+            show(deployment, result)
+        else:
+            sys.stdout.write(render.render_preview_text(deployment, result))
+    return EXIT_OK if result.passed else EXIT_VIOLATION
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from .analysis import evaluate, load_pack
+    from .report import render_analyze_text
+    from .state import read_export
+
+    project_dir = _project_dir(args.project_dir)
+    state = read_export(args.state)
+    stage = args.stack or state.stack
+    if not stage:
+        raise InputError(f"{args.state}: no resources with a URN to take the stack from; pass --stack")
+    pack = load_pack(project_dir / "policies")
+    result = evaluate(pack, state, stage=stage, config_file=_pack_config(project_dir, stage))
+    sys.stdout.write(render_analyze_text(len(state.resources), result, str(args.state)))
+    return EXIT_OK if result.passed else EXIT_VIOLATION
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "preview":
+            return _preview(args)
+        return _analyze(args)
+    except InputError as exc:
+        sys.stderr.write(f"preflight: error: {exc}\n")
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # the program rejected its config, or failed: one line, no trace
+        from .engine import ProgramError
+
+        if isinstance(exc, ProgramError):
+            first, *rest = str(exc).splitlines() or [""]
+            sys.stderr.write(f"preflight: error: the program failed: {first}\n")
+            for line in rest:
+                sys.stderr.write(f"    {line}\n")
+            return EXIT_BAD_INPUT
+        raise

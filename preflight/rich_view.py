@@ -1,0 +1,54 @@
+"""The terminal view of a preview: the same facts as the plain text, laid out with rich."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from .analysis import Report
+from .engine import Deployment, SimResource
+from .report import counts_by_type, display_type, output_rows, verdict, violation_heading
+
+
+def show(deployment: Deployment, report: Report, console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(
+        f"[bold]Previewing update ({deployment.stack})[/] with the simulated engine: "
+        "no cloud calls\n"
+    )
+    nodes: dict[str, Tree] = {}
+    root = Tree("[bold]resources[/]")
+
+    def label(resource: SimResource) -> str:
+        lock = " [yellow]\\[protect][/]" if resource.protect else ""
+        style = "cyan" if resource.custom else "bold magenta"
+        return f"[green]+[/] [{style}]{display_type(resource.type)}[/] {resource.name}{lock}"
+
+    for resource in deployment.resources:  # dependency order: parents come first
+        parent = nodes.get(resource.parent or "", root)
+        nodes[resource.urn] = parent.add(label(resource))
+    console.print(root)
+
+    counts = Table(title="Resources to create", show_edge=False)
+    counts.add_column("Type")
+    counts.add_column("Count", justify="right")
+    for type_token, count in counts_by_type(deployment):
+        counts.add_row(display_type(type_token), str(count))
+    console.print(counts)
+
+    outputs = Table(title="Outputs", show_edge=False)
+    outputs.add_column("Output")
+    outputs.add_column("Value", overflow="fold")
+    for key, value in output_rows(deployment):
+        outputs.add_row(key, value)
+    console.print(outputs)
+
+    console.print(f"\n[bold]Policies[/]: {report.pack}@v{report.pack_version}")
+    for v in report.violations:
+        color = "red" if v.level == "mandatory" else "yellow"
+        console.print(f"  [{color}]{violation_heading(v)}[/]", highlight=False)
+        for line in v.message.splitlines():
+            console.print(f"      {line}", highlight=False, markup=False)
+    color = "green" if report.passed else "red"
+    console.print(f"\n[bold {color}]{verdict(report)}[/]")
