@@ -4,6 +4,8 @@ internet -> web ALB (public subnets) -> web instances (private) -> model interna
 (private) -> model GPU instances (private); web instances -> RDS (isolated subnets).
 """
 
+from typing import Any, Literal
+
 import pulumi
 
 from components.beanstalk import (
@@ -44,53 +46,60 @@ database = Database(
         **config.database.model_dump(),
     ),
 )
-app = Application(
-    "app", ApplicationArgs(config.platform.solution_stack_regex, name_prefix=prefix)
-)
+app = Application("app", ApplicationArgs(config.platform.solution_stack_regex, name_prefix=prefix))
 
-model = Environment(
+
+def environment(
+    role: Literal["web", "model"],
+    scheme: Literal["public", "internal"],
+    load_balancer_subnet_ids: pulumi.Output[list[str]],
+    load_balancer_security_group_id: pulumi.Output[str],
+    instance_security_group_id: pulumi.Output[str],
+    **wiring: Any,
+) -> Environment:
+    """One EB environment of the application; instances always in the private subnets."""
+    return Environment(
+        role,
+        EnvironmentArgs(
+            role=role,
+            application_name=app.name,
+            solution_stack_name=app.solution_stack_name,
+            service_role_arn=app.service_role_arn,
+            vpc_id=network.vpc_id,
+            instance_subnet_ids=network.private_subnet_ids,
+            load_balancer_subnet_ids=load_balancer_subnet_ids,
+            load_balancer_scheme=scheme,
+            load_balancer_security_group_id=load_balancer_security_group_id,
+            instance_security_group_id=instance_security_group_id,
+            settings=config.environment(role),
+            platform=config.platform,
+            name_prefix=prefix,
+            **wiring,
+        ),
+    )
+
+
+model = environment(
     "model",
-    EnvironmentArgs(
-        role="model",
-        application_name=app.name,
-        solution_stack_name=app.solution_stack_name,
-        service_role_arn=app.service_role_arn,
-        vpc_id=network.vpc_id,
-        instance_subnet_ids=network.private_subnet_ids,
-        load_balancer_subnet_ids=network.private_subnet_ids,
-        load_balancer_scheme="internal",
-        load_balancer_security_group_id=security.model_load_balancer_id,
-        instance_security_group_id=security.model_instances_id,
-        settings=config.model,
-        platform=config.platform,
-        name_prefix=prefix,
-    ),
+    "internal",
+    network.private_subnet_ids,
+    security.model_load_balancer_id,
+    security.model_instances_id,
 )
 reserved = PROGRAM_PROPERTY_MAX_BYTES["web"]
-web = Environment(
+web = environment(
     "web",
-    EnvironmentArgs(
-        role="web",
-        application_name=app.name,
-        solution_stack_name=app.solution_stack_name,
-        service_role_arn=app.service_role_arn,
-        vpc_id=network.vpc_id,
-        instance_subnet_ids=network.private_subnet_ids,
-        load_balancer_subnet_ids=network.public_subnet_ids,
-        load_balancer_scheme="public",
-        load_balancer_security_group_id=security.web_load_balancer_id,
-        instance_security_group_id=security.web_instances_id,
-        settings=config.web,
-        platform=config.platform,
-        wired_properties={
-            "MODEL_URL": WiredProperty(model.url, reserved["MODEL_URL"]),
-            "DB_HOST": WiredProperty(database.address, reserved["DB_HOST"]),
-            "DB_PORT": WiredProperty(database.port.apply(str), reserved["DB_PORT"]),
-            "DB_NAME": WiredProperty(database.database_name, reserved["DB_NAME"]),
-        },
-        wired_secrets={"DB_CREDENTIALS": database.master_user_secret_arn},
-        name_prefix=prefix,
-    ),
+    "public",
+    network.public_subnet_ids,
+    security.web_load_balancer_id,
+    security.web_instances_id,
+    wired_properties={
+        "MODEL_URL": WiredProperty(model.url, reserved["MODEL_URL"]),
+        "DB_HOST": WiredProperty(database.address, reserved["DB_HOST"]),
+        "DB_PORT": WiredProperty(database.port.apply(str), reserved["DB_PORT"]),
+        "DB_NAME": WiredProperty(database.database_name, reserved["DB_NAME"]),
+    },
+    wired_secrets={"DB_CREDENTIALS": database.master_user_secret_arn},
 )
 
 pulumi.export("webUrl", web.url)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from components.config import SECRET_ARN_PATTERN
 from preflight.engine import Deployment, ProgramError, SimResource, simulate
 
+ROOT = Path(__file__).resolve().parent.parent
 ENV_NAMESPACE = "aws:elasticbeanstalk:application:environment"
 SECRETS_NAMESPACE = "aws:elasticbeanstalk:application:environmentsecrets"
 ENVIRONMENT = "aws:elasticbeanstalk/environment:Environment"
@@ -289,3 +292,31 @@ def test_every_resource_belongs_to_a_component(stack: str):
 def test_invalid_config_stops_the_program_naming_the_key(overrides: dict[str, Any], fragment: str):
     with pytest.raises(ProgramError, match=re.escape(fragment)):
         simulate("dev", config_overrides=overrides)
+
+
+CERTIFICATE = (
+    "arn:aws:acm:ap-northeast-2:123456789012:certificate/4f1c2e3a-9b7d-4c6e-8a5f-0d2b3c4e5f60"
+)
+
+
+def test_a_certificate_gives_web_https_and_an_http_redirect():
+    web = {**simulate_config("prod")["webmodel:web"], "certificateArn": CERTIFICATE}
+    try:
+        d = simulate("prod", config_overrides={"webmodel:web": web})
+    except ProgramError as error:
+        if "aws:lb/getListener" in str(error):
+            pytest.skip("the simulated AWS account does not answer aws:lb/getListener yet")
+        raise
+    env = next(r for r in d.of_type(ENVIRONMENT) if r.inputs["tags"]["role"] == "web")
+    listener = namespace(env, "aws:elbv2:listener:443")
+    assert listener["Protocol"] == "HTTPS"
+    assert listener["SSLCertificateArns"] == CERTIFICATE
+    (rule,) = d.of_type("aws:lb/listenerRule:ListenerRule")
+    assert rule.inputs["actions"][0]["redirect"]["protocol"] == "HTTPS"
+    assert d.outputs["webUrl"].startswith("https://")
+
+
+def simulate_config(stack: str) -> dict[str, Any]:
+    """The stack file's `webmodel:*` values, to override one field of a key."""
+    data = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    return {key: value for key, value in data.items() if key.startswith("webmodel:")}
