@@ -222,3 +222,17 @@ def test_no_credentials_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     )
     assert code == 2
     assert err.getvalue().startswith("verify: error: no AWS credentials found;")
+
+
+def test_no_region_anywhere_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(GOOD_OUTPUTS), encoding="utf-8")
+    err = io.StringIO()
+    code = main(["--stack", "qa", "--outputs", str(path)], out=io.StringIO(), err=err)
+    assert code == 2
+    assert err.getvalue() == (
+        "verify: error: no AWS region: pass --region or set aws:region in Pulumi.qa.yaml\n"
+    )

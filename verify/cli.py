@@ -103,14 +103,14 @@ def main(
         stage = stage_of(stack)
         if not stage:
             raise BadInput(f"stack name {stack!r} has no stage after its last '/'")
-        region = args.region or stack_config_region(stage) or default_region()
-        if not region:
-            raise BadInput(f"no AWS region: pass --region or set aws:region in Pulumi.{stage}.yaml")
         outputs: StackOutputs = (
             load_outputs_file(args.outputs)
             if args.outputs is not None
             else load_outputs_automation(stack)
         )
+        region = args.region or stack_config_region(stage) or default_region()
+        if not region:
+            raise BadInput(f"no AWS region: pass --region or set aws:region in Pulumi.{stage}.yaml")
         results = verify_stack(outputs, stage, make_clients(region))
     except BadInput as problem:
         err.write(f"verify: error: {problem}\n")
