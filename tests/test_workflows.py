@@ -237,3 +237,12 @@ def test_shell_steps_take_expressions_through_env_not_inline() -> None:
     for name, job_id, job in all_jobs():
         for step in job.get("steps", []):
             assert "${{" not in step.get("run", ""), (name, job_id, step.get("name"))
+
+
+def test_job_level_if_uses_only_contexts_github_allows_there() -> None:
+    """`jobs.<id>.if` may read github, needs, vars and inputs, not matrix, env or secrets:
+    the schema accepts any string, GitHub rejects the run."""
+    for name, job_id, job in all_jobs():
+        condition = str(job.get("if", ""))
+        for context in re.findall(r"(?<![\w.])([a-z_]+)\.[A-Za-z_]", condition):
+            assert context in {"github", "needs", "vars", "inputs"}, (name, job_id, context)
