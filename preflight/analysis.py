@@ -17,12 +17,13 @@ import runpy
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from inspect import isawaitable
 from pathlib import Path
 from typing import Any
 
 import pulumi_policy
-from google.protobuf import json_format
+from google.protobuf import json_format  # type: ignore[import-untyped]
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.policy import (
@@ -132,6 +133,8 @@ def load_pack(directory: Path) -> LoadedPack:
     pulumi_policy.PolicyPack = record  # type: ignore[assignment,misc]
     try:
         runpy.run_path(str(entry), run_name="__main__")
+    except Exception as exc:
+        raise InputError(f"{entry}: the policy pack failed to load: {exc}") from exc
     finally:
         pulumi_policy.PolicyPack = original  # type: ignore[misc]
     if "policies" not in recorded:
@@ -244,16 +247,6 @@ def _options(resource: StateResource) -> PolicyResourceOptions:
     )
 
 
-def _run(validation: Callable[[], Any]) -> None:
-    result = validation()
-    if isawaitable(result):
-        loop = asyncio.new_event_loop()
-        try:
-            loop.run_until_complete(result)
-        finally:
-            loop.close()
-
-
 def evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | None) -> Report:
     file_config = read_pack_config(config_file) if config_file else {}
     levels = configure(pack, file_config)
@@ -299,7 +292,7 @@ def evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | 
                 servicer._get_policy_config(policy.name),
                 {},
             )
-            _guarded(lambda: policy.validate(args, report_violation), policy, pack, report, r.urn)
+            _guarded(partial(policy.validate, args, report_violation), policy, pack, report, r.urn)
             for diagnostic in response.diagnostics[before:]:
                 if not diagnostic.urn:
                     diagnostic.urn = r.urn
@@ -315,7 +308,7 @@ def evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | 
                 policy_resources, servicer._get_policy_config(policy.name), {}
             )
             _guarded(
-                lambda: policy.validate(stack_args, report_violation), policy, pack, report, ""
+                partial(policy.validate, stack_args, report_violation), policy, pack, report, ""
             )
 
     for diagnostic in response.diagnostics:
@@ -336,7 +329,13 @@ def _guarded(
 ) -> None:
     """Run one validation with the servicer's handling of unknowns and not-applicable."""
     try:
-        _run(validation)
+        result = validation()
+        if isawaitable(result):
+            loop = asyncio.new_event_loop()
+            try:
+                loop.run_until_complete(result)
+            finally:
+                loop.close()
     except UnknownValueError as exc:
         report.violations.append(
             Violation(

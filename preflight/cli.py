@@ -124,7 +124,9 @@ def _analyze(args: argparse.Namespace) -> int:
     state = read_export(args.state)
     stage = args.stack or state.stack
     if not stage:
-        raise InputError(f"{args.state}: no resources with a URN to take the stack from; pass --stack")
+        raise InputError(
+            f"{args.state}: no resources with a URN to take the stack from; pass --stack"
+        )
     pack = load_pack(project_dir / "policies")
     result = evaluate(pack, state, stage=stage, config_file=_pack_config(project_dir, stage))
     sys.stdout.write(render_analyze_text(len(state.resources), result, str(args.state)))

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi.runtime
-from google.protobuf import json_format
+from google.protobuf import json_format  # type: ignore[import-untyped]
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.mocks import MockEngine, MockMonitor, MockSettings
 
@@ -165,8 +165,8 @@ class RecordingMonitor(MockMonitor):
         self.default_providers[ref] = version
         return ref
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
-        response = super().RegisterResource(request)
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         inputs, secret_inputs = _plain_properties(request.object)
         registration = _Registration(
             urn=response.urn,
@@ -194,11 +194,11 @@ class RecordingMonitor(MockMonitor):
         self.registrations[response.urn] = registration
         return response
 
-    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+    def RegisterResourceOutputs(self, request: Any) -> Any:
         registration = self.registrations.get(request.urn)
         if registration is not None and registration.type == STACK_TYPE:
             self.stack_outputs, self.stack_secret_outputs = _plain_properties(request.outputs)
-        return super().RegisterResourceOutputs(request)
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
 
 def _provider_uuid(urn: str) -> str:
@@ -221,8 +221,8 @@ def _dependency_order(registrations: Mapping[str, _Registration]) -> list[str]:
     edges: dict[str, set[str]] = {urn: set() for urn in registrations}
     for urn, reg in registrations.items():
         before = set(reg.dependencies)
-        for deps in reg.property_dependencies.values():
-            before.update(deps)
+        for property_deps in reg.property_dependencies.values():
+            before.update(property_deps)
         if reg.parent:
             before.add(reg.parent)
         edges[urn] = {dep for dep in before if dep in registrations and dep != urn}
@@ -255,9 +255,9 @@ def _run_program(config: StackConfig, monitor: RecordingMonitor) -> list[str]:
     logger.setLevel(logging.INFO)
 
     pulumi_settings.ROOT.set(None)
-    settings = MockSettings(
+    settings = MockSettings(  # type: ignore[no-untyped-call]
         monitor=monitor,
-        monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+        monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),  # type: ignore[no-untyped-call]
         engine=MockEngine(logger),
         project=config.project,
         stack=config.stack,
@@ -374,4 +374,3 @@ def _deployment(
         secret_outputs=monitor.stack_secret_outputs,
         diagnostics=list(diagnostics),
     )
-

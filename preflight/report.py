@@ -192,7 +192,7 @@ def mermaid(deployment: Deployment) -> str:
         lines.extend(_subgraph(comp, deployment, groups, owner, indent="    "))
     loose = sorted((t, n) for (o, t), n in groups.items() if o == "")
     for type_token, count in loose:
-        label = f"{display_type(type_token)} ×{count}" if count > 1 else display_type(type_token)
+        label = f"{display_type(type_token)} x{count}" if count > 1 else display_type(type_token)
         lines.append(f'    {_node_id("root_" + type_token)}["{label}"]')
     edges: set[tuple[str, str]] = set()
     for r in deployment.resources:
@@ -240,7 +240,7 @@ def _subgraph(
     for (o, type_token), count in sorted(groups.items()):
         if o != comp.urn:
             continue
-        label = f"{display_type(type_token)} ×{count}" if count > 1 else display_type(type_token)
+        label = f"{display_type(type_token)} x{count}" if count > 1 else display_type(type_token)
         lines.append(f'{indent}    {_node_id(f"{o}_{type_token}")}["{label}"]')
     for child in deployment.children(comp.urn):
         if not child.custom:

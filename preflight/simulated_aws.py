@@ -51,6 +51,7 @@ class SimulatedAws(pulumi.runtime.Mocks):
             "aws:index/getPartition:getPartition": self._partition,
             "aws:index/getRegion:getRegion": self._get_region,
             "aws:iam/getPolicyDocument:getPolicyDocument": self._policy_document,
+            "aws:lb/getListener:getListener": self._listener,
         }
 
     # -- data sources -------------------------------------------------------------------
@@ -83,7 +84,9 @@ class SimulatedAws(pulumi.runtime.Mocks):
         try:
             regex = re.compile(pattern)
         except re.error as exc:
-            raise SimulationError(f"getSolutionStack: nameRegex {pattern!r} is invalid: {exc}")
+            raise SimulationError(
+                f"getSolutionStack: nameRegex {pattern!r} is invalid: {exc}"
+            ) from None
         matches = [name for name in SOLUTION_STACKS if regex.search(name)]
         if not matches:
             raise SimulationError(
@@ -134,9 +137,7 @@ class SimulatedAws(pulumi.runtime.Mocks):
                 out["Resource"] = _one_or_many(stmt["resources"])
             principals = stmt.get("principals") or []
             if principals:
-                out["Principal"] = {
-                    p["type"]: _one_or_many(p["identifiers"]) for p in principals
-                }
+                out["Principal"] = {p["type"]: _one_or_many(p["identifiers"]) for p in principals}
             conditions = stmt.get("conditions") or []
             if conditions:
                 cond: dict[str, dict[str, Any]] = {}
@@ -151,6 +152,25 @@ class SimulatedAws(pulumi.runtime.Mocks):
             "minifiedJson": json.dumps(document, separators=(",", ":")),
         }
 
+    def _listener(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A listener of a load balancer EB created (EB makes port 80 HTTP by default)."""
+        balancer = str(args.get("loadBalancerArn") or "")
+        if ":loadbalancer/" not in balancer:
+            raise SimulationError(f"getListener: {balancer!r} is not a load balancer ARN")
+        port = int(args.get("port") or 80)
+        arn = (
+            balancer.replace(":loadbalancer/", ":listener/")
+            + f"/{_digest(balancer, str(port))[:16]}"
+        )
+        protocol = "HTTPS" if port == 443 else "HTTP"
+        return {
+            "id": arn,
+            "arn": arn,
+            "loadBalancerArn": balancer,
+            "port": port,
+            "protocol": protocol,
+        }
+
     # -- resources ----------------------------------------------------------------------
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
@@ -158,7 +178,9 @@ class SimulatedAws(pulumi.runtime.Mocks):
         seed = _digest(stack, args.typ, args.name)
         state: dict[str, Any] = dict(args.inputs)
         shaper = _SHAPERS.get(args.typ)
-        resource_id = shaper(self, args.name, seed, state) if shaper else _generic(args, seed, state)
+        resource_id = (
+            shaper(self, args.name, seed, state) if shaper else _generic(args, seed, state)
+        )
         if args.resource_id:
             resource_id = args.resource_id
         state.setdefault("id", resource_id)
@@ -421,9 +443,7 @@ def _eb_environment(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) 
         lb = f"awseb-{env_id}-{seed[20:30]}"
         dns = f"{lb}-{int(seed[30:38], 16)}.{aws.region}.elb.amazonaws.com"
         endpoint = f"internal-{dns}" if scheme == "internal" else dns
-        load_balancers = [
-            aws.arn("elasticloadbalancing", f"loadbalancer/app/{lb}/{seed[38:54]}")
-        ]
+        load_balancers = [aws.arn("elasticloadbalancing", f"loadbalancer/app/{lb}/{seed[38:54]}")]
     s.update(
         arn=aws.arn("elasticbeanstalk", f"environment/{s.get('application', '')}/{env_name}"),
         cname=cname,
