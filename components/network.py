@@ -86,7 +86,16 @@ class Network(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         invoke = pulumi.InvokeOptions(parent=self)
 
-        zones = aws.get_availability_zones(state="available", opts=invoke)
+        # Regular AZs only: Local and Wavelength Zones need opt-in and lack most services.
+        zones = aws.get_availability_zones(
+            state="available",
+            filters=[
+                aws.GetAvailabilityZonesFilterArgs(
+                    name="opt-in-status", values=["opt-in-not-required"]
+                )
+            ],
+            opts=invoke,
+        )
         names = sorted(zones.names)
         if len(names) < args.availability_zone_count:
             raise ValueError(
