@@ -29,11 +29,7 @@ class Registered:
 
 
 class Recording(SimulatedAws):
-    """SimulatedAws that also keeps every registration and invoke.
-
-    It answers `aws:lb/getListener:getListener` too (the port-80 listener of an EB load
-    balancer), which the HTTPS redirect needs and the shared simulated account lacks.
-    """
+    """SimulatedAws that also keeps every registration and invoke."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -49,11 +45,6 @@ class Recording(SimulatedAws):
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         self.calls.append((args.token, dict(args.args)))
-        if args.token == LISTENER_TOKEN:
-            balancer = str(args.args["loadBalancerArn"])
-            port = int(args.args["port"])
-            arn = balancer.replace(":loadbalancer/", ":listener/") + f"/{port:016x}"
-            return {"arn": arn, "loadBalancerArn": balancer, "port": port, "protocol": "HTTP"}
         return super().call(args)
 
     def of_type(self, type_token: str) -> list[Registered]:

@@ -197,7 +197,8 @@ def test_web_gets_model_url_and_database_from_the_program(stack: str):
     assert properties["DB_PORT"] == "5432"
     assert properties["DB_NAME"] == "webmodel"
     assert "MODEL_URL" not in namespace(model, ENV_NAMESPACE)
-    assert d.outputs["webUrl"] == f"http://{web.outputs['cname']}"
+    scheme = "https" if simulate_config(stack)["webmodel:web"].get("certificateArn") else "http"
+    assert d.outputs["webUrl"] == f"{scheme}://{web.outputs['cname']}"
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -294,29 +295,37 @@ def test_invalid_config_stops_the_program_naming_the_key(overrides: dict[str, An
         simulate("dev", config_overrides=overrides)
 
 
-CERTIFICATE = (
-    "arn:aws:acm:ap-northeast-2:123456789012:certificate/4f1c2e3a-9b7d-4c6e-8a5f-0d2b3c4e5f60"
-)
-
-
-def test_a_certificate_gives_web_https_and_an_http_redirect():
-    web = {**simulate_config("prod")["webmodel:web"], "certificateArn": CERTIFICATE}
-    try:
-        d = simulate("prod", config_overrides={"webmodel:web": web})
-    except ProgramError as error:
-        if "aws:lb/getListener" in str(error):
-            pytest.skip("the simulated AWS account does not answer aws:lb/getListener yet")
-        raise
-    env = next(r for r in d.of_type(ENVIRONMENT) if r.inputs["tags"]["role"] == "web")
-    listener = namespace(env, "aws:elbv2:listener:443")
-    assert listener["Protocol"] == "HTTPS"
-    assert listener["SSLCertificateArns"] == CERTIFICATE
-    (rule,) = d.of_type("aws:lb/listenerRule:ListenerRule")
-    assert rule.inputs["actions"][0]["redirect"]["protocol"] == "HTTPS"
-    assert d.outputs["webUrl"].startswith("https://")
+def test_https_only_where_a_certificate_is_configured():
+    prod_web = environment("prod", "web")
+    listener = namespace(prod_web, "aws:elbv2:listener:443")
+    certificate = simulate_config("prod")["webmodel:web"]["certificateArn"]
+    assert listener == {
+        "ListenerEnabled": "true",
+        "Protocol": "HTTPS",
+        "SSLCertificateArns": certificate,
+        "SSLPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "DefaultProcess": "default",
+    }
+    (rule,) = deployment("prod").of_type("aws:lb/listenerRule:ListenerRule")
+    assert rule.parent == prod_web.parent
+    assert rule.inputs["priority"] == 1
+    assert rule.inputs["conditions"] == [{"pathPattern": {"values": ["/*"]}}]
+    assert rule.inputs["actions"] == [
+        {
+            "type": "redirect",
+            "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"},
+        }
+    ]
+    assert rule.inputs["listenerArn"].startswith(
+        prod_web.outputs["loadBalancers"][0].replace(":loadbalancer/", ":listener/")
+    )
+    assert deployment("prod").outputs["webUrl"] == f"https://{prod_web.outputs['cname']}"
+    for stack, role in (("dev", "web"), ("dev", "model"), ("prod", "model")):
+        assert namespace(environment(stack, role), "aws:elbv2:listener:443") == {}
+    assert deployment("dev").of_type("aws:lb/listenerRule:ListenerRule") == []
 
 
 def simulate_config(stack: str) -> dict[str, Any]:
-    """The stack file's `webmodel:*` values, to override one field of a key."""
+    """The stack file's `webmodel:*` values."""
     data = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
     return {key: value for key, value in data.items() if key.startswith("webmodel:")}
