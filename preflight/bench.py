@@ -1,0 +1,144 @@
+"""`make bench`: preflight's cost as ratios measured in one run on this machine.
+
+- preview: wall time of `preflight preview --stack prod` over the wall time of a process
+  that merely imports every module that preview ends up importing (both start a fresh
+  interpreter, so start-up cancels out of neither and the ratio is honest);
+- analyze: wall time on generated states of 1,000 and 10,000 resources (copies of the prod
+  preview's own export with fresh URNs and ids), beyond the start-up of an empty analyze.
+
+Each figure is the best of several runs, since these machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .engine import PROJECT_ROOT
+
+_RECORD_MODULES = """
+import json, sys
+from preflight.cli import main
+code = main(sys.argv[2:])
+with open(sys.argv[1], "w") as f:
+    json.dump(sorted(sys.modules), f)
+sys.exit(code)
+"""
+
+_IMPORT_ONLY = """
+import importlib, json, sys
+for name in json.load(open(sys.argv[1])):
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+"""
+
+
+def _timed(argv: Sequence[str], runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(argv, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
+        elapsed = time.perf_counter() - start
+        if done.returncode not in (0, 1):
+            raise SystemExit(f"bench: {' '.join(argv[2:4])} failed:\n{done.stderr}")
+        best = min(best, elapsed)
+    return best
+
+
+def replicate(document: dict[str, Any], target: int) -> dict[str, Any]:
+    """A state of about `target` resources: copies of `document`'s stack under new names."""
+    base = document["deployment"]["resources"]
+    text = json.dumps(base)
+    out: list[dict[str, Any]] = []
+    copy_index = 0
+    while len(out) < target:
+        # Rename every URN and id of this copy, so copies relate only among themselves.
+        replaced = text.replace("::webmodel::", f"::webmodel{copy_index}::")
+        for prefix in ("vpc-", "subnet-", "sg-", "rtb-", "igw-", "nat-", "e-", "eipalloc-"):
+            replaced = replaced.replace(f'"{prefix}', f'"{prefix}c{copy_index}x')
+        out.extend(json.loads(replaced))
+        copy_index += 1
+    result = copy.deepcopy(document)
+    result["deployment"]["resources"] = out[:target]
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m preflight.bench")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (best is kept)")
+    args = parser.parse_args(argv)
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        modules, export = work / "modules.json", work / "prod.json"
+        preview_cmd = [python, "-c", _RECORD_MODULES, str(modules), "preview", "--stack", "prod"]
+        subprocess.run(
+            [*preview_cmd, "--json", str(export)],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            check=False,
+        )
+        preview = _timed([python, "-m", "preflight", "preview", "--stack", "prod"], args.runs)
+        imports = _timed([python, "-c", _IMPORT_ONLY, str(modules)], args.runs)
+
+        document = json.loads(export.read_text(encoding="utf-8"))
+        states: dict[int, Path] = {}
+        for size in (0, 1_000, 10_000):
+            path = work / f"state-{size}.json"
+            path.write_text(json.dumps(replicate(document, size) if size else _empty(document)))
+            states[size] = path
+        analyze = {
+            size: _timed(
+                [python, "-m", "preflight", "analyze", str(path), "--stack", "prod"], args.runs
+            )
+            for size, path in states.items()
+        }
+    startup = analyze[0]
+    resources = len(document["deployment"]["resources"])
+    rows = [
+        ("preview prod", f"{preview:.2f} s", f"{resources} resources"),
+        ("import its modules only", f"{imports:.2f} s", ""),
+        ("preview / import", f"{preview / imports:.2f}x", "goal <= 3x"),
+        ("analyze, empty state (start-up)", f"{startup:.2f} s", ""),
+        (
+            "analyze 1,000 resources",
+            f"{analyze[1_000]:.2f} s",
+            f"+{analyze[1_000] - startup:.2f} s",
+        ),
+        (
+            "analyze 10,000 resources",
+            f"{analyze[10_000]:.2f} s",
+            f"+{analyze[10_000] - startup:.2f} s beyond start-up (goal <= 2 s)",
+        ),
+        ("t(10k) / t(1k)", f"{analyze[10_000] / analyze[1_000]:.2f}x", "goal <= 12x"),
+        (
+            "t(10k) / t(1k) beyond start-up",
+            f"{(analyze[10_000] - startup) / max(analyze[1_000] - startup, 1e-9):.2f}x",
+            "10x is linear",
+        ),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"preflight bench (best of {args.runs} runs each, {sys.platform}, one run)")
+    for name, value, note in rows:
+        print(f"  {name.ljust(width)}  {value:>8}  {note}")
+    return 0
+
+
+def _empty(document: dict[str, Any]) -> dict[str, Any]:
+    result = copy.deepcopy(document)
+    result["deployment"]["resources"] = []
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Running preflight the way users do (a subprocess) and editing stack exports for tests."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_FILES = ("__main__.py", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml")
+PROJECT_DIRS = ("components", "policies")
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def preflight(*args: str | Path, cwd: Path = ROOT) -> Run:
+    done = subprocess.run(
+        [sys.executable, "-m", "preflight", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "PYTHONPATH": str(ROOT)},
+        check=False,
+        timeout=120,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def copy_project(into: Path) -> Path:
+    """A copy of the project (program, config, pack) that a test may edit."""
+    for name in PROJECT_FILES:
+        shutil.copy2(ROOT / name, into / name)
+    for name in PROJECT_DIRS:
+        shutil.copytree(ROOT / name, into / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return into
+
+
+def resources(document: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = document["deployment"]["resources"]
+    return found
+
+
+def of_type(document: dict[str, Any], type_token: str) -> Iterator[dict[str, Any]]:
+    return (r for r in resources(document) if r["type"] == type_token)
+
+
+def edit_settings(
+    resource: dict[str, Any], edit: Callable[[list[dict[str, str]]], list[dict[str, str]]]
+) -> None:
+    """Apply `edit` to an EB resource's settings in both inputs and outputs."""
+    for side in ("inputs", "outputs"):
+        if "settings" in resource.get(side, {}):
+            resource[side]["settings"] = edit(list(resource[side]["settings"]))
+
+
+def set_setting(
+    namespace: str, name: str, value: str
+) -> Callable[[list[dict[str, str]]], list[dict[str, str]]]:
+    def edit(settings: list[dict[str, str]]) -> list[dict[str, str]]:
+        kept = [s for s in settings if (s["namespace"], s["name"]) != (namespace, name)]
+        return [*kept, {"namespace": namespace, "name": name, "value": value}]
+
+    return edit
+
+
+def write_json(path: Path, document: Any) -> Path:
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return path

@@ -1,0 +1,316 @@
+"""preflight as users run it: `python -m preflight preview|analyze` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from tests.preflight_support import (
+    ROOT,
+    Run,
+    copy_project,
+    edit_settings,
+    of_type,
+    preflight,
+    resources,
+    set_setting,
+    write_json,
+)
+
+SCHEMA = json.loads((ROOT / "tests/schemas/stack-export-v3.schema.json").read_text())
+SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
+ENV_NS = "aws:elasticbeanstalk:application:environment"
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def preview(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    stack: str = request.param
+    out = tmp_path_factory.mktemp(stack)
+    run = preflight(
+        "preview", "--stack", stack, "--json", out / "state.json", "--markdown", out / "report.md"
+    )
+    document = json.loads((out / "state.json").read_text())
+    return stack, run, document, out
+
+
+def test_preview_passes_and_prints_the_tree(preview) -> None:
+    stack, run, document, _ = preview
+    assert run.code == 0, run.stderr
+    assert run.stderr == ""
+    lines = run.stdout.splitlines()
+    assert lines[0] == f"Previewing update ({stack}) with the simulated engine: no cloud calls"
+    assert " +   pulumi:pulumi:Stack" in run.stdout
+    assert f"webmodel-{stack}" in run.stdout
+    for component, name in [
+        ("webmodel:network:Network", "network"),
+        ("webmodel:database:Database", "database"),
+        ("webmodel:beanstalk:Application", "app"),
+        ("webmodel:beanstalk:Environment", "web"),
+        ("webmodel:beanstalk:Environment", "model"),
+    ]:
+        assert any(component in line and line.rstrip().endswith(f"  {name}") for line in lines), (
+            component,
+            name,
+        )
+    # The count matches the resources written to the export (stack and providers aside).
+    managed = [r for r in resources(document) if not r["type"].startswith("pulumi:")]
+    assert f"    + {len(managed)} to create" in lines
+    assert lines[-1].startswith("PASSED: no mandatory policy violation")
+    assert lines[-1].endswith(f"[webmodel-guardrails on stage {stack}]")
+
+
+def test_preview_counts_subnets_and_nat_per_stage(preview) -> None:
+    stack, _, document, _ = preview
+    azs = {"dev": 2, "prod": 3}[stack]
+    subnets = list(of_type(document, "aws:ec2/subnet:Subnet"))
+    nats = list(of_type(document, "aws:ec2/natGateway:NatGateway"))
+    assert len(subnets) == 3 * azs
+    assert len(nats) == {"dev": 1, "prod": 3}[stack]
+    assert len({s["outputs"]["availabilityZone"] for s in subnets}) == azs
+
+
+def test_export_matches_the_stack_export_shape(preview) -> None:
+    stack, _, document, _ = preview
+    jsonschema.validate(document, SCHEMA)
+    urns = {r["urn"] for r in resources(document)}
+    for resource in resources(document):
+        assert resource["urn"].startswith(f"urn:pulumi:{stack}::webmodel::")
+        for dep in resource.get("dependencies", []):
+            assert dep in urns
+        if resource.get("parent"):
+            assert resource["parent"] in urns
+        if resource["custom"] and not resource["type"].startswith("pulumi:providers:"):
+            provider = resource["provider"].rsplit("::", 1)[0]
+            assert provider == f"urn:pulumi:{stack}::webmodel::pulumi:providers:aws::default_7_51_1"
+    # Parents and dependencies are written before the resources that need them.
+    seen: set[str] = set()
+    for resource in resources(document):
+        assert {resource.get("parent"), *resource.get("dependencies", [])} - {None} <= seen
+        seen.add(resource["urn"])
+
+
+def test_prod_stateful_resources_are_protected_in_the_export(preview) -> None:
+    stack, _, document, _ = preview
+    (db,) = of_type(document, "aws:rds/instance:Instance")
+    assert db.get("protect", False) is (stack == "prod")
+    assert db["outputs"]["multiAz"] is (stack == "prod")
+
+
+def test_markdown_report_has_counts_outputs_policies_and_diagram(preview) -> None:
+    stack, _, _, out = preview
+    markdown = (out / "report.md").read_text()
+    assert markdown.startswith(f"## ✅ preflight preview: `{stack}`")
+    for heading in (
+        "### Resources by component",
+        "### Outputs",
+        "### Policy report",
+        "### Architecture",
+    ):
+        assert heading in markdown
+    assert "| `webmodel:network:Network` | network |" in markdown
+    assert "| `webUrl` |" in markdown
+    assert "```mermaid\nflowchart LR\n" in markdown
+
+
+def test_preview_is_byte_identical_across_runs(tmp_path: Path) -> None:
+    first = preflight("preview", "--stack", "prod", "--json", tmp_path / "a.json")
+    second = preflight("preview", "--stack", "prod", "--json", tmp_path / "b.json")
+    assert first.stdout == second.stdout
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+
+
+def test_json_to_stdout_is_the_export_alone() -> None:
+    run = preflight("preview", "--stack", "dev", "--json", "-")
+    assert run.code == 0
+    assert json.loads(run.stdout)["version"] == 3
+
+
+# -- analyze: the round trip and broken variants -------------------------------------------
+
+
+def _analyze(document: dict[str, Any], tmp_path: Path, *extra: str) -> Run:
+    return preflight("analyze", write_json(tmp_path / "state.json", document), *extra)
+
+
+def test_analyze_gives_preview_s_verdict(preview, tmp_path: Path) -> None:
+    stack, run, document, _ = preview
+    analyzed = _analyze(document, tmp_path)
+    assert analyzed.code == run.code == 0
+    assert analyzed.stdout.splitlines()[-1] == run.stdout.splitlines()[-1]
+    assert analyzed.stdout.splitlines()[0].endswith(f"stage {stack}")
+
+
+def _private_subnet_of_web(document: dict[str, Any]) -> dict[str, Any]:
+    web = next(
+        r
+        for r in of_type(document, "aws:elasticbeanstalk/environment:Environment")
+        if r["outputs"]["tags"]["role"] == "web"
+    )
+    settings = {(s["namespace"], s["name"]): s["value"] for s in web["outputs"]["settings"]}
+    first_subnet = settings[("aws:ec2:vpc", "Subnets")].split(",")[0]
+    return next(r for r in of_type(document, "aws:ec2/subnet:Subnet") if r["id"] == first_subnet)
+
+
+def test_a_subnet_made_public_fails_analyze(preview, tmp_path: Path) -> None:
+    _, _, document, _ = preview
+    subnet = _private_subnet_of_web(document)
+    subnet["inputs"]["mapPublicIpOnLaunch"] = subnet["outputs"]["mapPublicIpOnLaunch"] = True
+    run = _analyze(document, tmp_path)
+    assert run.code == 1
+    assert "[mandatory] eb-instances-in-private-subnets" in run.stdout
+    assert subnet["id"] in run.stdout
+    assert run.stdout.splitlines()[-1].startswith("FAILED: ")
+
+
+def test_env_properties_past_4_kb_fail_analyze(preview, tmp_path: Path) -> None:
+    _, _, document, _ = preview
+    env = next(of_type(document, "aws:elasticbeanstalk/environment:Environment"))
+    edit_settings(env, set_setting(ENV_NS, "BIG_BLOB", "x" * 4200))
+    run = _analyze(document, tmp_path)
+    assert run.code == 1
+    assert "[mandatory] eb-env-properties-size-limit" in run.stdout
+    assert "4,096" in run.stdout or "4096" in run.stdout
+
+
+def test_public_rds_fails_analyze(preview, tmp_path: Path) -> None:
+    _, _, document, _ = preview
+    (db,) = of_type(document, "aws:rds/instance:Instance")
+    db["inputs"]["publiclyAccessible"] = db["outputs"]["publiclyAccessible"] = True
+    run = _analyze(document, tmp_path)
+    assert run.code == 1
+    assert "[mandatory] rds-not-publicly-accessible" in run.stdout
+
+
+def test_ciphertext_secret_is_advisory_not_a_crash(preview, tmp_path: Path) -> None:
+    _, _, document, _ = preview
+    env = next(of_type(document, "aws:elasticbeanstalk/environment:Environment"))
+    for side in ("inputs", "outputs"):
+        env[side]["settings"] = {
+            SECRET_SIG_KEY: "1b47061264138c4ac30d75fd1eb44270",
+            "ciphertext": "v1:AAAA",
+        }
+    run = _analyze(document, tmp_path)
+    assert run.code == 0, run.stdout
+    assert f"secret property 'settings' of {env['urn']} has only ciphertext" in run.stdout
+
+
+def test_plaintext_secret_settings_are_checked(preview, tmp_path: Path) -> None:
+    _, _, document, _ = preview
+    env = next(of_type(document, "aws:elasticbeanstalk/environment:Environment"))
+    edit_settings(env, set_setting(ENV_NS, "BIG_BLOB", "x" * 4200))
+    for side in ("inputs", "outputs"):
+        env[side]["settings"] = {
+            SECRET_SIG_KEY: "1b47061264138c4ac30d75fd1eb44270",
+            "plaintext": json.dumps(env[side]["settings"]),
+        }
+    run = _analyze(document, tmp_path)
+    assert run.code == 1
+    assert "[mandatory] eb-env-properties-size-limit" in run.stdout
+
+
+def test_analyze_stage_comes_from_urns_or_flag(preview, tmp_path: Path) -> None:
+    _stack, _, document, _ = preview
+    run = _analyze(document, tmp_path, "--stack", "prod")
+    assert "stage prod" in run.stdout.splitlines()[0]
+    assert "config: policies/config/prod.json" in run.stdout
+
+
+# -- bad input: exit 2, one line naming what is wrong -------------------------------------
+
+
+def _one_error_line(run: Run) -> str:
+    assert run.code == 2, (run.stdout, run.stderr)
+    assert "Traceback" not in run.stderr
+    assert "Exception ignored" not in run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("preflight: error: ")
+    return lines[0]
+
+
+def test_unknown_stack() -> None:
+    line = _one_error_line(preflight("preview", "--stack", "staging"))
+    assert line == (
+        "preflight: error: unknown stack 'staging': Pulumi.staging.yaml does not exist "
+        "(stacks here: dev, prod)"
+    )
+
+
+def test_bad_flag() -> None:
+    line = _one_error_line(preflight("preview", "--stack", "dev", "--colour"))
+    assert "unrecognized arguments: --colour" in line
+
+
+def test_missing_project_file(tmp_path: Path) -> None:
+    line = _one_error_line(preflight("--project-dir", tmp_path, "preview", "--stack", "dev"))
+    assert line == f"preflight: error: Pulumi.yaml: file not found in {tmp_path}"
+
+
+def test_invalid_stack_yaml(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    (project / "Pulumi.dev.yaml").write_text("config:\n  aws:region: [unclosed\n")
+    line = _one_error_line(preflight("--project-dir", project, "preview", "--stack", "dev"))
+    assert line.startswith("preflight: error: Pulumi.dev.yaml: invalid YAML (line ")
+
+
+def test_config_value_of_the_wrong_type(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    text = (project / "Pulumi.dev.yaml").read_text()
+    (project / "Pulumi.dev.yaml").write_text(
+        text.replace("    minSize: 1\n", "    minSize: one\n", 1)
+    )
+    run = preflight("--project-dir", project, "preview", "--stack", "dev")
+    assert run.code == 2
+    assert "Traceback" not in run.stderr
+    assert run.stderr.startswith("preflight: error: the program failed: ")
+    assert "webmodel:web.minSize" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("not json", "not JSON (line 1, column 1: Expecting value)"),
+        ('{"version": 3}', "no 'deployment' key"),
+        ('{"version": 2, "deployment": {}}', "unsupported 'version' 2"),
+        (
+            '{"version": 3, "deployment": {"resources": [{"type": "aws:ec2/vpc:Vpc"}]}}',
+            "deployment.resources[0]: missing 'urn'",
+        ),
+        (
+            '{"version": 3, "deployment": {"resources": '
+            '[{"urn": "urn:pulumi:dev::p::aws:ec2/vpc:Vpc::v"}]}}',
+            "deployment.resources[0] (urn:pulumi:dev::p::aws:ec2/vpc:Vpc::v): missing 'type'",
+        ),
+    ],
+)
+def test_malformed_state(tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "state.json"
+    path.write_text(content)
+    line = _one_error_line(preflight("analyze", path))
+    assert line.startswith(f"preflight: error: {path}: ")
+    assert expected in line
+
+
+def test_missing_state_file(tmp_path: Path) -> None:
+    line = _one_error_line(preflight("analyze", tmp_path / "nope.json"))
+    assert line == f"preflight: error: {tmp_path / 'nope.json'}: file not found"
+
+
+# -- a change that breaks a mandatory rule fails the preview ------------------------------
+
+
+def test_model_environment_made_public_fails_preview(tmp_path: Path) -> None:
+    """The config cannot make the model environment public (its scheme is fixed in the
+    program), so the mistake is made where it can be: in `__main__.py`."""
+    project = copy_project(tmp_path)
+    main = (project / "__main__.py").read_text()
+    assert main.count('"internal"') == 1
+    (project / "__main__.py").write_text(main.replace('"internal"', '"public"'))
+    run = preflight("--project-dir", project, "preview", "--stack", "dev")
+    assert run.code == 1
+    assert "[mandatory] eb-model-environment-internal" in run.stdout
+    assert run.stdout.splitlines()[-1].startswith("FAILED: ")
