@@ -7,7 +7,6 @@ Every option setting comes from the EB "General options for all environments" re
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -23,6 +22,7 @@ from components.config import (
     PlatformConfig,
     budget_problem,
 )
+from components.iam import policy_document, trust_policy
 
 ENV_NAMESPACE = "aws:elasticbeanstalk:application:environment"
 SECRETS_NAMESPACE = "aws:elasticbeanstalk:application:environmentsecrets"
@@ -72,18 +72,9 @@ class Application(pulumi.ComponentResource):
         service_role = aws.iam.Role(
             f"{name}-service-role",
             description="Elastic Beanstalk service role: enhanced health and managed updates",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "elasticbeanstalk.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                            "Condition": {"StringEquals": {"sts:ExternalId": "elasticbeanstalk"}},
-                        }
-                    ],
-                }
+            assume_role_policy=trust_policy(
+                "elasticbeanstalk.amazonaws.com",
+                {"StringEquals": {"sts:ExternalId": "elasticbeanstalk"}},
             ),
             opts=child,
         )
@@ -203,18 +194,7 @@ class Environment(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-instance-role",
             description=f"EC2 instances of the {args.role} environment",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "ec2.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=trust_policy("ec2.amazonaws.com"),
             opts=child,
         )
         secret_arns: list[pulumi.Input[str]] = [
@@ -510,4 +490,4 @@ def instance_policy(
                 },
             }
         )
-    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+    return policy_document(*statements)

@@ -11,12 +11,13 @@ Subnet CIDRs are fixed per (tier, AZ index), so adding an AZ never renumbers exi
 from __future__ import annotations
 
 import ipaddress
-import json
 from dataclasses import dataclass
 from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
+
+from components.iam import policy_document, trust_policy
 
 MAX_AZS = 4
 """Subnet slots reserved per tier; the config allows at most this many AZs."""
@@ -269,25 +270,14 @@ class Network(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-flow-logs",
             description="Lets VPC Flow Logs deliver to its CloudWatch Logs group",
-            assume_role_policy=json.dumps(
+            assume_role_policy=trust_policy(
+                "vpc-flow-logs.amazonaws.com",
                 {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                            "Condition": {
-                                "StringEquals": {"aws:SourceAccount": account_id},
-                                "ArnLike": {
-                                    "aws:SourceArn": (
-                                        f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"
-                                    )
-                                },
-                            },
-                        }
-                    ],
-                }
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"
+                    },
+                },
             ),
             opts=child,
         )
@@ -295,21 +285,16 @@ class Network(pulumi.ComponentResource):
             f"{name}-flow-logs",
             role=role.id,
             policy=log_group.arn.apply(
-                lambda arn: json.dumps(
+                lambda arn: policy_document(
                     {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Action": [
-                                    "logs:CreateLogStream",
-                                    "logs:PutLogEvents",
-                                    "logs:DescribeLogGroups",
-                                    "logs:DescribeLogStreams",
-                                ],
-                                "Resource": [arn, f"{arn}:*"],
-                            }
+                        "Effect": "Allow",
+                        "Action": [
+                            "logs:CreateLogStream",
+                            "logs:PutLogEvents",
+                            "logs:DescribeLogGroups",
+                            "logs:DescribeLogStreams",
                         ],
+                        "Resource": [arn, f"{arn}:*"],
                     }
                 )
             ),
