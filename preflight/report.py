@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from .analysis import Report, Violation
@@ -155,98 +154,98 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "<br>")
 
 
-def _node_id(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", text)
+class _Ids:
+    """Short, stable Mermaid ids (n1, n2, ...) handed out in first-use order."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, str] = {}
+
+    def __call__(self, key: str) -> str:
+        if key not in self._ids:
+            self._ids[key] = f"n{len(self._ids) + 1}"
+        return self._ids[key]
+
+
+def _group_label(type_token: str, count: int) -> str:
+    shown = display_type(type_token)
+    return f"{shown} x{count}" if count > 1 else shown
 
 
 def mermaid(deployment: Deployment) -> str:
     """A component-level architecture diagram drawn from the resource graph itself.
 
-    Each component is a subgraph holding its resources grouped by type; an edge joins two
-    groups when a resource of one takes a property from a resource of the other.
+    Each component is a subgraph holding its resources grouped by type; an arrow runs from
+    a group to the group it takes a property from (an EB environment to its subnets, the
+    web environment to the model environment whose URL it is given, ...).
     """
     by_urn = deployment.by_urn
-    component_of: dict[str, str] = {}
+    ids = _Ids()
 
     def owner(resource: SimResource) -> str:
-        if resource.urn in component_of:
-            return component_of[resource.urn]
+        """The nearest component above a resource ('' for the stack itself)."""
         parent = by_urn.get(resource.parent or "")
-        result = (
-            resource.urn
-            if not resource.custom
-            else (owner(parent) if parent and parent.type != STACK_TYPE else "")
-        )
-        component_of[resource.urn] = result
-        return result
+        while parent is not None and parent.custom:
+            parent = by_urn.get(parent.parent or "")
+        return "" if parent is None or parent.type == STACK_TYPE else parent.urn
 
-    groups: dict[tuple[str, str], int] = Counter()
-    for r in deployment.resources:
-        if r.custom:
-            groups[(owner(r), r.type)] += 1
-    components = [r for r in deployment.resources if not r.custom and r.type != STACK_TYPE]
+    def group(resource: SimResource) -> str:
+        return ids(f"{owner(resource)}|{resource.type}")
+
+    groups: Counter[tuple[str, str]] = Counter(
+        (owner(r), r.type) for r in deployment.resources if r.custom
+    )
     lines = ["flowchart LR"]
-    for comp in sorted(components, key=lambda c: c.urn):
-        if comp.parent and by_urn.get(comp.parent) and by_urn[comp.parent].type != STACK_TYPE:
-            continue
-        lines.extend(_subgraph(comp, deployment, groups, owner, indent="    "))
-    loose = sorted((t, n) for (o, t), n in groups.items() if o == "")
-    for type_token, count in loose:
-        label = f"{display_type(type_token)} x{count}" if count > 1 else display_type(type_token)
-        lines.append(f'    {_node_id("root_" + type_token)}["{label}"]')
+
+    def subgraph(component: SimResource, indent: str) -> None:
+        lines.append(
+            f'{indent}subgraph {ids(component.urn)}["{component.name} ({component.type})"]'
+        )
+        for (where, type_token), count in sorted(groups.items()):
+            if where == component.urn:
+                node = ids(f"{where}|{type_token}")
+                lines.append(f'{indent}    {node}["{_group_label(type_token, count)}"]')
+        for child in sorted(deployment.children(component.urn), key=lambda c: c.urn):
+            if not child.custom:
+                subgraph(child, indent + "    ")
+        lines.append(f"{indent}end")
+
+    for component in sorted(deployment.resources, key=lambda c: c.urn):
+        if not component.custom and component.type != STACK_TYPE and not owner(component):
+            subgraph(component, "    ")
+    for (where, type_token), count in sorted(groups.items()):
+        if not where:
+            lines.append(f'    {ids(f"|{type_token}")}["{_group_label(type_token, count)}"]')
+
     edges: set[tuple[str, str]] = set()
-    for r in deployment.resources:
-        if not r.custom:
+    for resource in deployment.resources:
+        if not resource.custom or not _is_key_type(resource.type):
             continue
-        source = _node_id(f"{owner(r)}_{r.type}" if owner(r) else "root_" + r.type)
-        for deps in r.property_dependencies.values():
-            for dep_urn in deps:
-                dep = by_urn.get(dep_urn)
-                if dep is None or not dep.custom:
-                    continue
-                target_owner = owner(dep)
-                target = _node_id(
-                    f"{target_owner}_{dep.type}" if target_owner else "root_" + dep.type
-                )
-                if target != source and _interesting(r.type, dep.type):
-                    edges.add((source, target))
-    lines.extend(f"    {a} --> {b}" for a, b in sorted(edges))
+        for deps in resource.property_dependencies.values():
+            for dep in (by_urn.get(urn) for urn in deps):
+                if dep is not None and dep.custom and _is_key_type(dep.type):
+                    source, target = group(resource), group(dep)
+                    if source != target:
+                        edges.add((source, target))
+    lines.extend(
+        f"    {a} --> {b}" for a, b in sorted(edges, key=lambda e: (int(e[0][1:]), int(e[1][1:])))
+    )
     return "\n".join(lines)
 
 
 _KEY_TYPES = (
     "elasticbeanstalk/environment",
+    "elasticbeanstalk/application",
     "rds/instance",
     "ec2/subnet",
     "ec2/securityGroup",
     "ec2/natGateway",
     "ec2/internetGateway",
-    "elasticbeanstalk/application",
 )
 
 
-def _interesting(source_type: str, target_type: str) -> bool:
-    return any(k in source_type for k in _KEY_TYPES) and any(k in target_type for k in _KEY_TYPES)
-
-
-def _subgraph(
-    comp: SimResource,
-    deployment: Deployment,
-    groups: Mapping[tuple[str, str], int],
-    owner: Any,
-    indent: str,
-) -> list[str]:
-    lines = [f'{indent}subgraph {_node_id(comp.urn)}["{comp.name} ({comp.type})"]']
-    for (o, type_token), count in sorted(groups.items()):
-        if o != comp.urn:
-            continue
-        label = f"{display_type(type_token)} x{count}" if count > 1 else display_type(type_token)
-        lines.append(f'{indent}    {_node_id(f"{o}_{type_token}")}["{label}"]')
-    for child in deployment.children(comp.urn):
-        if not child.custom:
-            lines.extend(_subgraph(child, deployment, groups, owner, indent + "    "))
-    lines.append(f"{indent}end")
-    return lines
+def _is_key_type(type_token: str) -> bool:
+    """The resources worth an arrow in an architecture diagram."""
+    return any(key in type_token for key in _KEY_TYPES)
 
 
 def render_markdown(deployment: Deployment, report: Report) -> str:
