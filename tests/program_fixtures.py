@@ -10,11 +10,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pulumi
+import yaml
 
 from preflight.simulated_aws import SimulatedAws
+
+ROOT = Path(__file__).resolve().parent.parent
 
 LISTENER_TOKEN = "aws:lb/getListener:getListener"
 
@@ -97,3 +101,11 @@ def settings_map(settings: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
         assert key not in result, f"option set twice: {key}"
         result[key] = item["value"]
     return result
+
+
+def stack_file_values(stack: str) -> dict[str, Any]:
+    """The `webmodel:*` objects of Pulumi.<stack>.yaml, keyed without the namespace."""
+    data = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8"))["config"]
+    return {
+        key.split(":", 1)[1]: value for key, value in data.items() if key.startswith("webmodel:")
+    }

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from components.config import SECRET_ARN_PATTERN
 from preflight.engine import Deployment, ProgramError, SimResource, simulate
+from tests.program_fixtures import settings_map, stack_file_values
 
-ROOT = Path(__file__).resolve().parent.parent
 ENV_NAMESPACE = "aws:elasticbeanstalk:application:environment"
 SECRETS_NAMESPACE = "aws:elasticbeanstalk:application:environmentsecrets"
 ENVIRONMENT = "aws:elasticbeanstalk/environment:Environment"
@@ -51,7 +49,7 @@ def deployment(stack: str) -> Deployment:
 
 
 def settings(resource: SimResource) -> dict[tuple[str, str], Any]:
-    return {(s["namespace"], s["name"]): s["value"] for s in resource.inputs["settings"]}
+    return settings_map(resource.inputs["settings"])
 
 
 def environment(stack: str, role: str) -> SimResource:
@@ -197,7 +195,7 @@ def test_web_gets_model_url_and_database_from_the_program(stack: str):
     assert properties["DB_PORT"] == "5432"
     assert properties["DB_NAME"] == "webmodel"
     assert "MODEL_URL" not in namespace(model, ENV_NAMESPACE)
-    scheme = "https" if simulate_config(stack)["webmodel:web"].get("certificateArn") else "http"
+    scheme = "https" if stack_file_values(stack)["web"].get("certificateArn") else "http"
     assert d.outputs["webUrl"] == f"{scheme}://{web.outputs['cname']}"
 
 
@@ -298,7 +296,7 @@ def test_invalid_config_stops_the_program_naming_the_key(overrides: dict[str, An
 def test_https_only_where_a_certificate_is_configured():
     prod_web = environment("prod", "web")
     listener = namespace(prod_web, "aws:elbv2:listener:443")
-    certificate = simulate_config("prod")["webmodel:web"]["certificateArn"]
+    certificate = stack_file_values("prod")["web"]["certificateArn"]
     assert listener == {
         "ListenerEnabled": "true",
         "Protocol": "HTTPS",
@@ -323,9 +321,3 @@ def test_https_only_where_a_certificate_is_configured():
     for stack, role in (("dev", "web"), ("dev", "model"), ("prod", "model")):
         assert namespace(environment(stack, role), "aws:elbv2:listener:443") == {}
     assert deployment("dev").of_type("aws:lb/listenerRule:ListenerRule") == []
-
-
-def simulate_config(stack: str) -> dict[str, Any]:
-    """The stack file's `webmodel:*` values."""
-    data = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
-    return {key: value for key, value in data.items() if key.startswith("webmodel:")}
