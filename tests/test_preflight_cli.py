@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jsonschema
 import pytest
@@ -33,12 +33,25 @@ def preview(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     run = preflight(
         "preview", "--stack", stack, "--json", out / "state.json", "--markdown", out / "report.md"
     )
-    document = json.loads((out / "state.json").read_text())
-    return stack, run, document, out
+    return Preview(stack, run, (out / "state.json").read_text(), out)
+
+
+class Preview(NamedTuple):
+    stack: str
+    run: Run
+    text: str
+    out: Path
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """A fresh copy of the export for each use: tests edit it."""
+        loaded: dict[str, Any] = json.loads(self.text)
+        return loaded
 
 
 def test_preview_passes_and_prints_the_tree(preview) -> None:
-    stack, run, document, _ = preview
+    stack, run, _, _ = preview
+    document = preview.document
     assert run.code == 0, run.stderr
     assert run.stderr == ""
     lines = run.stdout.splitlines()
@@ -64,7 +77,8 @@ def test_preview_passes_and_prints_the_tree(preview) -> None:
 
 
 def test_preview_counts_subnets_and_nat_per_stage(preview) -> None:
-    stack, _, document, _ = preview
+    stack, _, _, _ = preview
+    document = preview.document
     azs = {"dev": 2, "prod": 3}[stack]
     subnets = list(of_type(document, "aws:ec2/subnet:Subnet"))
     nats = list(of_type(document, "aws:ec2/natGateway:NatGateway"))
@@ -74,7 +88,8 @@ def test_preview_counts_subnets_and_nat_per_stage(preview) -> None:
 
 
 def test_export_matches_the_stack_export_shape(preview) -> None:
-    stack, _, document, _ = preview
+    stack, _, _, _ = preview
+    document = preview.document
     jsonschema.validate(document, SCHEMA)
     urns = {r["urn"] for r in resources(document)}
     for resource in resources(document):
@@ -94,7 +109,8 @@ def test_export_matches_the_stack_export_shape(preview) -> None:
 
 
 def test_prod_stateful_resources_are_protected_in_the_export(preview) -> None:
-    stack, _, document, _ = preview
+    stack, _, _, _ = preview
+    document = preview.document
     (db,) = of_type(document, "aws:rds/instance:Instance")
     assert db.get("protect", False) is (stack == "prod")
     assert db["outputs"]["multiAz"] is (stack == "prod")
@@ -137,7 +153,8 @@ def _analyze(document: dict[str, Any], tmp_path: Path, *extra: str) -> Run:
 
 
 def test_analyze_gives_preview_s_verdict(preview, tmp_path: Path) -> None:
-    stack, run, document, _ = preview
+    stack, run, _, _ = preview
+    document = preview.document
     analyzed = _analyze(document, tmp_path)
     assert analyzed.code == run.code == 0
     assert analyzed.stdout.splitlines()[-1] == run.stdout.splitlines()[-1]
@@ -156,7 +173,8 @@ def _private_subnet_of_web(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_subnet_made_public_fails_analyze(preview, tmp_path: Path) -> None:
-    _, _, document, _ = preview
+    _, _, _, _ = preview
+    document = preview.document
     subnet = _private_subnet_of_web(document)
     subnet["inputs"]["mapPublicIpOnLaunch"] = subnet["outputs"]["mapPublicIpOnLaunch"] = True
     run = _analyze(document, tmp_path)
@@ -167,7 +185,8 @@ def test_a_subnet_made_public_fails_analyze(preview, tmp_path: Path) -> None:
 
 
 def test_env_properties_past_4_kb_fail_analyze(preview, tmp_path: Path) -> None:
-    _, _, document, _ = preview
+    _, _, _, _ = preview
+    document = preview.document
     env = next(of_type(document, "aws:elasticbeanstalk/environment:Environment"))
     edit_settings(env, set_setting(ENV_NS, "BIG_BLOB", "x" * 4200))
     run = _analyze(document, tmp_path)
@@ -177,7 +196,8 @@ def test_env_properties_past_4_kb_fail_analyze(preview, tmp_path: Path) -> None:
 
 
 def test_public_rds_fails_analyze(preview, tmp_path: Path) -> None:
-    _, _, document, _ = preview
+    _, _, _, _ = preview
+    document = preview.document
     (db,) = of_type(document, "aws:rds/instance:Instance")
     db["inputs"]["publiclyAccessible"] = db["outputs"]["publiclyAccessible"] = True
     run = _analyze(document, tmp_path)
@@ -186,7 +206,8 @@ def test_public_rds_fails_analyze(preview, tmp_path: Path) -> None:
 
 
 def test_ciphertext_secret_is_advisory_not_a_crash(preview, tmp_path: Path) -> None:
-    _, _, document, _ = preview
+    _, _, _, _ = preview
+    document = preview.document
     env = next(of_type(document, "aws:elasticbeanstalk/environment:Environment"))
     for side in ("inputs", "outputs"):
         env[side]["settings"] = {
@@ -199,7 +220,8 @@ def test_ciphertext_secret_is_advisory_not_a_crash(preview, tmp_path: Path) -> N
 
 
 def test_plaintext_secret_settings_are_checked(preview, tmp_path: Path) -> None:
-    _, _, document, _ = preview
+    _, _, _, _ = preview
+    document = preview.document
     env = next(of_type(document, "aws:elasticbeanstalk/environment:Environment"))
     edit_settings(env, set_setting(ENV_NS, "BIG_BLOB", "x" * 4200))
     for side in ("inputs", "outputs"):
@@ -213,7 +235,8 @@ def test_plaintext_secret_settings_are_checked(preview, tmp_path: Path) -> None:
 
 
 def test_analyze_stage_comes_from_urns_or_flag(preview, tmp_path: Path) -> None:
-    _stack, _, document, _ = preview
+    _stack, _, _, _ = preview
+    document = preview.document
     run = _analyze(document, tmp_path, "--stack", "prod")
     assert "stage prod" in run.stdout.splitlines()[0]
     assert "config: policies/config/prod.json" in run.stdout
@@ -308,8 +331,9 @@ def test_model_environment_made_public_fails_preview(tmp_path: Path) -> None:
     program), so the mistake is made where it can be: in `__main__.py`."""
     project = copy_project(tmp_path)
     main = (project / "__main__.py").read_text()
-    assert main.count('"internal"') == 1
-    (project / "__main__.py").write_text(main.replace('"internal"', '"public"'))
+    call = 'model = environment(\n    "model",\n    "internal",'
+    assert main.count(call) == 1
+    (project / "__main__.py").write_text(main.replace(call, call.replace("internal", "public")))
     run = preflight("--project-dir", project, "preview", "--stack", "dev")
     assert run.code == 1
     assert "[mandatory] eb-model-environment-internal" in run.stdout

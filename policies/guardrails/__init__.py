@@ -1,0 +1,38 @@
+"""The webmodel guardrails: the rules `policies/__main__.py` builds the pack from.
+
+Importing this package has no side effects: it only defines policy objects. Rules look at
+resource types, properties and references (IDs, names, `propertyDependencies`), never at
+resource names or component types, so they judge any stack.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from pulumi_policy import Policy
+
+from . import beanstalk, database, network, security_groups
+
+PACK_NAME: Final = "webmodel-guardrails"
+PACK_DESCRIPTION: Final = (
+    "Private subnets, the Elastic Beanstalk 4 KB environment-property limit, and the "
+    "guardrails around them (security groups, RDS, IMDSv2, prod safety)."
+)
+
+POLICIES: Final[list[Policy]] = [
+    *beanstalk.POLICIES,
+    *database.POLICIES,
+    *security_groups.POLICIES,
+    *network.POLICIES,
+]
+
+PROD_ONLY: Final = (
+    "rds-multi-az",
+    "rds-deletion-protection",
+    "rds-backup-retention",
+    "eb-multi-az-capacity",
+    "eb-deployment-policy-safe",
+    "eb-enhanced-health",
+    "eb-managed-platform-updates",
+)
+"""Mandatory in prod, advisory in dev (policies/config/<stage>.json)."""

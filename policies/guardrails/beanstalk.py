@@ -1,0 +1,432 @@
+"""Elastic Beanstalk rules: placement, the 4 KB property budget, IMDSv2, and prod safety."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Final
+
+from .common import (
+    ADVISORY,
+    EB_ENVIRONMENT,
+    EB_TYPES,
+    CannotCheck,
+    ResourceCheck,
+    cannot_check,
+    resource_policy,
+    stack_policy,
+)
+from .envprops import (
+    LIMIT_BYTES,
+    describe_biggest,
+    invalid_keys,
+    looks_secret,
+    measure,
+    nonportable_keys,
+    portable_name,
+)
+from .resources import Resource
+from .settings import (
+    ASG_NS,
+    COMMAND_NS,
+    ENV_NS,
+    ENV_PROPERTIES_NS,
+    ENV_SECRETS_NS,
+    HEALTH_NS,
+    LAUNCH_NS,
+    MANAGED_ACTIONS_NS,
+    VPC_NS,
+    OptionSettings,
+    parse_settings,
+)
+from .subnets import Network, SubnetSet, Verdict
+from .values import UNKNOWN, as_bool, as_int, is_unreadable, show
+
+_MIN_INSTANCES: Final = 2
+_MIN_ZONES: Final = 2
+
+
+def _settings(resource: Resource) -> OptionSettings:
+    """The resource's option settings; CannotCheck when the whole list is unreadable."""
+    settings = parse_settings(resource.props.get("settings"))
+    if not settings.readable:
+        why = (
+            "an encrypted secret (export with --show-secrets to check it)"
+            if settings.unreadable is not UNKNOWN
+            else "not known yet"
+        )
+        raise CannotCheck(f"{resource.label}: its option settings are {why}")
+    return settings
+
+
+def _is_template(resource: Resource) -> bool:
+    return resource.type != EB_ENVIRONMENT
+
+
+# -- the 4 KB budget and property names ------------------------------------------------
+
+
+def _properties(resource: Resource) -> dict[str, object]:
+    settings = _settings(resource)
+    properties = settings.namespace(ENV_PROPERTIES_NS)
+    hidden = settings.unreadable_entries(ENV_PROPERTIES_NS)
+    if hidden:
+        properties = {**properties, **{f"<{i} not known yet>": UNKNOWN for i in range(hidden)}}
+    return properties
+
+
+def _check_size(resource: Resource) -> list[str]:
+    properties = _properties(resource)
+    size = measure(properties)
+    if size.over(LIMIT_BYTES):
+        known = "at least " if not size.complete else ""
+        return [
+            f"{resource.label}: environment properties ({ENV_PROPERTIES_NS}) take "
+            f"{known}{size.known_bytes:,} bytes as key=value strings, over Elastic Beanstalk's "
+            f"limit of {LIMIT_BYTES:,} bytes; biggest: {describe_biggest(size)}. Move large or "
+            f"sensitive values to Secrets Manager or SSM Parameter Store and reference them "
+            f"through {ENV_SECRETS_NS} (the stack config's `secrets:`), which does not count "
+            "toward the limit."
+        ]
+    if not size.complete:
+        raise CannotCheck(
+            f"{resource.label}: {len(size.unknown_keys)} environment properties are not known "
+            f"yet ({', '.join(size.unknown_keys)}); the known ones take "
+            f"{size.known_bytes:,} of {LIMIT_BYTES:,} bytes"
+        )
+    return []
+
+
+def _check_names(resource: Resource) -> list[str]:
+    bad = invalid_keys(k for k in _properties(resource) if not k.startswith("<"))
+    return [
+        f"{resource.label}: environment property name {key!r} has characters Elastic Beanstalk "
+        "rejects (allowed: letters, digits and _ . : / + \\ - @); rename it, e.g. "
+        f"{portable_name(key)!r}"
+        for key in bad
+    ]
+
+
+def _check_portable_names(resource: Resource) -> list[str]:
+    odd = nonportable_keys(k for k in _properties(resource) if not k.startswith("<"))
+    return [
+        f"{resource.label}: environment property name {key!r} is accepted by Elastic Beanstalk "
+        "but is not a shell identifier ([A-Za-z_][A-Za-z0-9_]*), so some platforms cannot "
+        f"read it as an environment variable; rename it, e.g. {portable_name(key)!r}"
+        for key in odd
+    ]
+
+
+def _check_secret_like(resource: Resource) -> list[str]:
+    properties = _settings(resource).namespace(ENV_PROPERTIES_NS)
+    return [
+        f"{resource.label}: environment property {key!r} looks like a credential but is a "
+        "plain property (visible in the console, the API and the stack state); store it in "
+        f"Secrets Manager or SSM and reference it through {ENV_SECRETS_NS}"
+        for key, value in sorted(properties.items())
+        if looks_secret(key, value)
+    ]
+
+
+# -- single-setting rules ------------------------------------------------------------------
+
+
+def _setting_rule(
+    namespace: str, name: str, good: str, fix: str, *, default: str | None
+) -> ResourceCheck:
+    """A check that one option equals `good` (case-insensitive). `default` is EB's value
+    when the option is unset; a configuration template may leave it to the environment."""
+
+    def check(resource: Resource) -> list[str]:
+        value = _settings(resource).get(namespace, name)
+        if value is None and _is_template(resource):
+            return []
+        if is_unreadable(value):
+            raise CannotCheck(f"{resource.label}: {namespace} {name} is not known yet")
+        effective = value if value is not None else default
+        if isinstance(effective, str) and effective.lower() == good.lower():
+            return []
+        shown = show(value) if value is not None else f"not set (EB uses {show(default)})"
+        return [f"{resource.label}: {namespace} {name} is {shown}; {fix}"]
+
+    return check
+
+
+def _check_deployment_policy(resource: Resource) -> list[str]:
+    value = _settings(resource).get(COMMAND_NS, "DeploymentPolicy")
+    if value is None and _is_template(resource):
+        return []
+    if is_unreadable(value):
+        raise CannotCheck(f"{resource.label}: {COMMAND_NS} DeploymentPolicy is not known yet")
+    effective = value if value is not None else "AllAtOnce"
+    if isinstance(effective, str) and effective.lower() != "allatonce":
+        return []
+    shown = show(value) if value is not None else "not set (EB uses 'AllAtOnce')"
+    return [
+        f"{resource.label}: {COMMAND_NS} DeploymentPolicy is {shown}: a failed deploy takes "
+        "every instance down at once; use 'Immutable' or 'RollingWithAdditionalBatch' "
+        "(or 'Rolling')"
+    ]
+
+
+# -- stack rules: placement and capacity ---------------------------------------------------
+
+
+def _environments(network: Network) -> Iterator[tuple[Resource, OptionSettings | None]]:
+    for resource in network.of_type(*EB_TYPES):
+        settings = parse_settings(resource.props.get("settings"))
+        yield resource, settings if settings.readable else None
+
+
+def _describe(verdicts: list[Verdict]) -> str:
+    return "; ".join(f"{v.subnet}: {v.reason}" for v in verdicts)
+
+
+def _subnet_findings(
+    resource: Resource, network: Network, option: str, value: object
+) -> tuple[SubnetSet, list[tuple[str, str | None]]]:
+    found = network.subnets(value, resource.deps_of("settings"))
+    results: list[tuple[str, str | None]] = []
+    if found.unresolved:
+        results.append(cannot_check(f"{resource.label}: {VPC_NS} {option}: {found.unresolved}"))
+        return found, results
+    public = found.public
+    if public and not found.from_dependencies:
+        results.append(
+            (
+                f"{resource.label}: {VPC_NS} {option} includes public subnets: "
+                f"{_describe(public)}. Put the instances in private subnets (a default route "
+                "to a NAT gateway, not an internet gateway, and mapPublicIpOnLaunch false).",
+                resource.urn,
+            )
+        )
+    elif public:
+        results.append(
+            cannot_check(
+                f"{resource.label}: {VPC_NS} {option} is not known yet and the settings "
+                f"depend on public subnets ({_describe(public)}); it is checked again on up"
+            )
+        )
+    undecided = found.undecided
+    if undecided:
+        results.append(cannot_check(f"{resource.label}: {VPC_NS} {option}: {_describe(undecided)}"))
+    return found, results
+
+
+def _instances_private(network: Network) -> list[tuple[str, str | None]]:
+    results: list[tuple[str, str | None]] = []
+    for resource, settings in _environments(network):
+        if settings is None:
+            results.append(cannot_check(f"{resource.label}: its option settings are unreadable"))
+            continue
+        subnets = settings.get(VPC_NS, "Subnets")
+        if subnets is None:
+            if not _is_template(resource):
+                results.append(
+                    (
+                        f"{resource.label}: {VPC_NS} Subnets is not set, so Elastic Beanstalk "
+                        "launches the instances in the default VPC's public subnets; set VPCId "
+                        "and Subnets to private subnets",
+                        resource.urn,
+                    )
+                )
+        else:
+            results.extend(_subnet_findings(resource, network, "Subnets", subnets)[1])
+        public_ip = settings.get(VPC_NS, "AssociatePublicIpAddress")
+        if as_bool(public_ip) is True:
+            results.append(
+                (
+                    f"{resource.label}: {VPC_NS} AssociatePublicIpAddress is 'true'; "
+                    "instances in private subnets need no public IP: remove it or set 'false'",
+                    resource.urn,
+                )
+            )
+        elif is_unreadable(public_ip):
+            results.append(
+                cannot_check(f"{resource.label}: {VPC_NS} AssociatePublicIpAddress is unknown")
+            )
+    return results
+
+
+def _model_internal(network: Network) -> list[tuple[str, str | None]]:
+    results: list[tuple[str, str | None]] = []
+    for resource, settings in _environments(network):
+        if resource.type != EB_ENVIRONMENT:
+            continue
+        tags = resource.props.get("tags")
+        role = tags.get("role") if isinstance(tags, dict) else None
+        if is_unreadable(role) or is_unreadable(tags):
+            results.append(cannot_check(f"{resource.label}: its role tag is not known yet"))
+            continue
+        if role != "model":
+            continue
+        if settings is None:
+            results.append(cannot_check(f"{resource.label}: its option settings are unreadable"))
+            continue
+        if settings.get(ENV_NS, "EnvironmentType") == "SingleInstance":
+            results.append(
+                (
+                    f"{resource.label} (role=model): {ENV_NS} EnvironmentType is "
+                    "'SingleInstance', which gives the instance an Elastic IP and a public "
+                    "endpoint; use 'LoadBalanced' with an internal load balancer",
+                    resource.urn,
+                )
+            )
+            continue
+        scheme = settings.get(VPC_NS, "ELBScheme")
+        if is_unreadable(scheme):
+            results.append(cannot_check(f"{resource.label}: {VPC_NS} ELBScheme is unknown"))
+        elif not (isinstance(scheme, str) and scheme.lower() == "internal"):
+            shown = show(scheme) if scheme is not None else "not set (EB uses 'public')"
+            results.append(
+                (
+                    f"{resource.label} (role=model): {VPC_NS} ELBScheme is {shown}; the model "
+                    "server must only be reachable inside the VPC: set ELBScheme to 'internal'",
+                    resource.urn,
+                )
+            )
+        elb_subnets = settings.get(VPC_NS, "ELBSubnets")
+        if elb_subnets is None:
+            results.append(
+                (
+                    f"{resource.label} (role=model): {VPC_NS} ELBSubnets is not set; place the "
+                    "internal load balancer in private subnets explicitly",
+                    resource.urn,
+                )
+            )
+        else:
+            results.extend(_subnet_findings(resource, network, "ELBSubnets", elb_subnets)[1])
+    return results
+
+
+def _capacity(network: Network) -> list[tuple[str, str | None]]:
+    results: list[tuple[str, str | None]] = []
+    for resource, settings in _environments(network):
+        if resource.type != EB_ENVIRONMENT:
+            continue
+        if settings is None:
+            results.append(cannot_check(f"{resource.label}: its option settings are unreadable"))
+            continue
+        raw_min = settings.get(ASG_NS, "MinSize")
+        if is_unreadable(raw_min):
+            results.append(cannot_check(f"{resource.label}: {ASG_NS} MinSize is unknown"))
+        else:
+            minimum = as_int(raw_min) if raw_min is not None else 1
+            if minimum is None or minimum < _MIN_INSTANCES:
+                shown = show(raw_min) if raw_min is not None else "not set (EB uses 1)"
+                results.append(
+                    (
+                        f"{resource.label}: {ASG_NS} MinSize is {shown}; run at least "
+                        f"{_MIN_INSTANCES} instances so one AZ or instance can fail",
+                        resource.urn,
+                    )
+                )
+        subnets = settings.get(VPC_NS, "Subnets")
+        if subnets is None:
+            continue  # reported by eb-instances-in-private-subnets
+        found = network.subnets(subnets, resource.deps_of("settings"))
+        if found.from_dependencies or found.unresolved:
+            results.append(cannot_check(f"{resource.label}: its subnets are not known yet"))
+            continue
+        zones = {v.availability_zone for v in found.verdicts if v.availability_zone}
+        unknown = [v for v in found.verdicts if not v.availability_zone]
+        if len(zones) < _MIN_ZONES and not unknown:
+            results.append(
+                (
+                    f"{resource.label}: {VPC_NS} Subnets span {len(zones)} availability "
+                    f"zone(s) ({', '.join(sorted(zones)) or 'none'}); use subnets in at least "
+                    f"{_MIN_ZONES} AZs",
+                    resource.urn,
+                )
+            )
+        elif len(zones) < _MIN_ZONES:
+            results.append(
+                cannot_check(f"{resource.label}: the AZs of {_describe(unknown)} are not known")
+            )
+    return results
+
+
+POLICIES = [
+    stack_policy(
+        "eb-instances-in-private-subnets",
+        "Elastic Beanstalk instances run only in private subnets, without public IPs.",
+        _instances_private,
+    ),
+    stack_policy(
+        "eb-model-environment-internal",
+        "The model environment (tag role=model) has an internal load balancer in private subnets.",
+        _model_internal,
+    ),
+    resource_policy(
+        "eb-env-properties-size-limit",
+        "Elastic Beanstalk environment properties fit the 4,096-byte limit (key=value, UTF-8).",
+        EB_TYPES,
+        _check_size,
+    ),
+    resource_policy(
+        "eb-env-property-names",
+        "Elastic Beanstalk environment property names use only characters EB accepts.",
+        EB_TYPES,
+        _check_names,
+    ),
+    resource_policy(
+        "eb-env-property-names-portable",
+        "Environment property names are shell identifiers, readable on every platform.",
+        EB_TYPES,
+        _check_portable_names,
+        ADVISORY,
+    ),
+    resource_policy(
+        "eb-imdsv2-required",
+        "Elastic Beanstalk instances require IMDSv2 (DisableIMDSv1 = true).",
+        EB_TYPES,
+        _setting_rule(
+            LAUNCH_NS,
+            "DisableIMDSv1",
+            "true",
+            "set it to 'true' so instance credentials need an IMDSv2 session token",
+            default="false",
+        ),
+    ),
+    stack_policy(
+        "eb-multi-az-capacity",
+        "Each Elastic Beanstalk environment spans at least 2 AZs with at least 2 instances.",
+        _capacity,
+    ),
+    resource_policy(
+        "eb-deployment-policy-safe",
+        "Elastic Beanstalk deployments are not AllAtOnce.",
+        EB_TYPES,
+        _check_deployment_policy,
+    ),
+    resource_policy(
+        "eb-enhanced-health",
+        "Elastic Beanstalk environments use enhanced health reporting.",
+        EB_TYPES,
+        _setting_rule(
+            HEALTH_NS,
+            "SystemType",
+            "enhanced",
+            "set it to 'enhanced' for instance-level health and health-based rollouts",
+            default="basic",
+        ),
+    ),
+    resource_policy(
+        "eb-managed-platform-updates",
+        "Elastic Beanstalk managed platform updates are enabled.",
+        EB_TYPES,
+        _setting_rule(
+            MANAGED_ACTIONS_NS,
+            "ManagedActionsEnabled",
+            "true",
+            "set it to 'true' (with a PreferredStartTime) so security patches are applied",
+            default="false",
+        ),
+    ),
+    resource_policy(
+        "eb-secret-like-plain-property",
+        "Credentials are not plain environment properties.",
+        EB_TYPES,
+        _check_secret_like,
+        ADVISORY,
+    ),
+]

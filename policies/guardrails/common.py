@@ -1,0 +1,128 @@
+"""What every rule module shares: plain views of the arguments and the 'cannot check' path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+from pulumi_policy import (
+    EnforcementLevel,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from .resources import Resource, from_policy_resource, from_policy_resources
+from .subnets import Network
+from .values import CannotCheck, plain_props
+
+EB_ENVIRONMENT: Final = "aws:elasticbeanstalk/environment:Environment"
+EB_TEMPLATE: Final = "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate"
+EB_TYPES: Final = (EB_ENVIRONMENT, EB_TEMPLATE)
+
+MANDATORY: Final = EnforcementLevel.MANDATORY
+ADVISORY: Final = EnforcementLevel.ADVISORY
+
+ResourceCheck = Callable[[Resource], list[str]]
+"""A resource rule's body: the violation messages for one resource (raise CannotCheck last)."""
+StackCheck = Callable[[Network], list[tuple[str, str | None]]]
+"""A stack rule's body: (message, urn) per violation."""
+
+_network_cache: list[tuple[Sequence[Any], Network]] = []
+
+
+def network_of(args: StackValidationArgs) -> Network:
+    """The stack's resources as plain data, built once per stack and shared by the rules."""
+    resources = args.resources
+    for seen, network in _network_cache:
+        if seen is resources:
+            return network
+    network = Network(from_policy_resources(resources))
+    _network_cache[:] = [(resources, network)]  # keeps `resources` alive: `is` stays valid
+    return network
+
+
+def resource_policy(
+    name: str,
+    description: str,
+    types: Sequence[str],
+    check: ResourceCheck,
+    level: EnforcementLevel = MANDATORY,
+) -> ResourceValidationPolicy:
+    """A resource policy that reports every message `check` returns, then any CannotCheck."""
+
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        if args.resource_type not in types:
+            return
+        resource = from_policy_resource(_ResourceArgsView(args))
+        pending: CannotCheck | None = None
+        try:
+            messages = check(resource)
+        except CannotCheck as undecided:
+            messages, pending = [], undecided
+        for message in messages:
+            report_violation(message, None)
+        if pending is not None:
+            raise pending
+
+    return ResourceValidationPolicy(
+        name=name, description=description, validate=validate, enforcement_level=level
+    )
+
+
+def stack_policy(
+    name: str, description: str, check: StackCheck, level: EnforcementLevel = MANDATORY
+) -> StackValidationPolicy:
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        network = network_of(args)
+        undecided: list[str] = []
+        for message, urn in check(network):
+            if urn == CANNOT_CHECK:
+                undecided.append(message)
+            else:
+                report_violation(message, urn)
+        if undecided:
+            raise CannotCheck("; ".join(undecided))
+
+    return StackValidationPolicy(
+        name=name, description=description, validate=validate, enforcement_level=level
+    )
+
+
+CANNOT_CHECK: Final = "\0cannot-check"
+"""Stack checks yield (message, CANNOT_CHECK) for a fact that cannot be decided yet."""
+
+
+def cannot_check(message: str) -> tuple[str, str]:
+    """A fact a stack check cannot decide yet; reported advisory, re-checked on `up`."""
+    return (message, CANNOT_CHECK)
+
+
+class _ResourceArgsView:
+    """`ResourceValidationArgs` seen through the `PolicyResourceLike` protocol."""
+
+    def __init__(self, args: ResourceValidationArgs) -> None:
+        self.resource_type = args.resource_type
+        self.props = args.props
+        self.urn = args.urn
+        self.name = args.name
+        self.dependencies: Sequence[Any] = ()
+        self.property_dependencies: dict[str, Sequence[Any]] = {}
+
+
+__all__ = [
+    "ADVISORY",
+    "CANNOT_CHECK",
+    "EB_ENVIRONMENT",
+    "EB_TEMPLATE",
+    "EB_TYPES",
+    "MANDATORY",
+    "CannotCheck",
+    "cannot_check",
+    "network_of",
+    "plain_props",
+    "resource_policy",
+    "stack_policy",
+]

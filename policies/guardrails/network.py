@@ -1,0 +1,36 @@
+"""VPC rules beyond subnet placement (which the Beanstalk and RDS rules check)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .common import ADVISORY, stack_policy
+from .subnets import VPC, Network
+
+FLOW_LOG: Final = "aws:ec2/flowLog:FlowLog"
+
+
+def _flow_logs(network: Network) -> list[tuple[str, str | None]]:
+    logs = network.of_type(FLOW_LOG)
+    results: list[tuple[str, str | None]] = []
+    for vpc in network.of_type(VPC):
+        covered = any(network.refers_to(log, "vpcId", vpc) is not False for log in logs)
+        if not covered:
+            results.append(
+                (
+                    f"{vpc.label}: no aws:ec2/flowLog:FlowLog records its traffic; add a flow "
+                    "log (trafficType ALL) to CloudWatch Logs or S3 for incident response",
+                    vpc.urn,
+                )
+            )
+    return results
+
+
+POLICIES = [
+    stack_policy(
+        "vpc-flow-logs-enabled",
+        "Every VPC has a flow log.",
+        _flow_logs,
+        ADVISORY,
+    ),
+]

@@ -1,0 +1,138 @@
+"""Security-group rules: nothing is open to the world but HTTP and HTTPS.
+
+Ingress comes in three forms, all checked: inline `ingress` on a SecurityGroup (or the
+DefaultSecurityGroup), `aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule`, and
+`aws:ec2/securityGroupRule:SecurityGroupRule` with `type = ingress`. Egress to the world is
+fine.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from .common import CannotCheck, resource_policy
+from .resources import Resource
+from .subnets import WORLD_IPV4, WORLD_IPV6
+from .values import as_int, is_unreadable
+
+SECURITY_GROUP: Final = "aws:ec2/securityGroup:SecurityGroup"
+DEFAULT_SECURITY_GROUP: Final = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+INGRESS_RULE: Final = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+LEGACY_RULE: Final = "aws:ec2/securityGroupRule:SecurityGroupRule"
+
+ALLOWED_WORLD_PORTS: Final = frozenset({80, 443})
+_TCP: Final = frozenset({"tcp", "6"})
+
+
+def _world(cidrs: Any) -> list[str]:
+    values = cidrs if isinstance(cidrs, list) else [cidrs]
+    return [c for c in values if c in (WORLD_IPV4, WORLD_IPV6)]
+
+
+def _unknown(*values: Any) -> bool:
+    for value in values:
+        if is_unreadable(value) or (isinstance(value, list) and any(map(is_unreadable, value))):
+            return True
+    return False
+
+
+def _judge(
+    label: str, where: str, cidrs: list[Any], protocol: Any, low: Any, high: Any
+) -> str | None:
+    """A message when a world-open rule admits more than TCP 80 or 443, else None."""
+    world = [w for group in cidrs for w in _world(group)]
+    if not world:
+        return None
+    proto = str(protocol).lower() if protocol is not None else "-1"
+    first, last = as_int(low), as_int(high)
+    if proto in _TCP and first is not None and first == last and first in ALLOWED_WORLD_PORTS:
+        return None
+    if proto in ("-1", "all"):
+        what = "all traffic"
+    else:
+        ports = f"{first}" if first == last else f"{first}-{last}"
+        what = f"{proto.upper()} port(s) {ports}"
+    return (
+        f"{label}: {where} admits {what} from {', '.join(sorted(set(world)))}; only TCP 80 and "
+        "443 may be open to the world. Restrict the source to a security group or a known "
+        "CIDR (use SSM Session Manager instead of SSH)"
+    )
+
+
+def _check(resource: Resource) -> list[str]:
+    props = resource.props
+    messages: list[str] = []
+    undecided: list[str] = []
+    if resource.type in (SECURITY_GROUP, DEFAULT_SECURITY_GROUP):
+        ingress = props.get("ingress")
+        if is_unreadable(ingress):
+            raise CannotCheck(f"{resource.label}: its ingress rules are not known yet")
+        for index, rule in enumerate(ingress if isinstance(ingress, list) else []):
+            if not isinstance(rule, dict):
+                undecided.append(f"ingress[{index}]")
+                continue
+            cidrs = [rule.get("cidrBlocks") or [], rule.get("ipv6CidrBlocks") or []]
+            if _unknown(*cidrs, rule.get("protocol"), rule.get("fromPort"), rule.get("toPort")):
+                undecided.append(f"ingress[{index}]")
+                continue
+            message = _judge(
+                resource.label,
+                f"ingress[{index}]",
+                cidrs,
+                rule.get("protocol"),
+                rule.get("fromPort"),
+                rule.get("toPort"),
+            )
+            if message:
+                messages.append(message)
+    elif resource.type == INGRESS_RULE:
+        cidrs = [props.get("cidrIpv4"), props.get("cidrIpv6")]
+        protocol = props.get("ipProtocol")
+        if _unknown(*cidrs, protocol, props.get("fromPort"), props.get("toPort")):
+            undecided.append("the rule")
+        else:
+            message = _judge(
+                resource.label,
+                "the rule",
+                cidrs,
+                protocol,
+                props.get("fromPort"),
+                props.get("toPort"),
+            )
+            if message:
+                messages.append(message)
+    elif resource.type == LEGACY_RULE:
+        kind = props.get("type")
+        if is_unreadable(kind):
+            undecided.append("the rule type")
+        elif kind == "ingress":
+            cidrs = [props.get("cidrBlocks") or [], props.get("ipv6CidrBlocks") or []]
+            protocol = props.get("protocol")
+            if _unknown(*cidrs, protocol, props.get("fromPort"), props.get("toPort")):
+                undecided.append("the rule")
+            else:
+                message = _judge(
+                    resource.label,
+                    "the ingress rule",
+                    cidrs,
+                    protocol,
+                    props.get("fromPort"),
+                    props.get("toPort"),
+                )
+                if message:
+                    messages.append(message)
+    if undecided and not messages:
+        raise CannotCheck(
+            f"{resource.label}: the source or ports of {', '.join(undecided)} are not known yet"
+        )
+    return messages
+
+
+POLICIES = [
+    resource_policy(
+        "sg-no-world-ingress",
+        "No security group admits traffic from 0.0.0.0/0 or ::/0 except TCP 80 and 443.",
+        (SECURITY_GROUP, DEFAULT_SECURITY_GROUP, INGRESS_RULE, LEGACY_RULE),
+        _check,
+    ),
+]

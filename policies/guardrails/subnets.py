@@ -1,0 +1,460 @@
+"""Is a subnet public? Decided from the stack's own resources, in every form AWS allows.
+
+A subnet is **public** if `mapPublicIpOnLaunch` is true or the route table it uses has a
+route for `0.0.0.0/0` or `::/0` whose target is an internet gateway. Private = not public;
+a default route to a NAT gateway, a VPN gateway or a transit gateway is fine.
+
+Forms understood:
+- routes inline on `aws:ec2/routeTable:RouteTable` / `aws:ec2/defaultRouteTable:DefaultRouteTable`
+  (`routes[].cidrBlock|ipv6CidrBlock`, `routes[].gatewayId`) or as separate `aws:ec2/route:Route`
+  resources (`routeTableId`, `destinationCidrBlock|destinationIpv6CidrBlock`, `gatewayId`);
+- the internet gateway named by ID (an `igw-` prefix, or the `id` of an
+  `aws:ec2/internetGateway:InternetGateway` in the stack) or, while IDs are unknown during
+  preview, by the property's `propertyDependencies` on an InternetGateway (or its attachment);
+- the subnet's table chosen by `aws:ec2/routeTableAssociation:RouteTableAssociation`
+  (`subnetId`, `routeTableId`); a subnet with no explicit association uses its VPC's **main**
+  route table: the one named by an `aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation`
+  for the VPC, else the VPC's original main table (`mainRouteTableId`/`defaultRouteTableId`),
+  including routes a `DefaultRouteTable` or `Route` resources put on it. A VPC's original main
+  table only has the local route, so a subnet that nothing routes to the internet is private.
+
+Resources are related by ID first and by `propertyDependencies` (URNs) when an ID is not
+known yet. What cannot be decided comes back as `Status.UNKNOWN` with the reason, never as
+a silent "private".
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .resources import Resource
+from .values import UNKNOWN, as_bool, is_unreadable
+
+SUBNET: Final = "aws:ec2/subnet:Subnet"
+VPC: Final = "aws:ec2/vpc:Vpc"
+ROUTE_TABLE: Final = "aws:ec2/routeTable:RouteTable"
+DEFAULT_ROUTE_TABLE: Final = "aws:ec2/defaultRouteTable:DefaultRouteTable"
+ROUTE: Final = "aws:ec2/route:Route"
+ROUTE_TABLE_ASSOCIATION: Final = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+MAIN_ROUTE_TABLE_ASSOCIATION: Final = "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation"
+INTERNET_GATEWAY: Final = "aws:ec2/internetGateway:InternetGateway"
+INTERNET_GATEWAY_ATTACHMENT: Final = "aws:ec2/internetGatewayAttachment:InternetGatewayAttachment"
+
+WORLD_IPV4: Final = "0.0.0.0/0"
+WORLD_IPV6: Final = "::/0"
+
+_TABLE_TYPES: Final = (ROUTE_TABLE, DEFAULT_ROUTE_TABLE)
+_IGW_TYPES: Final = (INTERNET_GATEWAY, INTERNET_GATEWAY_ATTACHMENT)
+
+
+class Status(enum.Enum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+    UNKNOWN = "unknown"
+    """Cannot be decided yet (IDs unknown during preview, or an unreadable secret)."""
+    UNMANAGED = "unmanaged"
+    """Referenced by ID but not a resource of this stack, so its routes are not visible."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether one subnet is public, with the evidence in words a reviewer can follow."""
+
+    subnet: str
+    """How messages name the subnet: its ID and/or resource name."""
+    status: Status
+    reason: str
+    urn: str | None = None
+    availability_zone: str | None = None
+
+
+@dataclass(frozen=True)
+class SubnetSet:
+    """The subnets a property refers to (e.g. EB `Subnets`, an RDS subnet group's `subnetIds`)."""
+
+    verdicts: tuple[Verdict, ...]
+    from_dependencies: bool = False
+    """True when the IDs were unknown and the set was taken from `propertyDependencies`: a
+    superset (the property's other references are included too)."""
+    unresolved: str | None = None
+    """Why the set could not be determined at all (None when it was)."""
+
+    @property
+    def public(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.status is Status.PUBLIC]
+
+    @property
+    def undecided(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.status in (Status.UNKNOWN, Status.UNMANAGED)]
+
+
+def is_world(cidr: Any) -> bool:
+    return cidr in (WORLD_IPV4, WORLD_IPV6)
+
+
+def split_ids(value: Any) -> list[str] | None:
+    """IDs from a list or a comma-separated string (EB's `Subnets`); None if unknown."""
+    if is_unreadable(value):
+        return None
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list):
+        if any(is_unreadable(v) for v in value):
+            return None
+        return [str(v) for v in value if v is not None]
+    return []
+
+
+@dataclass
+class _RouteFinding:
+    kind: Status
+    text: str
+
+
+@dataclass
+class Network:
+    """All VPC routing facts of one stack, indexed for subnet classification."""
+
+    resources: Sequence[Resource]
+    by_urn: dict[str, Resource] = field(init=False)
+    _by_id: dict[str, Resource] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_urn = {r.urn: r for r in self.resources}
+        self._by_id = {}
+        for r in self.resources:
+            rid = r.props.get("id")
+            if isinstance(rid, str) and rid:
+                self._by_id.setdefault(rid, r)
+            if r.type == DEFAULT_ROUTE_TABLE:
+                drt = r.props.get("defaultRouteTableId")
+                if isinstance(drt, str) and drt:
+                    self._by_id.setdefault(drt, r)
+
+    # --- lookups -----------------------------------------------------------------------
+
+    def of_type(self, *types: str) -> list[Resource]:
+        return [r for r in self.resources if r.type in types]
+
+    def by_id(self, rid: Any, *types: str) -> Resource | None:
+        if not isinstance(rid, str):
+            return None
+        found = self._by_id.get(rid)
+        if found is not None and (not types or found.type in types):
+            return found
+        return None
+
+    def deps_of_type(self, owner: Resource, prop: str, *types: str) -> list[Resource]:
+        found = [self.by_urn.get(u) for u in owner.deps_of(prop)]
+        return [r for r in found if r is not None and r.type in types]
+
+    def refers_to(self, owner: Resource, prop: str, target: Resource) -> bool | None:
+        """Does `owner.prop` reference `target`? By ID, else by dependency; None if unknowable."""
+        value = owner.props.get(prop)
+        target_id = target.props.get("id")
+        if isinstance(value, str) and not is_unreadable(value):
+            if isinstance(target_id, str) and value == target_id:
+                return True
+            if target.type == DEFAULT_ROUTE_TABLE and value == target.props.get(
+                "defaultRouteTableId"
+            ):
+                return True
+            if target.urn in owner.deps_of(prop):
+                # A known ID while the target's own ID is unknown: same resource by dependency.
+                return not isinstance(target_id, str)
+            return False
+        if value is None:
+            return False
+        if target.urn in owner.deps_of(prop):
+            return True
+        if owner.deps_of(prop):
+            return False
+        return None
+
+    # --- gateways and routes ---------------------------------------------------------------
+
+    def _gateway_kind(self, gateway: Any, deps: Sequence[str]) -> Status:
+        """PUBLIC if the route target is an internet gateway, PRIVATE if not, else UNKNOWN."""
+        if gateway is None or gateway == "":
+            return Status.PRIVATE
+        if isinstance(gateway, str) and not is_unreadable(gateway):
+            if gateway.startswith("igw-"):
+                return Status.PUBLIC
+            target = self.by_id(gateway)
+            if target is not None and target.type in _IGW_TYPES:
+                return Status.PUBLIC
+            return Status.PRIVATE
+        dep_types = [self.by_urn[u].type for u in deps if u in self.by_urn]
+        if any(t in _IGW_TYPES for t in dep_types):
+            return Status.PUBLIC
+        if dep_types:
+            return Status.PRIVATE
+        return Status.UNKNOWN
+
+    def _judge_route(
+        self,
+        ipv4: Any,
+        ipv6: Any,
+        gateway: Any,
+        gateway_deps: Sequence[str],
+        where: str,
+    ) -> _RouteFinding | None:
+        gateway_kind = self._gateway_kind(gateway, gateway_deps)
+        if gateway_kind is Status.PRIVATE:
+            return None
+        destinations = [d for d in (ipv4, ipv6) if d is not None]
+        if any(is_world(d) for d in destinations):
+            world = next(d for d in destinations if is_world(d))
+            if gateway_kind is Status.PUBLIC:
+                return _RouteFinding(
+                    Status.PUBLIC, f"{where} routes {world} to internet gateway {_gw(gateway)}"
+                )
+            return _RouteFinding(
+                Status.UNKNOWN, f"{where} routes {world} to a gateway whose ID is not known yet"
+            )
+        if any(is_unreadable(d) for d in destinations) and gateway_kind is Status.PUBLIC:
+            return _RouteFinding(
+                Status.UNKNOWN,
+                f"{where} routes a destination not known yet to internet gateway {_gw(gateway)}",
+            )
+        return None
+
+    def _table_findings(self, table: Resource) -> list[_RouteFinding]:
+        findings: list[_RouteFinding] = []
+        inline = table.props.get("routes")
+        if is_unreadable(inline):
+            findings.append(
+                _RouteFinding(Status.UNKNOWN, f"the routes of {table.label} are not known yet")
+            )
+        elif isinstance(inline, list):
+            for index, route in enumerate(inline):
+                if is_unreadable(route) or not isinstance(route, dict):
+                    findings.append(
+                        _RouteFinding(
+                            Status.UNKNOWN,
+                            f"route {index} of {table.label} is not known yet",
+                        )
+                    )
+                    continue
+                finding = self._judge_route(
+                    route.get("cidrBlock"),
+                    route.get("ipv6CidrBlock"),
+                    route.get("gatewayId"),
+                    table.deps_of("routes"),
+                    f"{table.label} (inline route {index})",
+                )
+                if finding:
+                    findings.append(finding)
+        for route in self.of_type(ROUTE):
+            targets = self.refers_to(route, "routeTableId", table)
+            if targets is False:
+                continue
+            finding = self._judge_route(
+                route.props.get("destinationCidrBlock"),
+                route.props.get("destinationIpv6CidrBlock"),
+                route.props.get("gatewayId"),
+                route.deps_of("gatewayId"),
+                f"{route.label} in {table.label}",
+            )
+            if finding is None:
+                continue
+            if targets is None:
+                finding = _RouteFinding(
+                    Status.UNKNOWN,
+                    f"{route.label} may belong to {table.label} (routeTableId not known yet): "
+                    f"{finding.text}",
+                )
+            findings.append(finding)
+        return findings
+
+    # --- which table a subnet uses -----------------------------------------------------
+
+    def _tables_for(self, subnet: Resource) -> tuple[list[Resource], list[str]]:
+        """Route tables the subnet may use, and reasons the choice is uncertain."""
+        uncertain: list[str] = []
+        tables: list[Resource] = []
+        explicit = False
+        for assoc in self.of_type(ROUTE_TABLE_ASSOCIATION):
+            hit = self.refers_to(assoc, "subnetId", subnet)
+            if hit is False:
+                continue
+            if hit is None:
+                uncertain.append(f"{assoc.label} has a subnetId not known yet")
+                continue
+            explicit = True
+            resolved, why = self._resolve_table(assoc, "routeTableId")
+            tables.extend(resolved)
+            if why:
+                uncertain.append(why)
+        if explicit:
+            return tables, uncertain
+        main, why = self._main_tables(subnet)
+        if why:
+            uncertain.append(why)
+        return tables + main, uncertain
+
+    def _resolve_table(self, owner: Resource, prop: str) -> tuple[list[Resource], str | None]:
+        value = owner.props.get(prop)
+        if isinstance(value, str) and not is_unreadable(value):
+            table = self.by_id(value, *_TABLE_TYPES)
+            if table is not None:
+                return [table], None
+            for vpc in self.of_type(VPC):
+                if value in (
+                    vpc.props.get("mainRouteTableId"),
+                    vpc.props.get("defaultRouteTableId"),
+                ):
+                    return self._original_main_tables(vpc), None
+            return [], f"route table {value} of {owner.label} is not in this stack"
+        deps = self.deps_of_type(owner, prop, *_TABLE_TYPES)
+        if deps:
+            return deps, None
+        vpc_deps = self.deps_of_type(owner, prop, VPC)
+        if vpc_deps:
+            # routeTableId = vpc.mainRouteTableId / defaultRouteTableId
+            return [t for v in vpc_deps for t in self._original_main_tables(v)], None
+        return [], f"the route table of {owner.label} is not known yet"
+
+    def _vpc_of(self, subnet: Resource) -> Resource | None:
+        vpc_id = subnet.props.get("vpcId")
+        found = self.by_id(vpc_id, VPC)
+        if found is not None:
+            return found
+        deps = self.deps_of_type(subnet, "vpcId", VPC)
+        return deps[0] if len(deps) == 1 else None
+
+    def _main_tables(self, subnet: Resource) -> tuple[list[Resource], str | None]:
+        vpc = self._vpc_of(subnet)
+        if vpc is None:
+            return [], (
+                f"{subnet.label} has no route table association in this stack and its VPC "
+                f"{_show_id(subnet.props.get('vpcId'))} is not in this stack, so its main "
+                "route table is not visible"
+            )
+        for assoc in self.of_type(MAIN_ROUTE_TABLE_ASSOCIATION):
+            hit = self.refers_to(assoc, "vpcId", vpc)
+            if hit is False:
+                continue
+            if hit is None:
+                return [], f"{assoc.label} has a vpcId not known yet"
+            tables, why = self._resolve_table(assoc, "routeTableId")
+            return tables, why
+        return self._original_main_tables(vpc), None
+
+    def _original_main_tables(self, vpc: Resource) -> list[Resource]:
+        """The VPC's original main table as managed by this stack (a DefaultRouteTable), or a
+        stand-in that only carries the `Route` resources aimed at its ID."""
+        tables: list[Resource] = []
+        for drt in self.of_type(DEFAULT_ROUTE_TABLE):
+            drt_id = drt.props.get("defaultRouteTableId")
+            if isinstance(drt_id, str) and not is_unreadable(drt_id):
+                if drt_id in (
+                    vpc.props.get("defaultRouteTableId"),
+                    vpc.props.get("mainRouteTableId"),
+                ):
+                    tables.append(drt)
+            elif vpc.urn in drt.deps_of("defaultRouteTableId"):
+                tables.append(drt)
+        if tables:
+            return tables
+        main_id = vpc.props.get("mainRouteTableId")
+        stand_in = Resource(
+            type=ROUTE_TABLE,
+            name=f"main route table of {vpc.label}",
+            urn=f"{vpc.urn}#main-route-table",
+            props={"id": main_id if isinstance(main_id, str) else UNKNOWN},
+        )
+        return [stand_in]
+
+    # --- the verdict --------------------------------------------------------------------
+
+    def classify(self, subnet: Resource) -> Verdict:
+        """Public, private or undecidable, with the reason."""
+        public: list[str] = []
+        unknown: list[str] = []
+        map_public = subnet.props.get("mapPublicIpOnLaunch")
+        if as_bool(map_public) is True:
+            public.append("mapPublicIpOnLaunch is true")
+        elif is_unreadable(map_public):
+            unknown.append("mapPublicIpOnLaunch is not known yet")
+        tables, uncertain = self._tables_for(subnet)
+        unknown.extend(uncertain)
+        for table in tables:
+            for finding in self._findings_with_stand_in(table):
+                (public if finding.kind is Status.PUBLIC else unknown).append(finding.text)
+        label = subnet_label(subnet)
+        az = subnet.props.get("availabilityZone")
+        az_text = az if isinstance(az, str) and not is_unreadable(az) else None
+        if public:
+            return Verdict(label, Status.PUBLIC, "; ".join(public), subnet.urn, az_text)
+        if unknown:
+            return Verdict(label, Status.UNKNOWN, "; ".join(unknown), subnet.urn, az_text)
+        return Verdict(
+            label, Status.PRIVATE, "no route to an internet gateway", subnet.urn, az_text
+        )
+
+    def _findings_with_stand_in(self, table: Resource) -> list[_RouteFinding]:
+        if table.urn.endswith("#main-route-table"):
+            # Only Route resources aimed at the main table's ID can add routes to it.
+            findings: list[_RouteFinding] = []
+            table_id = table.props.get("id")
+            vpc_urn = table.urn.removesuffix("#main-route-table")
+            for route in self.of_type(ROUTE):
+                value = route.props.get("routeTableId")
+                by_id = isinstance(table_id, str) and value == table_id
+                by_dependency = is_unreadable(value) and vpc_urn in route.deps_of("routeTableId")
+                if not (by_id or by_dependency):
+                    continue
+                finding = self._judge_route(
+                    route.props.get("destinationCidrBlock"),
+                    route.props.get("destinationIpv6CidrBlock"),
+                    route.props.get("gatewayId"),
+                    route.deps_of("gatewayId"),
+                    f"{route.label} in the {table.name}",
+                )
+                if finding:
+                    findings.append(finding)
+            return findings
+        return self._table_findings(table)
+
+    def subnets(self, value: Any, deps: Iterable[str]) -> SubnetSet:
+        """Classify the subnets a property names: IDs when known, else its dependencies."""
+        ids = split_ids(value)
+        if ids is not None:
+            verdicts: list[Verdict] = []
+            for sid in ids:
+                subnet = self.by_id(sid, SUBNET)
+                if subnet is None:
+                    verdicts.append(
+                        Verdict(sid, Status.UNMANAGED, f"subnet {sid} is not in this stack")
+                    )
+                else:
+                    verdicts.append(self.classify(subnet))
+            return SubnetSet(tuple(verdicts))
+        candidates = [self.by_urn[u] for u in deps if u in self.by_urn]
+        subnets = [r for r in candidates if r.type == SUBNET]
+        if not subnets:
+            return SubnetSet((), True, "the subnet IDs are not known yet and depend on no subnet")
+        return SubnetSet(tuple(self.classify(s) for s in subnets), True)
+
+
+def subnet_label(subnet: Resource) -> str:
+    sid = subnet.props.get("id")
+    if isinstance(sid, str) and not is_unreadable(sid):
+        return f"{sid} ('{subnet.name}')"
+    return f"'{subnet.name}'"
+
+
+def _gw(gateway: Any) -> str:
+    if isinstance(gateway, str) and not is_unreadable(gateway):
+        return gateway
+    return "(by dependency)"
+
+
+def _show_id(value: Any) -> str:
+    if isinstance(value, str) and not is_unreadable(value):
+        return value
+    return "(not known yet)"
