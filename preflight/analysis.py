@@ -17,7 +17,6 @@ import runpy
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from inspect import isawaitable
 from pathlib import Path
 from typing import Any
@@ -274,32 +273,33 @@ def evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | 
         for key in r.unreadable_secrets:
             report.unreadable_secrets.append((r.urn, key))
 
-    resource_policies = [(p, lv) for p, lv in active if isinstance(p, ResourceValidationPolicy)]
-    for r in resources:
-        options = _options(r)
-        for policy, level in resource_policies:
-            before = len(response.diagnostics)
-            report_violation = servicer._create_report_violation(
+    resource_policies = [
+        (
+            policy,
+            servicer._create_report_violation(
                 response, policy.name, policy.description, level, policy.severity
-            )
+            ),
+            servicer._get_policy_config(policy.name),
+        )
+        for policy, level in active
+        if isinstance(policy, ResourceValidationPolicy)
+    ]
+    options = {r.urn: _options(r) for r in resources}
+    for r in resources:
+        resource_options, resource_props = options[r.urn], props[r.urn]
+        before = len(response.diagnostics)
+        for policy, report_violation, config in resource_policies:
             args = ResourceValidationArgs(
-                r.type,
-                props[r.urn],
-                r.urn,
-                r.name,
-                options,
-                None,
-                servicer._get_policy_config(policy.name),
-                {},
+                r.type, resource_props, r.urn, r.name, resource_options, None, config, {}
             )
-            _guarded(partial(policy.validate, args, report_violation), policy, pack, report, r.urn)
-            for diagnostic in response.diagnostics[before:]:
-                if not diagnostic.urn:
-                    diagnostic.urn = r.urn
+            _validate(policy, args, report_violation, pack, report, r.urn)
+        for diagnostic in response.diagnostics[before:]:
+            if not diagnostic.urn:  # a resource policy's violation is about its resource
+                diagnostic.urn = r.urn
 
     stack_policies = [(p, lv) for p, lv in active if isinstance(p, StackValidationPolicy)]
     if stack_policies:
-        policy_resources = _policy_resources(resources, props)
+        policy_resources = _policy_resources(resources, props, options)
         for policy, level in stack_policies:
             report_violation = servicer._create_report_violation(
                 response, policy.name, policy.description, level, policy.severity
@@ -307,9 +307,7 @@ def evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | 
             stack_args = StackValidationArgs(
                 policy_resources, servicer._get_policy_config(policy.name), {}
             )
-            _guarded(
-                partial(policy.validate, stack_args, report_violation), policy, pack, report, ""
-            )
+            _validate(policy, stack_args, report_violation, pack, report, "")
 
     for diagnostic in response.diagnostics:
         report.violations.append(
@@ -324,13 +322,18 @@ def evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | 
     return report
 
 
-def _guarded(
-    validation: Callable[[], Any], policy: Policy, pack: LoadedPack, report: Report, urn: str
+def _validate(
+    policy: Any,
+    args: ResourceValidationArgs | StackValidationArgs,
+    report_violation: Callable[..., None],
+    pack: LoadedPack,
+    report: Report,
+    urn: str,
 ) -> None:
     """Run one validation with the servicer's handling of unknowns and not-applicable."""
     try:
-        result = validation()
-        if isawaitable(result):
+        result = policy.validate(args, report_violation)
+        if result is not None and isawaitable(result):
             loop = asyncio.new_event_loop()
             try:
                 loop.run_until_complete(result)
@@ -353,12 +356,14 @@ def _guarded(
 
 
 def _policy_resources(
-    resources: list[StateResource], props: Mapping[str, Any]
+    resources: list[StateResource],
+    props: Mapping[str, Any],
+    options: Mapping[str, PolicyResourceOptions],
 ) -> list[PolicyResource]:
     by_urn: dict[str, PolicyResource] = {}
     for r in resources:
         by_urn[r.urn] = PolicyResource(
-            r.type, props[r.urn], r.urn, r.name, _options(r), None, None, [], {}
+            r.type, props[r.urn], r.urn, r.name, options[r.urn], None, None, [], {}
         )
     for r in resources:
         resource = by_urn[r.urn]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,10 @@ def _timed(argv: Sequence[str], runs: int) -> float:
     return best
 
 
+_AWS_ID = re.compile(r"(?<![A-Za-z0-9])(vpc|subnet|sg|rtb|igw|nat|eipalloc|e)-(?=[0-9a-f])")
+"""The start of an AWS resource ID, wherever it stands (also inside 'a,b' lists)."""
+
+
 def replicate(document: dict[str, Any], target: int) -> dict[str, Any]:
     """A state of about `target` resources: copies of `document`'s stack under new names."""
     base = document["deployment"]["resources"]
@@ -64,8 +69,7 @@ def replicate(document: dict[str, Any], target: int) -> dict[str, Any]:
     while len(out) < target:
         # Rename every URN and id of this copy, so copies relate only among themselves.
         replaced = text.replace("::webmodel::", f"::webmodel{copy_index}::")
-        for prefix in ("vpc-", "subnet-", "sg-", "rtb-", "igw-", "nat-", "e-", "eipalloc-"):
-            replaced = replaced.replace(f'"{prefix}', f'"{prefix}c{copy_index}x')
+        replaced = _AWS_ID.sub(rf"\g<1>-c{copy_index}x", replaced)
         out.extend(json.loads(replaced))
         copy_index += 1
     result = copy.deepcopy(document)

@@ -260,23 +260,20 @@ def _parse_resource(raw: Any, where: str) -> StateResource:
     )
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _reveal(value: Any, where: str) -> tuple[Any, bool]:
     """Unwrap secret envelopes; a ciphertext-only secret becomes the unknown sentinel."""
     if isinstance(value, dict):
         if value.get(SECRET_SIG_KEY) == SECRET_SIG:
-            if "plaintext" in value:
-                try:
-                    inner = json.loads(value["plaintext"])
-                except (TypeError, json.JSONDecodeError):
-                    raise InputError(f"{where}: secret 'plaintext' is not JSON text") from None
-                revealed, _ = _reveal(inner, where)
-                return revealed, True
-            if "value" in value:
-                return _reveal(value["value"], where)
-            return UNKNOWN_STRING, False
+            return _reveal_secret(value, where)
         readable = True
         out: dict[str, Any] = {}
         for key, item in value.items():
+            if type(item) in _SCALARS:  # most values: no envelope can hide in a scalar
+                out[key] = item
+                continue
             out[key], ok = _reveal(item, where)
             readable = readable and ok
         return out, readable
@@ -284,11 +281,27 @@ def _reveal(value: Any, where: str) -> tuple[Any, bool]:
         items = []
         readable = True
         for item in value:
+            if type(item) in _SCALARS:
+                items.append(item)
+                continue
             plain, ok = _reveal(item, where)
             items.append(plain)
             readable = readable and ok
         return items, readable
     return value, True
+
+
+def _reveal_secret(envelope: dict[str, Any], where: str) -> tuple[Any, bool]:
+    if "plaintext" in envelope:
+        try:
+            inner = json.loads(envelope["plaintext"])
+        except (TypeError, json.JSONDecodeError):
+            raise InputError(f"{where}: secret 'plaintext' is not JSON text") from None
+        revealed, _ = _reveal(inner, where)
+        return revealed, True
+    if "value" in envelope:
+        return _reveal(envelope["value"], where)
+    return UNKNOWN_STRING, False
 
 
 def from_deployment(deployment: Deployment) -> State:

@@ -45,9 +45,24 @@ _MIN_INSTANCES: Final = 2
 _MIN_ZONES: Final = 2
 
 
+_parsed: dict[int, tuple[Resource, OptionSettings]] = {}
+
+
+def parsed_settings(resource: Resource) -> OptionSettings:
+    """`parse_settings` once per resource, however many rules read it."""
+    hit = _parsed.get(id(resource))
+    if hit is not None and hit[0] is resource:
+        return hit[1]
+    if len(_parsed) > 4096:
+        _parsed.clear()
+    settings = parse_settings(resource.props.get("settings"))
+    _parsed[id(resource)] = (resource, settings)  # keeps `resource` alive, so ids stay unique
+    return settings
+
+
 def _settings(resource: Resource) -> OptionSettings:
     """The resource's option settings; CannotCheck when the whole list is unreadable."""
-    settings = parse_settings(resource.props.get("settings"))
+    settings = parsed_settings(resource)
     if not settings.readable:
         why = (
             "an encrypted secret (export with --show-secrets to check it)"
@@ -173,7 +188,7 @@ def _check_deployment_policy(resource: Resource) -> list[str]:
 
 def _environments(network: Network) -> Iterator[tuple[Resource, OptionSettings | None]]:
     for resource in network.of_type(*EB_TYPES):
-        settings = parse_settings(resource.props.get("settings"))
+        settings = parsed_settings(resource)
         yield resource, settings if settings.readable else None
 
 

@@ -44,6 +44,20 @@ def network_of(args: StackValidationArgs) -> Network:
     return network
 
 
+_resource_cache: list[tuple[Any, str, Resource]] = []
+
+
+def _resource_of(args: ResourceValidationArgs) -> Resource:
+    """The plain view of the resource under validation, shared by the policies that run on
+    it one after another (the analyzer hands each of them the same property bag)."""
+    for props, urn, resource in _resource_cache:
+        if props is args.props and urn == args.urn:
+            return resource
+    resource = from_policy_resource(_ResourceArgsView(args))
+    _resource_cache[:] = [(args.props, args.urn, resource)]  # keeps props alive for `is`
+    return resource
+
+
 def resource_policy(
     name: str,
     description: str,
@@ -56,7 +70,7 @@ def resource_policy(
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in types:
             return
-        resource = from_policy_resource(_ResourceArgsView(args))
+        resource = _resource_of(args)
         pending: CannotCheck | None = None
         try:
             messages = check(resource)
@@ -84,11 +98,22 @@ def stack_policy(
             else:
                 report_violation(message, urn)
         if undecided:
-            raise CannotCheck("; ".join(undecided))
+            raise CannotCheck(_summarize(undecided))
 
     return StackValidationPolicy(
         name=name, description=description, validate=validate, enforcement_level=level
     )
+
+
+_SHOWN: Final = 5
+
+
+def _summarize(facts: list[str]) -> str:
+    """One advisory line: the first few distinct undecided facts and how many more."""
+    distinct = list(dict.fromkeys(facts))
+    shown = "; ".join(distinct[:_SHOWN])
+    more = len(distinct) - _SHOWN
+    return f"{shown}; and {more} more" if more > 0 else shown
 
 
 CANNOT_CHECK: Final = "\0cannot-check"

@@ -121,9 +121,19 @@ class Network:
     resources: Sequence[Resource]
     by_urn: dict[str, Resource] = field(init=False)
     _by_id: dict[str, Resource] = field(init=False)
+    _by_type: dict[str, list[Resource]] = field(init=False)
+    _associations: _References = field(init=False)
+    _routes: _References = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_urn = {r.urn: r for r in self.resources}
+        self._by_type = {}
+        for r in self.resources:
+            self._by_type.setdefault(r.type, []).append(r)
+        # Which association names a subnet, which route sits in a table: indexed once, so
+        # classifying every subnet of a large stack stays linear.
+        self._associations = _References(self.of_type(ROUTE_TABLE_ASSOCIATION), "subnetId")
+        self._routes = _References(self.of_type(ROUTE), "routeTableId")
         self._by_id = {}
         for r in self.resources:
             rid = r.props.get("id")
@@ -137,6 +147,8 @@ class Network:
     # --- lookups -----------------------------------------------------------------------
 
     def of_type(self, *types: str) -> list[Resource]:
+        if len(types) == 1:
+            return list(self._by_type.get(types[0], ()))
         return [r for r in self.resources if r.type in types]
 
     def by_id(self, rid: Any, *types: str) -> Resource | None:
@@ -248,7 +260,8 @@ class Network:
                 )
                 if finding:
                     findings.append(finding)
-        for route in self.of_type(ROUTE):
+        table_ids = [table.props.get("id"), table.props.get("defaultRouteTableId")]
+        for route in self._routes.candidates(table_ids, table.urn):
             targets = self.refers_to(route, "routeTableId", table)
             if targets is False:
                 continue
@@ -277,7 +290,7 @@ class Network:
         uncertain: list[str] = []
         tables: list[Resource] = []
         explicit = False
-        for assoc in self.of_type(ROUTE_TABLE_ASSOCIATION):
+        for assoc in self._associations.candidates([subnet.props.get("id")], subnet.urn):
             hit = self.refers_to(assoc, "subnetId", subnet)
             if hit is False:
                 continue
@@ -402,7 +415,7 @@ class Network:
             findings: list[_RouteFinding] = []
             table_id = table.props.get("id")
             vpc_urn = table.urn.removesuffix("#main-route-table")
-            for route in self.of_type(ROUTE):
+            for route in self._routes.candidates([table_id], vpc_urn):
                 value = route.props.get("routeTableId")
                 by_id = isinstance(table_id, str) and value == table_id
                 by_dependency = is_unreadable(value) and vpc_urn in route.deps_of("routeTableId")
@@ -439,6 +452,39 @@ class Network:
         if not subnets:
             return SubnetSet((), True, "the subnet IDs are not known yet and depend on no subnet")
         return SubnetSet(tuple(self.classify(s) for s in subnets), True)
+
+
+class _References:
+    """Resources whose `prop` refers to another resource, indexed by the ID they name and by
+    the URNs that property depends on; those that name nothing knowable are always candidates.
+
+    `candidates` returns, in stack order, every resource for which `Network.refers_to` can be
+    anything but False, so callers keep their exact semantics at a fraction of the cost.
+    """
+
+    def __init__(self, resources: Sequence[Resource], prop: str) -> None:
+        self._order = {r.urn: index for index, r in enumerate(resources)}
+        self._by_value: dict[str, list[Resource]] = {}
+        self._by_dependency: dict[str, list[Resource]] = {}
+        self._unknown: list[Resource] = []
+        for r in resources:
+            value = r.props.get(prop)
+            deps = r.deps_of(prop)
+            if isinstance(value, str) and not is_unreadable(value):
+                self._by_value.setdefault(value, []).append(r)
+            elif value is not None and not deps:
+                self._unknown.append(r)
+            for urn in deps:
+                self._by_dependency.setdefault(urn, []).append(r)
+
+    def candidates(self, ids: Iterable[Any], urn: str) -> list[Resource]:
+        found: dict[str, Resource] = {}
+        for rid in ids:
+            if isinstance(rid, str):
+                found.update((r.urn, r) for r in self._by_value.get(rid, ()))
+        found.update((r.urn, r) for r in self._by_dependency.get(urn, ()))
+        found.update((r.urn, r) for r in self._unknown)
+        return sorted(found.values(), key=lambda r: self._order[r.urn])
 
 
 def subnet_label(subnet: Resource) -> str:

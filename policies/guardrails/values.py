@@ -24,6 +24,8 @@ from pulumi_policy.proxy import (
     UNKNOWN_OBJECT_VALUE,
     UNKNOWN_STRING_VALUE,
     UnknownValueError,
+    _DictProxy,
+    _ListProxy,
 )
 
 # The engine's signature key and the secret signature (sdk/go/common/resource/properties.go).
@@ -98,8 +100,21 @@ def plain(value: Any) -> Any:
       only carries `ciphertext` becomes `CIPHERTEXT`; `plaintext` (stack export with
       --show-secrets) is the JSON text of the value and is decoded.
     """
+    kind = type(value)  # exact-type fast paths first: ABC checks dominate on large stacks
+    if kind is str:
+        return UNKNOWN if value in UNKNOWN_SENTINELS else value
+    if kind is dict and SIG_KEY not in value:
+        return {str(k): plain(v) for k, v in value.items()}
+    if kind is list:
+        return [plain(v) for v in value]
+    if value is None or kind is bool or kind is int or kind is float:
+        return value
     if isinstance(value, _Marker):
         return value
+    if isinstance(value, _DictProxy | _ListProxy):
+        # Read the proxy's own data: its unknowns are the sentinel strings handled below,
+        # and skipping the per-access checks keeps large stacks fast.
+        return plain(value["__target"])
     if isinstance(value, str):
         return UNKNOWN if value in UNKNOWN_SENTINELS else value
     if isinstance(value, Secret):
