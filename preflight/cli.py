@@ -147,7 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if isinstance(exc, ProgramError):
             first, *rest = str(exc).splitlines() or [""]
-            sys.stderr.write(f"preflight: error: the program failed: {first}\n")
+            where = f" with Pulumi.{args.stack}.yaml" if args.command == "preview" else ""
+            sys.stderr.write(f"preflight: error: the program failed{where}: {first}\n")
             for line in rest:
                 sys.stderr.write(f"    {line}\n")
             return EXIT_BAD_INPUT

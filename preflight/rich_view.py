@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -14,7 +15,7 @@ from .report import counts_by_type, display_type, output_rows, verdict, violatio
 def show(deployment: Deployment, report: Report, console: Console | None = None) -> None:
     console = console or Console()
     console.print(
-        f"[bold]Previewing update ({deployment.stack})[/] with the simulated engine: "
+        f"[bold]Previewing update ({escape(deployment.stack)})[/] with the simulated engine: "
         "no cloud calls\n"
     )
     nodes: dict[str, Tree] = {}
@@ -23,7 +24,8 @@ def show(deployment: Deployment, report: Report, console: Console | None = None)
     def label(resource: SimResource) -> str:
         lock = " [yellow]\\[protect][/]" if resource.protect else ""
         style = "cyan" if resource.custom else "bold magenta"
-        return f"[green]+[/] [{style}]{display_type(resource.type)}[/] {resource.name}{lock}"
+        shown = f"{display_type(resource.type)}[/] {escape(resource.name)}"
+        return f"[green]+[/] [{style}]{shown}{lock}"
 
     for resource in deployment.resources:  # dependency order: parents come first
         parent = nodes.get(resource.parent or "", root)
@@ -47,8 +49,8 @@ def show(deployment: Deployment, report: Report, console: Console | None = None)
     console.print(f"\n[bold]Policies[/]: {report.pack}@v{report.pack_version}")
     for v in report.violations:
         color = "red" if v.level == "mandatory" else "yellow"
-        console.print(f"  [{color}]{violation_heading(v)}[/]", highlight=False)
+        console.print(f"  [{color}]{escape(violation_heading(v))}[/]", highlight=False)
         for line in v.message.splitlines():
             console.print(f"      {line}", highlight=False, markup=False)
     color = "green" if report.passed else "red"
-    console.print(f"\n[bold {color}]{verdict(report)}[/]")
+    console.print(f"\n[bold {color}]{escape(verdict(report))}[/]", highlight=False)

@@ -298,7 +298,10 @@ def test_config_value_of_the_wrong_type(tmp_path: Path) -> None:
     run = preflight("--project-dir", project, "preview", "--stack", "dev")
     assert run.code == 2
     assert "Traceback" not in run.stderr
-    assert run.stderr.startswith("preflight: error: the program failed: ")
+    assert run.stderr.startswith(
+        "preflight: error: the program failed with Pulumi.dev.yaml: invalid stack configuration:\n"
+    )
+    assert "Exception ignored" not in run.stderr
     assert "webmodel:web.minSize" in run.stderr
 
 
