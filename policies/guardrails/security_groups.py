@@ -59,68 +59,48 @@ def _judge(
     )
 
 
-def _check(resource: Resource) -> list[str]:
+_FIELDS: Final = {
+    SECURITY_GROUP: (("cidrBlocks", "ipv6CidrBlocks"), "protocol"),
+    DEFAULT_SECURITY_GROUP: (("cidrBlocks", "ipv6CidrBlocks"), "protocol"),
+    INGRESS_RULE: (("cidrIpv4", "cidrIpv6"), "ipProtocol"),
+    LEGACY_RULE: (("cidrBlocks", "ipv6CidrBlocks"), "protocol"),
+}
+"""Per form: the properties holding the source CIDRs, and the protocol's property."""
+
+
+def _ingress(resource: Resource) -> list[tuple[str, Any]]:
+    """(where, rule) for every ingress rule the resource carries, whatever its form."""
     props = resource.props
-    messages: list[str] = []
-    undecided: list[str] = []
     if resource.type in (SECURITY_GROUP, DEFAULT_SECURITY_GROUP):
         ingress = props.get("ingress")
         if is_unreadable(ingress):
             raise CannotCheck(f"{resource.label}: its ingress rules are not known yet")
-        for index, rule in enumerate(ingress if isinstance(ingress, list) else []):
-            if not isinstance(rule, dict):
-                undecided.append(f"ingress[{index}]")
-                continue
-            cidrs = [rule.get("cidrBlocks") or [], rule.get("ipv6CidrBlocks") or []]
-            if _unknown(*cidrs, rule.get("protocol"), rule.get("fromPort"), rule.get("toPort")):
-                undecided.append(f"ingress[{index}]")
-                continue
-            message = _judge(
-                resource.label,
-                f"ingress[{index}]",
-                cidrs,
-                rule.get("protocol"),
-                rule.get("fromPort"),
-                rule.get("toPort"),
-            )
-            if message:
-                messages.append(message)
-    elif resource.type == INGRESS_RULE:
-        cidrs = [props.get("cidrIpv4"), props.get("cidrIpv6")]
-        protocol = props.get("ipProtocol")
-        if _unknown(*cidrs, protocol, props.get("fromPort"), props.get("toPort")):
-            undecided.append("the rule")
-        else:
-            message = _judge(
-                resource.label,
-                "the rule",
-                cidrs,
-                protocol,
-                props.get("fromPort"),
-                props.get("toPort"),
-            )
-            if message:
-                messages.append(message)
-    elif resource.type == LEGACY_RULE:
+        rules = ingress if isinstance(ingress, list) else []
+        return [(f"ingress[{index}]", rule) for index, rule in enumerate(rules)]
+    if resource.type == LEGACY_RULE:
         kind = props.get("type")
         if is_unreadable(kind):
-            undecided.append("the rule type")
-        elif kind == "ingress":
-            cidrs = [props.get("cidrBlocks") or [], props.get("ipv6CidrBlocks") or []]
-            protocol = props.get("protocol")
-            if _unknown(*cidrs, protocol, props.get("fromPort"), props.get("toPort")):
-                undecided.append("the rule")
-            else:
-                message = _judge(
-                    resource.label,
-                    "the ingress rule",
-                    cidrs,
-                    protocol,
-                    props.get("fromPort"),
-                    props.get("toPort"),
-                )
-                if message:
-                    messages.append(message)
+            raise CannotCheck(f"{resource.label}: the rule type is not known yet")
+        return [("the ingress rule", props)] if kind == "ingress" else []
+    return [("the rule", props)]
+
+
+def _check(resource: Resource) -> list[str]:
+    cidr_fields, protocol_field = _FIELDS[resource.type]
+    messages: list[str] = []
+    undecided: list[str] = []
+    for where, rule in _ingress(resource):
+        if not isinstance(rule, dict):
+            undecided.append(where)
+            continue
+        cidrs = [rule.get(field) for field in cidr_fields]
+        protocol, low, high = rule.get(protocol_field), rule.get("fromPort"), rule.get("toPort")
+        if _unknown(*cidrs, protocol, low, high):
+            undecided.append(where)
+            continue
+        message = _judge(resource.label, where, cidrs, protocol, low, high)
+        if message:
+            messages.append(message)
     if undecided and not messages:
         raise CannotCheck(
             f"{resource.label}: the source or ports of {', '.join(undecided)} are not known yet"
@@ -132,7 +112,7 @@ POLICIES = [
     resource_policy(
         "sg-no-world-ingress",
         "No security group admits traffic from 0.0.0.0/0 or ::/0 except TCP 80 and 443.",
-        (SECURITY_GROUP, DEFAULT_SECURITY_GROUP, INGRESS_RULE, LEGACY_RULE),
+        tuple(_FIELDS),
         _check,
     ),
 ]
