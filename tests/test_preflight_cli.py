@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -350,3 +351,40 @@ def test_model_environment_made_public_fails_preview(tmp_path: Path) -> None:
     assert run.code == 1
     assert "[mandatory] eb-model-environment-internal" in run.stdout
     assert run.stdout.splitlines()[-1].startswith("FAILED: ")
+
+
+# -- secrets: accepted in `secure:` form, never printed or exported in plaintext ----------
+
+
+def test_secure_config_values_stay_secret(tmp_path: Path) -> None:
+    project = tmp_path / "secretdemo"
+    shutil.copytree(ROOT / "tests/fixtures/secret_project", project)
+    shutil.copytree(ROOT / "policies", project / "policies")
+    run = preflight(
+        "--project-dir", project, "preview", "--stack", "dev", "--json", tmp_path / "state.json"
+    )
+    assert run.code == 0, run.stderr
+    assert "    password: [secret]" in run.stdout.splitlines()
+    exported = (tmp_path / "state.json").read_text()
+    assert "preflight-secret-" not in run.stdout + exported
+    document = json.loads(exported)
+    (parameter,) = of_type(document, "aws:ssm/parameter:Parameter")
+    assert set(parameter["inputs"]["value"]) == {SECRET_SIG_KEY, "ciphertext"}
+    stack = next(of_type(document, "pulumi:pulumi:Stack"))
+    assert set(stack["outputs"]["password"]) == {SECRET_SIG_KEY, "ciphertext"}
+
+    shown = preflight(
+        "--project-dir",
+        project,
+        "preview",
+        "--stack",
+        "dev",
+        "--show-secrets",
+        "--json",
+        tmp_path / "shown.json",
+    )
+    assert shown.code == 0
+    (parameter,) = of_type(
+        json.loads((tmp_path / "shown.json").read_text()), "aws:ssm/parameter:Parameter"
+    )
+    assert json.loads(parameter["inputs"]["value"]["plaintext"]).startswith("preflight-secret-")
