@@ -208,3 +208,17 @@ def test_analyze_stack_passes_private_instances_behind_a_public_alb(analyzer) ->
     assert [
         d for d in response.diagnostics if d.policyName == "eb-instances-in-private-subnets"
     ] == []
+
+
+def test_stage_configs_differ_exactly_in_the_prod_only_rules() -> None:
+    from guardrails import PROD_ONLY as declared
+
+    dev = json.loads((ROOT / "policies/config/dev.json").read_text())
+    prod = json.loads((ROOT / "policies/config/prod.json").read_text())
+    assert set(declared) == PROD_ONLY
+    assert set(dev) == set(prod) == ALWAYS | PROD_ONLY | EXTRAS
+    assert {n for n in dev if dev[n] != prod[n]} == PROD_ONLY
+    assert {dev[n] for n in PROD_ONLY} == {"advisory"}
+    assert {prod[n] for n in PROD_ONLY} == {"mandatory"}
+    assert {dev[n] for n in ALWAYS} == {"mandatory"}
+    assert {dev[n] for n in EXTRAS} == {"advisory"}
