@@ -16,6 +16,7 @@ import pytest
 from components.config import SECRET_ARN_PATTERN
 from preflight.engine import Deployment, ProgramError, SimResource, simulate
 from tests.program_fixtures import settings_map, stack_file_values
+from verify.outputs import REQUIRED_OUTPUTS
 
 ENV_NAMESPACE = "aws:elasticbeanstalk:application:environment"
 SECRETS_NAMESPACE = "aws:elasticbeanstalk:application:environmentsecrets"
@@ -28,19 +29,7 @@ ZONES = {
     "dev": ["ap-northeast-2a", "ap-northeast-2b"],
     "prod": [f"ap-northeast-2{x}" for x in "abc"],
 }
-OUTPUTS = {
-    "webUrl",
-    "modelInternalUrl",
-    "webEnvironmentName",
-    "modelEnvironmentName",
-    "applicationName",
-    "dbEndpoint",
-    "dbInstanceIdentifier",
-    "vpcId",
-    "publicSubnetIds",
-    "privateSubnetIds",
-    "isolatedSubnetIds",
-}
+OUTPUTS = set(REQUIRED_OUTPUTS)  # the contract verify reads after `pulumi up`
 
 
 @cache

@@ -234,6 +234,16 @@ class Network:
             )
         return None
 
+    def _judge_route_resource(self, route: Resource, where: str) -> _RouteFinding | None:
+        """`_judge_route` for an `aws:ec2/route:Route` resource."""
+        return self._judge_route(
+            route.props.get("destinationCidrBlock"),
+            route.props.get("destinationIpv6CidrBlock"),
+            route.props.get("gatewayId"),
+            route.deps_of("gatewayId"),
+            where,
+        )
+
     def _table_findings(self, table: Resource) -> list[_RouteFinding]:
         findings: list[_RouteFinding] = []
         inline = table.props.get("routes")
@@ -265,13 +275,7 @@ class Network:
             targets = self.refers_to(route, "routeTableId", table)
             if targets is False:
                 continue
-            finding = self._judge_route(
-                route.props.get("destinationCidrBlock"),
-                route.props.get("destinationIpv6CidrBlock"),
-                route.props.get("gatewayId"),
-                route.deps_of("gatewayId"),
-                f"{route.label} in {table.label}",
-            )
+            finding = self._judge_route_resource(route, f"{route.label} in {table.label}")
             if finding is None:
                 continue
             if targets is None:
@@ -421,13 +425,7 @@ class Network:
                 by_dependency = is_unreadable(value) and vpc_urn in route.deps_of("routeTableId")
                 if not (by_id or by_dependency):
                     continue
-                finding = self._judge_route(
-                    route.props.get("destinationCidrBlock"),
-                    route.props.get("destinationIpv6CidrBlock"),
-                    route.props.get("gatewayId"),
-                    route.deps_of("gatewayId"),
-                    f"{route.label} in the {table.name}",
-                )
+                finding = self._judge_route_resource(route, f"{route.label} in the {table.name}")
                 if finding:
                     findings.append(finding)
             return findings
