@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi_policy
+import yaml
 from google.protobuf import json_format  # type: ignore[import-untyped]
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy.deserialize import deserialize_properties
@@ -103,10 +104,9 @@ class LoadedPack:
 
 
 def _pack_version(directory: Path) -> str:
+    """The version the CLI reports for the pack: PulumiPolicy.yaml's, else pulumi-policy's."""
     manifest = directory / "PulumiPolicy.yaml"
     try:
-        import yaml
-
         data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
     except (OSError, ValueError):
         return "0.0.1"

@@ -15,6 +15,7 @@ import heapq
 import logging
 import runpy
 import sys
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -202,8 +203,7 @@ class RecordingMonitor(MockMonitor):
 
 
 def _provider_uuid(urn: str) -> str:
-    import uuid
-
+    """A provider's ID, stable for its URN (real ones are random UUIDs)."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, urn))
 
 
