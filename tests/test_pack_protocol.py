@@ -1,0 +1,375 @@
+"""The pack over the real analyzer gRPC protocol, started exactly as the Pulumi CLI starts it.
+
+`pulumi preview --policy-pack policies` runs `python -u -m pulumi.policy <engine> policies`
+in the pack's directory's parent, reads the port from the first stdout line, then calls
+GetAnalyzerInfo, Configure (every policy, with the level from --policy-pack-config or the
+policy's default), Analyze per resource and AnalyzeStack once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from google.protobuf import empty_pb2, struct_pb2  # type: ignore[import-untyped]
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK = "webmodel-guardrails"
+ADVISORY, MANDATORY = analyzer_pb2.ADVISORY, analyzer_pb2.MANDATORY
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+ALWAYS = {
+    "eb-instances-in-private-subnets",
+    "eb-model-environment-internal",
+    "eb-env-properties-size-limit",
+    "eb-env-property-names",
+    "eb-imdsv2-required",
+    "rds-not-publicly-accessible",
+    "rds-subnet-group-private",
+    "rds-storage-encrypted",
+    "sg-no-world-ingress",
+}
+PROD_ONLY = {
+    "rds-multi-az",
+    "rds-deletion-protection",
+    "rds-backup-retention",
+    "eb-multi-az-capacity",
+    "eb-deployment-policy-safe",
+    "eb-enhanced-health",
+    "eb-managed-platform-updates",
+}
+EXTRAS = {
+    "eb-env-property-names-portable",
+    "eb-secret-like-plain-property",
+    "rds-final-snapshot",
+    "vpc-flow-logs-enabled",
+}
+STACK_POLICIES = {
+    "eb-instances-in-private-subnets",
+    "eb-model-environment-internal",
+    "rds-subnet-group-private",
+    "eb-multi-az-capacity",
+    "vpc-flow-logs-enabled",
+}
+
+
+def _start(engine: str) -> tuple[subprocess.Popen[str], analyzer_pb2_grpc.AnalyzerStub, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pulumi.policy", engine, "policies"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline().strip()
+    if not first.isdigit():
+        process.kill()
+        _, err = process.communicate(timeout=10)
+        pytest.fail(f"the pack did not print a port: {first!r}\n{err}")
+    channel = grpc.insecure_channel(f"127.0.0.1:{first}")
+    grpc.channel_ready_future(channel).result(timeout=20)
+    return process, analyzer_pb2_grpc.AnalyzerStub(channel), channel
+
+
+def _stop(process: subprocess.Popen[str], channel: Any) -> None:
+    channel.close()
+    process.kill()
+    process.communicate(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+    # The engine address is a dummy nobody listens on: the pack must not need to dial it.
+    process, stub, channel = _start("127.0.0.1:0")
+    try:
+        yield stub
+    finally:
+        _stop(process, channel)
+
+
+def struct(props: dict[str, Any]) -> struct_pb2.Struct:
+    message = struct_pb2.Struct()
+    message.update(props)
+    return message
+
+
+def configure(stub: analyzer_pb2_grpc.AnalyzerStub, stage: str) -> dict[str, int]:
+    """What the CLI sends for `--policy-pack-config policies/config/<stage>.json`: an entry for
+    every policy of the pack, the file's level where it names one, else the policy's default."""
+    document = json.loads((ROOT / f"policies/config/{stage}.json").read_text())
+    levels = {"advisory": ADVISORY, "mandatory": MANDATORY, "disabled": analyzer_pb2.DISABLED}
+    request = analyzer_pb2.ConfigureAnalyzerRequest()
+    chosen: dict[str, int] = {}
+    for policy in stub.GetAnalyzerInfo(empty_pb2.Empty()).policies:
+        entry = document.get(policy.name)
+        if isinstance(entry, dict):
+            entry = entry.get("enforcementLevel")
+        level = levels[entry] if entry else policy.enforcementLevel
+        request.policyConfig[policy.name].enforcementLevel = level
+        chosen[policy.name] = level
+    stub.Configure(request)
+    return chosen
+
+
+def urn(type_token: str, name: str) -> str:
+    return f"urn:pulumi:prod::shop::{type_token}::{name}"
+
+
+RDS = "aws:rds/instance:Instance"
+GOOD_DB: dict[str, Any] = {
+    "publiclyAccessible": False,
+    "storageEncrypted": True,
+    "multiAz": True,
+    "deletionProtection": True,
+    "backupRetentionPeriod": 14,
+    "skipFinalSnapshot": False,
+    "dbSubnetGroupName": "private-dbs",
+}
+
+
+def rds(**change: Any) -> analyzer_pb2.AnalyzeRequest:
+    return analyzer_pb2.AnalyzeRequest(
+        type=RDS, properties=struct({**GOOD_DB, **change}), urn=urn(RDS, "orders"), name="orders"
+    )
+
+
+def found(response: Any) -> list[tuple[str, int, str]]:
+    return [(d.policyName, d.enforcementLevel, d.message) for d in response.diagnostics]
+
+
+# -- GetAnalyzerInfo -----------------------------------------------------------------------
+
+
+def test_analyzer_info_names_the_pack_every_policy_and_default_levels(analyzer) -> None:
+    info = analyzer.GetAnalyzerInfo(empty_pb2.Empty())
+    assert info.name == PACK
+    assert info.supportsConfig
+    levels = {p.name: p.enforcementLevel for p in info.policies}
+    assert len(levels) == len(info.policies) == 20
+    assert {n for n, lv in levels.items() if lv == MANDATORY} == ALWAYS | PROD_ONLY
+    assert {n for n, lv in levels.items() if lv == ADVISORY} == EXTRAS
+    stack = {p.name for p in info.policies if p.policy_type == analyzer_pb2.POLICY_TYPE_STACK}
+    assert stack == STACK_POLICIES
+    assert all(p.description for p in info.policies)
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_stage_config_covers_every_policy_and_differs_only_in_prod_only_rules(
+    analyzer, stage: str
+) -> None:
+    chosen = configure(analyzer, stage)
+    assert set(json.loads((ROOT / f"policies/config/{stage}.json").read_text())) == set(chosen)
+    expected_prod_only = ADVISORY if stage == "dev" else MANDATORY
+    assert {n for n, lv in chosen.items() if lv == MANDATORY} == (
+        ALWAYS | (PROD_ONLY if stage == "prod" else set())
+    )
+    assert {chosen[n] for n in PROD_ONLY} == {expected_prod_only}
+
+
+# -- Analyze -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("stage", "level"), [("dev", ADVISORY), ("prod", MANDATORY)])
+def test_single_az_rds_is_advisory_in_dev_and_mandatory_in_prod(
+    analyzer, stage: str, level: int
+) -> None:
+    configure(analyzer, stage)
+    assert found(analyzer.Analyze(rds(multiAz=False))) == [
+        (
+            "rds-multi-az",
+            level,
+            "RDS instances run multi-AZ (a standby in a second AZ).\n"
+            f"{RDS} 'orders': multiAz is false; set multiAz to true for automatic failover",
+        )
+    ]
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_public_rds_is_mandatory_in_every_stage_and_a_good_one_passes(analyzer, stage: str) -> None:
+    configure(analyzer, stage)
+    response = analyzer.Analyze(rds(publiclyAccessible=True))
+    assert found(response) == [
+        (
+            "rds-not-publicly-accessible",
+            MANDATORY,
+            "RDS databases are not publicly accessible.\n"
+            f"{RDS} 'orders': publiclyAccessible is true; set it to false; reach the database "
+            "from the app's security group only",
+        )
+    ]
+    assert response.diagnostics[0].policyPackName == PACK
+    assert found(analyzer.Analyze(rds())) == []
+
+
+def test_world_open_ssh_rule_is_mandatory_and_https_passes(analyzer) -> None:
+    configure(analyzer, "dev")
+    kind = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+
+    def ingress(port: int) -> analyzer_pb2.AnalyzeRequest:
+        props = {"ipProtocol": "tcp", "fromPort": port, "toPort": port, "cidrIpv4": "0.0.0.0/0"}
+        return analyzer_pb2.AnalyzeRequest(
+            type=kind, properties=struct(props), urn=urn(kind, "in"), name="in"
+        )
+
+    assert [(p, lv) for p, lv, _ in found(analyzer.Analyze(ingress(22)))] == [
+        ("sg-no-world-ingress", MANDATORY)
+    ]
+    assert found(analyzer.Analyze(ingress(443))) == []
+
+
+def test_a_value_unknown_during_preview_is_advisory_whatever_the_level(analyzer) -> None:
+    configure(analyzer, "prod")
+    response = analyzer.Analyze(rds(publiclyAccessible=UNKNOWN))
+    assert found(response) == [
+        (
+            "rds-not-publicly-accessible",
+            ADVISORY,
+            f"can't run policy 'rds-not-publicly-accessible' from policy pack '{PACK}@v0.0.1' "
+            f"during preview: {RDS} 'orders': publiclyAccessible is not known yet",
+        )
+    ]
+
+
+# -- AnalyzeStack ------------------------------------------------------------------------
+
+ENV = "aws:elasticbeanstalk/environment:Environment"
+
+
+def resource(
+    kind: str, name: str, props: dict[str, Any], deps: dict[str, list[str]] | None = None
+) -> analyzer_pb2.AnalyzerResource:
+    message = analyzer_pb2.AnalyzerResource(
+        type=kind, properties=struct(props), urn=urn(kind, name), name=name
+    )
+    for key, urns in (deps or {}).items():
+        message.propertyDependencies[key].urns.extend(urns)
+        message.dependencies.extend(urns)
+    return message
+
+
+def network() -> list[analyzer_pb2.AnalyzerResource]:
+    subnet = "aws:ec2/subnet:Subnet"
+    return [
+        resource("aws:ec2/vpc:Vpc", "vpc", {"id": "vpc-01", "mainRouteTableId": "rtb-main"}),
+        resource("aws:ec2/flowLog:FlowLog", "flow", {"vpcId": "vpc-01"}),
+        resource("aws:ec2/internetGateway:InternetGateway", "igw", {"id": "igw-01"}),
+        resource(subnet, "pub", {"id": "subnet-pub", "vpcId": "vpc-01", "availabilityZone": "a"}),
+        resource(subnet, "pa", {"id": "subnet-pa", "vpcId": "vpc-01", "availabilityZone": "a"}),
+        resource(subnet, "pb", {"id": "subnet-pb", "vpcId": "vpc-01", "availabilityZone": "b"}),
+        resource(
+            "aws:ec2/routeTable:RouteTable",
+            "pub-rt",
+            {"id": "rtb-pub", "routes": [{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-01"}]},
+        ),
+        resource(
+            "aws:ec2/routeTableAssociation:RouteTableAssociation",
+            "pub-assoc",
+            {"subnetId": "subnet-pub", "routeTableId": "rtb-pub"},
+        ),
+    ]
+
+
+def web(subnets: str, min_size: str = "2", deps: list[str] | None = None):
+    vpc_ns = "aws:ec2:vpc"
+    settings = [
+        {"namespace": vpc_ns, "name": "Subnets", "value": subnets},
+        {"namespace": vpc_ns, "name": "ELBSubnets", "value": "subnet-pub"},
+        {"namespace": "aws:autoscaling:asg", "name": "MinSize", "value": min_size},
+    ]
+    props = {"settings": settings, "tags": {"role": "web"}}
+    return resource(ENV, "web", props, {"settings": deps} if deps else None)
+
+
+def stack(*extra: analyzer_pb2.AnalyzerResource) -> analyzer_pb2.AnalyzeStackRequest:
+    return analyzer_pb2.AnalyzeStackRequest(resources=[*network(), *extra])
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_private_instances_behind_a_public_alb_pass_the_stack_policies(
+    analyzer, stage: str
+) -> None:
+    configure(analyzer, stage)
+    assert found(analyzer.AnalyzeStack(stack(web("subnet-pa,subnet-pb")))) == []
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_instances_in_a_public_subnet_are_a_mandatory_violation(analyzer, stage: str) -> None:
+    configure(analyzer, stage)
+    response = analyzer.AnalyzeStack(stack(web("subnet-pub,subnet-pb")))
+    assert found(response) == [
+        (
+            "eb-instances-in-private-subnets",
+            MANDATORY,
+            "Elastic Beanstalk instances run only in private subnets, without public IPs.\n"
+            f"{ENV} 'web': aws:ec2:vpc Subnets includes public subnets: subnet-pub ('pub'): "
+            "aws:ec2/routeTable:RouteTable 'pub-rt' (inline route 0) routes 0.0.0.0/0 to "
+            "internet gateway igw-01. Put the instances in private subnets (a default route to "
+            "a NAT gateway, not an internet gateway, and mapPublicIpOnLaunch false).",
+        )
+    ]
+    assert response.diagnostics[0].urn == urn(ENV, "web")
+
+
+@pytest.mark.parametrize(("stage", "level"), [("dev", ADVISORY), ("prod", MANDATORY)])
+def test_a_single_az_environment_follows_the_stage(analyzer, stage: str, level: int) -> None:
+    configure(analyzer, stage)
+    response = analyzer.AnalyzeStack(stack(web("subnet-pa")))
+    assert [(p, lv) for p, lv, _ in found(response)] == [("eb-multi-az-capacity", level)]
+    assert response.diagnostics[0].message.endswith(
+        f"{ENV} 'web': aws:ec2:vpc Subnets span 1 availability zone(s) (a); use subnets in at "
+        "least 2 AZs"
+    )
+
+
+def test_unknown_subnets_are_related_through_property_dependencies(analyzer) -> None:
+    configure(analyzer, "prod")
+    private = [urn("aws:ec2/subnet:Subnet", "pa"), urn("aws:ec2/subnet:Subnet", "pb")]
+    response = analyzer.AnalyzeStack(stack(web(UNKNOWN, deps=private)))
+    # Placement passes by dependency; the AZ count needs the IDs, so it is advisory for now.
+    assert found(response) == [
+        (
+            "eb-multi-az-capacity",
+            ADVISORY,
+            f"can't run policy 'eb-multi-az-capacity' from policy pack '{PACK}@v0.0.1' during "
+            f"preview: {ENV} 'web': its subnets are not known yet",
+        )
+    ]
+    public = [urn("aws:ec2/subnet:Subnet", "pub")]
+    response = analyzer.AnalyzeStack(stack(web(UNKNOWN, deps=public)))
+    by_policy = {d.policyName: d for d in response.diagnostics}
+    placement = by_policy["eb-instances-in-private-subnets"]
+    assert placement.enforcementLevel == ADVISORY
+    assert "during preview: " in placement.message
+    assert "Subnets is not known yet and the settings depend on public subnets" in (
+        placement.message
+    )
+
+
+def test_the_pack_never_dials_the_engine_address() -> None:
+    """A listening socket as the engine: after a full round of calls nobody connected."""
+    with socket.socket() as engine:
+        engine.bind(("127.0.0.1", 0))
+        engine.listen(1)
+        engine.setblocking(False)
+        host, port = engine.getsockname()
+        process, stub, channel = _start(f"{host}:{port}")
+        try:
+            configure(stub, "prod")
+            stub.Analyze(rds(publiclyAccessible=True))
+            stub.AnalyzeStack(stack(web("subnet-pub")))
+        finally:
+            _stop(process, channel)
+        with pytest.raises(BlockingIOError):
+            engine.accept()
