@@ -1,0 +1,320 @@
+"""The pack on the stacks the program really builds: clean as built, each broken variant caught.
+
+Each stack is simulated once (`preflight.engine.simulate`) and evaluated with the pack and its
+stage config through `preflight.analysis.evaluate`, which drives pulumi-policy's own analyzer
+entry points. A variant changes the smallest thing that breaks one guarantee, and must produce
+exactly the mandatory violations that guarantee names: policy AND resource.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from preflight.analysis import LoadedPack, Report, evaluate, load_pack
+from preflight.engine import simulate
+from preflight.state import State, StateResource, from_deployment
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = "aws:elasticbeanstalk/environment:Environment"
+SUBNET = "aws:ec2/subnet:Subnet"
+RDS = "aws:rds/instance:Instance"
+ENV_PROPS = "aws:elasticbeanstalk:application:environment"
+STAGES = ("dev", "prod")
+
+Edit = Callable[[State], list[StateResource]]
+
+
+@pytest.fixture(scope="module")
+def pack() -> LoadedPack:
+    return load_pack(ROOT / "policies")
+
+
+@pytest.fixture(scope="module")
+def states() -> dict[str, State]:
+    """Each stack as the program builds it, simulated once for the module."""
+    return {stack: from_deployment(simulate(stack)) for stack in STAGES}
+
+
+def run(pack: LoadedPack, state: State, stage: str) -> Report:
+    return evaluate(pack, state, stage=stage, config_file=ROOT / f"policies/config/{stage}.json")
+
+
+def mandatory(report: Report) -> set[tuple[str, str]]:
+    return {(v.policy, v.resource_name) for v in report.mandatory}
+
+
+def advisory(report: Report) -> set[tuple[str, str]]:
+    return {(v.policy, v.resource_name) for v in report.advisory}
+
+
+# -- finding and changing resources ----------------------------------------------------------
+
+
+def env(state: State, role: str) -> StateResource:
+    (found,) = [
+        r for r in state.resources if r.type == ENV and r.properties["tags"].get("role") == role
+    ]
+    return found
+
+
+def one(state: State, type_token: str, name_part: str = "") -> StateResource:
+    (found,) = [r for r in state.resources if r.type == type_token and name_part in r.name]
+    return found
+
+
+def subnets(state: State, tier: str) -> list[StateResource]:
+    return [
+        r
+        for r in state.resources
+        if r.type == SUBNET and r.properties.get("tags", {}).get("tier") == tier
+    ]
+
+
+def setting_value(resource: StateResource, namespace: str, name: str) -> Any:
+    (value,) = [
+        s["value"]
+        for s in resource.properties["settings"]
+        if (s["namespace"], s["name"]) == (namespace, name)
+    ]
+    return value
+
+
+def with_props(resource: StateResource, **props: Any) -> StateResource:
+    return dataclasses.replace(resource, properties={**resource.properties, **props})
+
+
+def with_setting(resource: StateResource, namespace: str, name: str, value: str) -> StateResource:
+    kept = [
+        s
+        for s in resource.properties["settings"]
+        if (s["namespace"], s["name"]) != (namespace, name)
+    ]
+    entry = {"namespace": namespace, "name": name, "value": value}
+    return with_props(resource, settings=[*kept, entry])
+
+
+def replaced(state: State, old: StateResource, new: StateResource) -> State:
+    assert old != new, "the variant changed nothing"
+    resources = [new if r.urn == old.urn else r for r in state.resources]
+    return dataclasses.replace(state, resources=resources)
+
+
+def added(state: State, *extra: StateResource) -> State:
+    return dataclasses.replace(state, resources=[*state.resources, *extra])
+
+
+def new_resource(state: State, type_token: str, name: str, **props: Any) -> StateResource:
+    stack, project = state.stack, state.project
+    return StateResource(
+        urn=f"urn:pulumi:{stack}::{project}::{type_token}::{name}",
+        type=type_token,
+        name=name,
+        custom=True,
+        id=str(props.get("id", "")),
+        properties=props,
+        parent=None,
+        dependencies=[],
+        property_dependencies={},
+        protect=False,
+        provider=None,
+    )
+
+
+# -- the program as built --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_program_as_built_has_no_mandatory_violation(pack, states, stage: str) -> None:
+    report = run(pack, states[stage], stage)
+    assert report.mandatory == []
+    assert report.passed
+
+
+def test_dev_relaxations_are_reported_as_advisory_only(pack, states) -> None:
+    state = states["dev"]
+    report = run(pack, state, "dev")
+    db = one(state, RDS).name
+    assert {("rds-multi-az", db), ("rds-deletion-protection", db)} <= advisory(report)
+    assert {v.level for v in report.violations} == {"advisory"}
+
+
+# -- variants that break one always-mandatory guarantee ----------------------------------------
+
+
+def instances_in_public_subnets(state: State) -> tuple[State, set[tuple[str, str]]]:
+    web = env(state, "web")
+    public_ids = ",".join(s.properties["id"] for s in subnets(state, "public"))
+    broken = with_setting(web, "aws:ec2:vpc", "Subnets", public_ids)
+    return replaced(state, web, broken), {("eb-instances-in-private-subnets", web.name)}
+
+
+def private_route_table_to_the_igw(state: State) -> tuple[State, set[tuple[str, str]]]:
+    (private_a, *_) = sorted(subnets(state, "private"), key=lambda s: s.name)
+    assoc = next(
+        r
+        for r in state.resources
+        if r.type == "aws:ec2/routeTableAssociation:RouteTableAssociation"
+        and r.properties["subnetId"] == private_a.properties["id"]
+    )
+    igw = one(state, "aws:ec2/internetGateway:InternetGateway")
+    route = new_resource(
+        state,
+        "aws:ec2/route:Route",
+        "sneaky-internet",
+        routeTableId=assoc.properties["routeTableId"],
+        destinationCidrBlock="0.0.0.0/0",
+        gatewayId=igw.properties["id"],
+    )
+    web, model = env(state, "web"), env(state, "model")
+    # Both tiers run instances there, and the model's internal ALB sits there too.
+    assert private_a.properties["id"] in setting_value(model, "aws:ec2:vpc", "ELBSubnets")
+    expected = {
+        ("eb-instances-in-private-subnets", web.name),
+        ("eb-instances-in-private-subnets", model.name),
+        ("eb-model-environment-internal", model.name),
+    }
+    return added(state, route), expected
+
+
+def properties_of_4200_bytes(state: State) -> tuple[State, set[tuple[str, str]]]:
+    web = env(state, "web")
+    used = sum(
+        len(f"{s['name']}={s['value']}".encode())
+        for s in web.properties["settings"]
+        if s["namespace"] == ENV_PROPS
+    )
+    padding = 4200 - used - len(b"PADDING=")
+    broken = with_setting(web, ENV_PROPS, "PADDING", "x" * padding)
+    return replaced(state, web, broken), {("eb-env-properties-size-limit", web.name)}
+
+
+def public_rds(state: State) -> tuple[State, set[tuple[str, str]]]:
+    db = one(state, RDS)
+    broken = with_props(db, publiclyAccessible=True)
+    return replaced(state, db, broken), {("rds-not-publicly-accessible", db.name)}
+
+
+def unencrypted_rds(state: State) -> tuple[State, set[tuple[str, str]]]:
+    db = one(state, RDS)
+    broken = with_props(db, storageEncrypted=False)
+    return replaced(state, db, broken), {("rds-storage-encrypted", db.name)}
+
+
+def world_open_ssh(state: State) -> tuple[State, set[tuple[str, str]]]:
+    web_sg = one(state, "aws:ec2/securityGroup:SecurityGroup", "web-instances")
+    rule = new_resource(
+        state,
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "ssh-from-anywhere",
+        securityGroupId=web_sg.properties["id"],
+        ipProtocol="tcp",
+        fromPort=22,
+        toPort=22,
+        cidrIpv4="0.0.0.0/0",
+    )
+    return added(state, rule), {("sg-no-world-ingress", "ssh-from-anywhere")}
+
+
+def imdsv1_allowed(state: State) -> tuple[State, set[tuple[str, str]]]:
+    web = env(state, "web")
+    broken = with_setting(web, "aws:autoscaling:launchconfiguration", "DisableIMDSv1", "false")
+    return replaced(state, web, broken), {("eb-imdsv2-required", web.name)}
+
+
+def public_model_load_balancer(state: State) -> tuple[State, set[tuple[str, str]]]:
+    model = env(state, "model")
+    broken = with_setting(model, "aws:ec2:vpc", "ELBScheme", "public")
+    return replaced(state, model, broken), {("eb-model-environment-internal", model.name)}
+
+
+def db_subnet_group_with_a_public_subnet(state: State) -> tuple[State, set[tuple[str, str]]]:
+    group = one(state, "aws:rds/subnetGroup:SubnetGroup")
+    (isolated, *_) = group.properties["subnetIds"]
+    (public, *_) = subnets(state, "public")
+    broken = with_props(group, subnetIds=[isolated, public.properties["id"]])
+    return replaced(state, group, broken), {("rds-subnet-group-private", group.name)}
+
+
+VARIANTS: list[Callable[[State], tuple[State, set[tuple[str, str]]]]] = [
+    instances_in_public_subnets,
+    private_route_table_to_the_igw,
+    properties_of_4200_bytes,
+    public_rds,
+    unencrypted_rds,
+    world_open_ssh,
+    imdsv1_allowed,
+    public_model_load_balancer,
+    db_subnet_group_with_a_public_subnet,
+]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: v.__name__)
+def test_each_broken_variant_fails_with_exactly_its_policy(
+    pack, states, variant: Callable[[State], tuple[State, set[tuple[str, str]]]], stage: str
+) -> None:
+    state, expected = variant(states[stage])
+    report = run(pack, state, stage)
+    assert mandatory(report) == expected
+    assert not report.passed
+
+
+def test_the_igw_route_variant_names_the_route_and_the_gateway(pack, states) -> None:
+    state, _ = private_route_table_to_the_igw(states["prod"])
+    report = run(pack, state, "prod")
+    web = env(state, "web").name
+    (message,) = [
+        v.message
+        for v in report.mandatory
+        if (v.policy, v.resource_name) == ("eb-instances-in-private-subnets", web)
+    ]
+    igw = one(state, "aws:ec2/internetGateway:InternetGateway").properties["id"]
+    assert "aws:ec2/route:Route 'sneaky-internet' in aws:ec2/routeTable:RouteTable " in message
+    assert f"routes 0.0.0.0/0 to internet gateway {igw}" in message
+
+
+def test_the_size_variant_reports_4200_bytes_and_the_biggest_property(pack, states) -> None:
+    state, _ = properties_of_4200_bytes(states["dev"])
+    (violation,) = run(pack, state, "dev").mandatory
+    assert "take 4,200 bytes as key=value strings" in violation.message
+    assert "over Elastic Beanstalk's limit of 4,096 bytes; biggest: PADDING (" in violation.message
+
+
+# -- prod-only rules: mandatory in prod, advisory in dev ----------------------------------------
+
+
+def all_at_once(state: State) -> tuple[State, tuple[str, str]]:
+    web = env(state, "web")
+    broken = with_setting(web, "aws:elasticbeanstalk:command", "DeploymentPolicy", "AllAtOnce")
+    return replaced_or_same(state, web, broken), ("eb-deployment-policy-safe", web.name)
+
+
+def single_az_rds(state: State) -> tuple[State, tuple[str, str]]:
+    db = one(state, RDS)
+    return replaced_or_same(state, db, with_props(db, multiAz=False)), ("rds-multi-az", db.name)
+
+
+def replaced_or_same(state: State, old: StateResource, new: StateResource) -> State:
+    """Like `replaced`, but dev may already be built this way (that is what dev allows)."""
+    return dataclasses.replace(
+        state, resources=[new if r.urn == old.urn else r for r in state.resources]
+    )
+
+
+@pytest.mark.parametrize("variant", [all_at_once, single_az_rds], ids=lambda v: v.__name__)
+def test_prod_only_rules_are_mandatory_in_prod_and_advisory_in_dev(
+    pack, states, variant: Callable[[State], tuple[State, tuple[str, str]]]
+) -> None:
+    prod_state, finding = variant(states["prod"])
+    prod = run(pack, prod_state, "prod")
+    assert mandatory(prod) == {finding}
+
+    dev_state, dev_finding = variant(states["dev"])
+    dev = run(pack, dev_state, "dev")
+    assert mandatory(dev) == set()
+    assert dev_finding in advisory(dev)
