@@ -804,3 +804,70 @@ def test_every_policy_has_a_test_here() -> None:
     text = pathlib.Path(__file__).read_text()
     assert [p.name for p in POLICIES if f'"{p.name}"' not in text] == []
     assert all(isinstance(p, ResourceValidationPolicy | StackValidationPolicy) for p in POLICIES)
+
+
+# -- rule bugs found while writing these tests (strict xfail: they flip when fixed) ---------
+
+
+def from_template(*settings: dict[str, Any]) -> tuple[Res, Res]:
+    """An environment launched from a configuration template: its settings live there."""
+    template = Res(
+        TEMPLATE, "base", {"name": "base", "application": "app", "settings": list(settings)}
+    )
+    environment = Res(
+        ENV, "api", {"application": "app", "templateName": "base", "tags": {"role": "web"}}
+    )
+    return template, environment
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="eb-instances-in-private-subnets ignores the environment's templateName: Subnets "
+    "set (private) on the ConfigurationTemplate reads as 'not set' on the Environment",
+)
+def test_environment_whose_template_sets_private_subnets_passes() -> None:
+    template, environment = from_template(*vpc(PRIVATE_IDS))
+    passes(placement([*BASE, template, environment]))
+
+
+def test_environment_whose_template_sets_public_subnets_is_still_caught() -> None:
+    template, environment = from_template(*vpc("subnet-pub"))
+    outcome = placement([*BASE, template, environment])
+    assert any("includes public subnets: subnet-pub ('pub-a')" in m for m in outcome.messages)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="eb-imdsv2-required (and the other single-setting rules) fail an Environment with "
+    "templateName whose option is set in the template: mandatory 'DisableIMDSv1 is not set'",
+)
+def test_environment_whose_template_requires_imdsv2_is_not_a_mandatory_violation() -> None:
+    _, environment = from_template(
+        setting("aws:autoscaling:launchconfiguration", "DisableIMDSv1", "true")
+    )
+    outcome = check_resource("eb-imdsv2-required", ENV, environment.props, "api")
+    assert outcome.violations == []  # passing or advisory ("cannot see the template") are fine
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="eb-env-property-names skips every key starting with '<' (meant for its own "
+    "'<N not known yet>' placeholders), so a real property named '<bad>' passes",
+)
+def test_a_property_name_starting_with_angle_bracket_is_rejected() -> None:
+    settings = props_settings({"<bad>": "x"})
+    outcome = check_resource("eb-env-property-names", ENV, {"settings": settings}, "api")
+    assert len(outcome.messages) == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="eb-env-properties-size-limit counts an entry whose name is unknown as its 18-byte "
+    "placeholder '<0 not known yet>=' (ignoring its known value), so 4,080 known bytes plus "
+    "'?=x' is reported as a mandatory 'at least 4,098 bytes' though the bound is 4,083",
+)
+def test_an_entry_with_an_unknown_name_does_not_inflate_the_lower_bound() -> None:
+    settings = [setting(PROPS_NS, "PAD", "x" * (4080 - 4)), setting(PROPS_NS, UNKNOWN, "x")]
+    outcome = check_resource("eb-env-properties-size-limit", ENV, {"settings": settings}, "api")
+    assert outcome.violations == []
+    assert outcome.undecided is not None
