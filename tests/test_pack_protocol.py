@@ -19,7 +19,7 @@ from typing import Any
 
 import grpc
 import pytest
-from google.protobuf import empty_pb2, struct_pb2  # type: ignore[import-untyped]
+from google.protobuf import empty_pb2, json_format, struct_pb2  # type: ignore[import-untyped]
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -355,6 +355,20 @@ def test_unknown_subnets_are_related_through_property_dependencies(analyzer) -> 
     assert "Subnets is not known yet and the settings depend on public subnets" in (
         placement.message
     )
+
+
+def test_secret_wrapped_settings_are_checked_over_the_protocol(analyzer) -> None:
+    """The engine sends a secret top-level property as its envelope; the rule still sees it."""
+    configure(analyzer, "dev")
+    plain = web("subnet-pub,subnet-pb")
+    settings = json_format.MessageToDict(plain.properties)["settings"]
+    wrapped = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+    secret = resource(ENV, "web", {"settings": {**wrapped, "value": settings}, "tags": {}})
+    response = analyzer.AnalyzeStack(stack(secret))
+    assert [(p, lv) for p, lv, _ in found(response)] == [
+        ("eb-instances-in-private-subnets", MANDATORY)
+    ]
+    assert "Subnets includes public subnets: subnet-pub ('pub')" in response.diagnostics[0].message
 
 
 def test_the_pack_never_dials_the_engine_address() -> None:
