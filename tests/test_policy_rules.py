@@ -601,3 +601,62 @@ def test_vpc_flow_logs() -> None:
             VPC.urn,
         )
     ]
+
+
+# -- environments launched from a configuration template ----------------------------------
+
+
+def _from_template(*items: dict[str, Any]) -> tuple[Res, Res]:
+    template = Res(
+        TEMPLATE, "base", {"name": "base", "application": "app", "settings": list(items)}
+    )
+    env = Res(ENV, "api", {"application": "app", "templateName": "base", "tags": {"role": "web"}})
+    return template, env
+
+
+def test_an_environment_takes_its_subnets_from_its_template() -> None:
+    template, env = _from_template(*vpc_settings("subnet-0priv,subnet-0privb"))
+    passes(check_stack("eb-instances-in-private-subnets", [*NETWORK, template, env]))
+
+
+def test_a_template_outside_the_stack_is_advisory_not_a_default_vpc_violation() -> None:
+    env = Res(ENV, "api", {"application": "app", "templateName": "shared", "tags": {}})
+    outcome = check_stack("eb-instances-in-private-subnets", [*NETWORK, env])
+    assert outcome.violations == []
+    assert outcome.undecided == (
+        f"{ENV} 'api': aws:ec2:vpc Subnets is not set on the environment and its configuration "
+        "template 'shared' is not in this stack"
+    )
+
+
+def test_a_resource_rule_cannot_see_the_template_and_says_so() -> None:
+    _, env = _from_template(setting("aws:autoscaling:launchconfiguration", "DisableIMDSv1", "true"))
+    outcome = check_resource("eb-imdsv2-required", ENV, env.props, name="api")
+    assert outcome.violations == []
+    assert outcome.undecided == (
+        f"{ENV} 'api': aws:autoscaling:launchconfiguration DisableIMDSv1 is not set on the "
+        "environment and may come from its configuration template 'base', which this rule "
+        "cannot see; set it on the environment to have it checked"
+    )
+
+
+# -- property entries whose name is unknown ------------------------------------------------
+
+
+def test_a_real_name_starting_with_an_angle_bracket_is_rejected() -> None:
+    outcome = check_resource("eb-env-property-names", ENV, _with_props({"<bad>": "x"}), "api")
+    assert len(outcome.messages) == 1
+    assert "'<bad>' has characters Elastic Beanstalk rejects" in outcome.messages[0]
+
+
+def test_an_unknown_name_counts_its_value_not_a_placeholder() -> None:
+    items = [setting(PROPS_NS, "PAD", "x" * 4076), setting(PROPS_NS, UNKNOWN, "x")]
+    outcome = check_resource("eb-env-properties-size-limit", ENV, {"settings": items}, "api")
+    assert outcome.violations == []
+    assert outcome.undecided == (
+        f"{ENV} 'api': 1 environment properties are not known yet (a property whose name is "
+        "not known yet); the known ones take 4,083 of 4,096 bytes"
+    )
+    over = [setting(PROPS_NS, "PAD", "x" * 4090), setting(PROPS_NS, UNKNOWN, "xx")]
+    outcome = check_resource("eb-env-properties-size-limit", ENV, {"settings": over}, "api")
+    assert "take at least 4,098 bytes" in outcome.messages[0]

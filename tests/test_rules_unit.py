@@ -806,7 +806,7 @@ def test_every_policy_has_a_test_here() -> None:
     assert all(isinstance(p, ResourceValidationPolicy | StackValidationPolicy) for p in POLICIES)
 
 
-# -- rule bugs found while writing these tests (strict xfail: they flip when fixed) ---------
+# -- rule bugs found while writing these tests (were strict xfail; fixed in the pack) -----
 
 
 def from_template(*settings: dict[str, Any]) -> tuple[Res, Res]:
@@ -820,11 +820,6 @@ def from_template(*settings: dict[str, Any]) -> tuple[Res, Res]:
     return template, environment
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="eb-instances-in-private-subnets ignores the environment's templateName: Subnets "
-    "set (private) on the ConfigurationTemplate reads as 'not set' on the Environment",
-)
 def test_environment_whose_template_sets_private_subnets_passes() -> None:
     template, environment = from_template(*vpc(PRIVATE_IDS))
     passes(placement([*BASE, template, environment]))
@@ -836,11 +831,6 @@ def test_environment_whose_template_sets_public_subnets_is_still_caught() -> Non
     assert any("includes public subnets: subnet-pub ('pub-a')" in m for m in outcome.messages)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="eb-imdsv2-required (and the other single-setting rules) fail an Environment with "
-    "templateName whose option is set in the template: mandatory 'DisableIMDSv1 is not set'",
-)
 def test_environment_whose_template_requires_imdsv2_is_not_a_mandatory_violation() -> None:
     _, environment = from_template(
         setting("aws:autoscaling:launchconfiguration", "DisableIMDSv1", "true")
@@ -849,23 +839,12 @@ def test_environment_whose_template_requires_imdsv2_is_not_a_mandatory_violation
     assert outcome.violations == []  # passing or advisory ("cannot see the template") are fine
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="eb-env-property-names skips every key starting with '<' (meant for its own "
-    "'<N not known yet>' placeholders), so a real property named '<bad>' passes",
-)
 def test_a_property_name_starting_with_angle_bracket_is_rejected() -> None:
     settings = props_settings({"<bad>": "x"})
     outcome = check_resource("eb-env-property-names", ENV, {"settings": settings}, "api")
     assert len(outcome.messages) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="eb-env-properties-size-limit counts an entry whose name is unknown as its 18-byte "
-    "placeholder '<0 not known yet>=' (ignoring its known value), so 4,080 known bytes plus "
-    "'?=x' is reported as a mandatory 'at least 4,098 bytes' though the bound is 4,083",
-)
 def test_an_entry_with_an_unknown_name_does_not_inflate_the_lower_bound() -> None:
     settings = [setting(PROPS_NS, "PAD", "x" * (4080 - 4)), setting(PROPS_NS, UNKNOWN, "x")]
     outcome = check_resource("eb-env-properties-size-limit", ENV, {"settings": settings}, "api")

@@ -8,6 +8,7 @@ from typing import Final
 from .common import (
     ADVISORY,
     EB_ENVIRONMENT,
+    EB_TEMPLATE,
     EB_TYPES,
     CannotCheck,
     ResourceCheck,
@@ -77,42 +78,79 @@ def _is_template(resource: Resource) -> bool:
     return resource.type != EB_ENVIRONMENT
 
 
+def _uses_template(resource: Resource) -> bool:
+    """An environment launched from a configuration template (`templateName`)."""
+    name = resource.props.get("templateName")
+    return resource.type == EB_ENVIRONMENT and (is_unreadable(name) or bool(name))
+
+
+def _unset_on_environment(resource: Resource, namespace: str, name: str) -> CannotCheck:
+    """An option the environment leaves to its template: a resource rule cannot see it."""
+    template = resource.props.get("templateName")
+    return CannotCheck(
+        f"{resource.label}: {namespace} {name} is not set on the environment and may come "
+        f"from its configuration template {show(template)}, which this rule cannot see; set "
+        "it on the environment to have it checked"
+    )
+
+
 # -- the 4 KB budget and property names ------------------------------------------------
 
 
 def _properties(resource: Resource) -> dict[str, object]:
-    settings = _settings(resource)
-    properties = settings.namespace(ENV_PROPERTIES_NS)
-    hidden = settings.unreadable_entries(ENV_PROPERTIES_NS)
-    if hidden:
-        properties = {**properties, **{f"<{i} not known yet>": UNKNOWN for i in range(hidden)}}
-    return properties
+    """The environment properties whose names are known ({name: value or UNKNOWN})."""
+    return _settings(resource).namespace(ENV_PROPERTIES_NS)
+
+
+def _nameless_entries(resource: Resource) -> tuple[int, list[str]]:
+    """Entries that may be environment properties but whose name (or namespace) is unknown:
+    the bytes they certainly add to the budget, and how to describe each one."""
+    floor = 0
+    described: list[str] = []
+    for item in _settings(resource).items:
+        if item.resource:
+            continue
+        if is_unreadable(item.namespace):
+            described.append("an option whose namespace is not known yet")
+        elif (
+            isinstance(item.namespace, str)
+            and item.namespace.lower() == ENV_PROPERTIES_NS
+            and is_unreadable(item.name)
+        ):
+            described.append("a property whose name is not known yet")
+            # At least a one-byte name, the '=' and the value when it is known.
+            value = item.value if isinstance(item.value, str) else ""
+            floor += 2 + len(value.encode())
+    return floor, described
 
 
 def _check_size(resource: Resource) -> list[str]:
-    properties = _properties(resource)
-    size = measure(properties)
-    if size.over(LIMIT_BYTES):
-        known = "at least " if not size.complete else ""
+    size = measure(_properties(resource))
+    floor, nameless = _nameless_entries(resource)
+    total = size.known_bytes + floor
+    complete = size.complete and not nameless
+    if total > LIMIT_BYTES:
+        known = "at least " if not complete else ""
         return [
             f"{resource.label}: environment properties ({ENV_PROPERTIES_NS}) take "
-            f"{known}{size.known_bytes:,} bytes as key=value strings, over Elastic Beanstalk's "
+            f"{known}{total:,} bytes as key=value strings, over Elastic Beanstalk's "
             f"limit of {LIMIT_BYTES:,} bytes; biggest: {describe_biggest(size)}. Move large or "
             f"sensitive values to Secrets Manager or SSM Parameter Store and reference them "
             f"through {ENV_SECRETS_NS} (the stack config's `secrets:`), which does not count "
             "toward the limit."
         ]
-    if not size.complete:
+    if not complete:
+        open_items = [*size.unknown_keys, *nameless]
         raise CannotCheck(
-            f"{resource.label}: {len(size.unknown_keys)} environment properties are not known "
-            f"yet ({', '.join(size.unknown_keys)}); the known ones take "
-            f"{size.known_bytes:,} of {LIMIT_BYTES:,} bytes"
+            f"{resource.label}: {len(open_items)} environment properties are not known "
+            f"yet ({', '.join(open_items)}); the known ones take "
+            f"{total:,} of {LIMIT_BYTES:,} bytes"
         )
     return []
 
 
 def _check_names(resource: Resource) -> list[str]:
-    bad = invalid_keys(k for k in _properties(resource) if not k.startswith("<"))
+    bad = invalid_keys(_properties(resource))
     return [
         f"{resource.label}: environment property name {key!r} has characters Elastic Beanstalk "
         "rejects (allowed: letters, digits and _ . : / + \\ - @); rename it, e.g. "
@@ -122,7 +160,7 @@ def _check_names(resource: Resource) -> list[str]:
 
 
 def _check_portable_names(resource: Resource) -> list[str]:
-    odd = nonportable_keys(k for k in _properties(resource) if not k.startswith("<"))
+    odd = nonportable_keys(_properties(resource))
     return [
         f"{resource.label}: environment property name {key!r} is accepted by Elastic Beanstalk "
         "but is not a shell identifier ([A-Za-z_][A-Za-z0-9_]*), so some platforms cannot "
@@ -155,6 +193,8 @@ def _setting_rule(
         value = _settings(resource).get(namespace, name)
         if value is None and _is_template(resource):
             return []
+        if value is None and _uses_template(resource):
+            raise _unset_on_environment(resource, namespace, name)
         if is_unreadable(value):
             raise CannotCheck(f"{resource.label}: {namespace} {name} is not known yet")
         effective = value if value is not None else default
@@ -170,6 +210,8 @@ def _check_deployment_policy(resource: Resource) -> list[str]:
     value = _settings(resource).get(COMMAND_NS, "DeploymentPolicy")
     if value is None and _is_template(resource):
         return []
+    if value is None and _uses_template(resource):
+        raise _unset_on_environment(resource, COMMAND_NS, "DeploymentPolicy")
     if is_unreadable(value):
         raise CannotCheck(f"{resource.label}: {COMMAND_NS} DeploymentPolicy is not known yet")
     effective = value if value is not None else "AllAtOnce"
@@ -186,10 +228,59 @@ def _check_deployment_policy(resource: Resource) -> list[str]:
 # -- stack rules: placement and capacity ---------------------------------------------------
 
 
+_UNSEEN: dict[str, str] = {}
+"""Per environment URN, why its configuration template's settings are not visible."""
+
+
+def _template_of(resource: Resource, network: Network) -> tuple[Resource | None, str | None]:
+    """The ConfigurationTemplate an environment launches from (by name within its
+    application, else by dependency), or why it cannot be seen."""
+    name = resource.props.get("templateName")
+    if not _uses_template(resource):
+        return None, None
+    by_dependency = network.deps_of_type(resource, "templateName", EB_TEMPLATE)
+    if isinstance(name, str) and not is_unreadable(name):
+        application = resource.props.get("application")
+        for template in network.of_type(EB_TEMPLATE):
+            other_app = template.props.get("application")
+            same_app = not (isinstance(application, str) and isinstance(other_app, str)) or (
+                application == other_app
+            )
+            if template.props.get("name") == name and same_app:
+                return template, None
+        if len(by_dependency) == 1:
+            return by_dependency[0], None
+        return None, f"its configuration template {name!r} is not in this stack"
+    if len(by_dependency) == 1:
+        return by_dependency[0], None
+    return None, "its configuration template is not known yet"
+
+
 def _environments(network: Network) -> Iterator[tuple[Resource, OptionSettings | None]]:
+    """Each environment and template with its effective settings: an environment's own
+    settings over its configuration template's, as EB applies them."""
     for resource in network.of_type(*EB_TYPES):
         settings = parsed_settings(resource)
+        template, unseen = _template_of(resource, network)
+        if template is not None:
+            settings = settings.merged_over(parsed_settings(template))
+        if unseen:
+            _UNSEEN[resource.urn] = unseen
+        else:
+            _UNSEEN.pop(resource.urn, None)
         yield resource, settings if settings.readable else None
+
+
+def _unset(
+    resource: Resource, option: str, violation: tuple[str, str | None]
+) -> tuple[str, str | None]:
+    """`violation` for an unset option, unless a template we cannot see may set it."""
+    unseen = _UNSEEN.get(resource.urn)
+    if unseen:
+        return cannot_check(
+            f"{resource.label}: {option} is not set on the environment and {unseen}"
+        )
+    return violation
 
 
 def _describe(verdicts: list[Verdict]) -> str:
@@ -237,11 +328,15 @@ def _instances_private(network: Network) -> list[tuple[str, str | None]]:
         if subnets is None:
             if not _is_template(resource):
                 results.append(
-                    (
-                        f"{resource.label}: {VPC_NS} Subnets is not set, so Elastic Beanstalk "
-                        "launches the instances in the default VPC's public subnets; set VPCId "
-                        "and Subnets to private subnets",
-                        resource.urn,
+                    _unset(
+                        resource,
+                        f"{VPC_NS} Subnets",
+                        (
+                            f"{resource.label}: {VPC_NS} Subnets is not set, so Elastic "
+                            "Beanstalk launches the instances in the default VPC's public "
+                            "subnets; set VPCId and Subnets to private subnets",
+                            resource.urn,
+                        ),
                     )
                 )
         else:
@@ -292,20 +387,27 @@ def _model_internal(network: Network) -> list[tuple[str, str | None]]:
             results.append(cannot_check(f"{resource.label}: {VPC_NS} ELBScheme is unknown"))
         elif not (isinstance(scheme, str) and scheme.lower() == "internal"):
             shown = show(scheme) if scheme is not None else "not set (EB uses 'public')"
+            violation = (
+                f"{resource.label} (role=model): {VPC_NS} ELBScheme is {shown}; the model "
+                "server must only be reachable inside the VPC: set ELBScheme to 'internal'",
+                resource.urn,
+            )
             results.append(
-                (
-                    f"{resource.label} (role=model): {VPC_NS} ELBScheme is {shown}; the model "
-                    "server must only be reachable inside the VPC: set ELBScheme to 'internal'",
-                    resource.urn,
-                )
+                violation
+                if scheme is not None
+                else _unset(resource, f"{VPC_NS} ELBScheme", violation)
             )
         elb_subnets = settings.get(VPC_NS, "ELBSubnets")
         if elb_subnets is None:
             results.append(
-                (
-                    f"{resource.label} (role=model): {VPC_NS} ELBSubnets is not set; place the "
-                    "internal load balancer in private subnets explicitly",
-                    resource.urn,
+                _unset(
+                    resource,
+                    f"{VPC_NS} ELBSubnets",
+                    (
+                        f"{resource.label} (role=model): {VPC_NS} ELBSubnets is not set; place "
+                        "the internal load balancer in private subnets explicitly",
+                        resource.urn,
+                    ),
                 )
             )
         else:
@@ -328,12 +430,15 @@ def _capacity(network: Network) -> list[tuple[str, str | None]]:
             minimum = as_int(raw_min) if raw_min is not None else 1
             if minimum is None or minimum < _MIN_INSTANCES:
                 shown = show(raw_min) if raw_min is not None else "not set (EB uses 1)"
+                violation = (
+                    f"{resource.label}: {ASG_NS} MinSize is {shown}; run at least "
+                    f"{_MIN_INSTANCES} instances so one AZ or instance can fail",
+                    resource.urn,
+                )
                 results.append(
-                    (
-                        f"{resource.label}: {ASG_NS} MinSize is {shown}; run at least "
-                        f"{_MIN_INSTANCES} instances so one AZ or instance can fail",
-                        resource.urn,
-                    )
+                    violation
+                    if raw_min is not None
+                    else _unset(resource, f"{ASG_NS} MinSize", violation)
                 )
         subnets = settings.get(VPC_NS, "Subnets")
         if subnets is None:
