@@ -228,10 +228,6 @@ def _check_deployment_policy(resource: Resource) -> list[str]:
 # -- stack rules: placement and capacity ---------------------------------------------------
 
 
-_UNSEEN: dict[str, str] = {}
-"""Per environment URN, why its configuration template's settings are not visible."""
-
-
 def _template_of(resource: Resource, network: Network) -> tuple[Resource | None, str | None]:
     """The ConfigurationTemplate an environment launches from (by name within its
     application, else by dependency), or why it cannot be seen."""
@@ -256,26 +252,24 @@ def _template_of(resource: Resource, network: Network) -> tuple[Resource | None,
     return None, "its configuration template is not known yet"
 
 
-def _environments(network: Network) -> Iterator[tuple[Resource, OptionSettings | None]]:
-    """Each environment and template with its effective settings: an environment's own
-    settings over its configuration template's, as EB applies them."""
+def _environments(
+    network: Network,
+) -> Iterator[tuple[Resource, OptionSettings | None, str | None]]:
+    """Each environment and template with its effective settings (an environment's own
+    settings over its configuration template's, as EB applies them; None if unreadable) and
+    why its template cannot be seen, if it cannot."""
     for resource in network.of_type(*EB_TYPES):
         settings = parsed_settings(resource)
         template, unseen = _template_of(resource, network)
         if template is not None:
             settings = settings.merged_over(parsed_settings(template))
-        if unseen:
-            _UNSEEN[resource.urn] = unseen
-        else:
-            _UNSEEN.pop(resource.urn, None)
-        yield resource, settings if settings.readable else None
+        yield resource, settings if settings.readable else None, unseen
 
 
 def _unset(
-    resource: Resource, option: str, violation: tuple[str, str | None]
+    resource: Resource, unseen: str | None, option: str, violation: tuple[str, str | None]
 ) -> tuple[str, str | None]:
     """`violation` for an unset option, unless a template we cannot see may set it."""
-    unseen = _UNSEEN.get(resource.urn)
     if unseen:
         return cannot_check(
             f"{resource.label}: {option} is not set on the environment and {unseen}"
@@ -320,7 +314,7 @@ def _subnet_findings(
 
 def _instances_private(network: Network) -> list[tuple[str, str | None]]:
     results: list[tuple[str, str | None]] = []
-    for resource, settings in _environments(network):
+    for resource, settings, unseen in _environments(network):
         if settings is None:
             results.append(cannot_check(f"{resource.label}: its option settings are unreadable"))
             continue
@@ -330,6 +324,7 @@ def _instances_private(network: Network) -> list[tuple[str, str | None]]:
                 results.append(
                     _unset(
                         resource,
+                        unseen,
                         f"{VPC_NS} Subnets",
                         (
                             f"{resource.label}: {VPC_NS} Subnets is not set, so Elastic "
@@ -359,7 +354,7 @@ def _instances_private(network: Network) -> list[tuple[str, str | None]]:
 
 def _model_internal(network: Network) -> list[tuple[str, str | None]]:
     results: list[tuple[str, str | None]] = []
-    for resource, settings in _environments(network):
+    for resource, settings, unseen in _environments(network):
         if resource.type != EB_ENVIRONMENT:
             continue
         tags = resource.props.get("tags")
@@ -395,13 +390,14 @@ def _model_internal(network: Network) -> list[tuple[str, str | None]]:
             results.append(
                 violation
                 if scheme is not None
-                else _unset(resource, f"{VPC_NS} ELBScheme", violation)
+                else _unset(resource, unseen, f"{VPC_NS} ELBScheme", violation)
             )
         elb_subnets = settings.get(VPC_NS, "ELBSubnets")
         if elb_subnets is None:
             results.append(
                 _unset(
                     resource,
+                    unseen,
                     f"{VPC_NS} ELBSubnets",
                     (
                         f"{resource.label} (role=model): {VPC_NS} ELBSubnets is not set; place "
@@ -417,7 +413,7 @@ def _model_internal(network: Network) -> list[tuple[str, str | None]]:
 
 def _capacity(network: Network) -> list[tuple[str, str | None]]:
     results: list[tuple[str, str | None]] = []
-    for resource, settings in _environments(network):
+    for resource, settings, unseen in _environments(network):
         if resource.type != EB_ENVIRONMENT:
             continue
         if settings is None:
@@ -438,7 +434,7 @@ def _capacity(network: Network) -> list[tuple[str, str | None]]:
                 results.append(
                     violation
                     if raw_min is not None
-                    else _unset(resource, f"{ASG_NS} MinSize", violation)
+                    else _unset(resource, unseen, f"{ASG_NS} MinSize", violation)
                 )
         subnets = settings.get(VPC_NS, "Subnets")
         if subnets is None:
