@@ -10,7 +10,7 @@ from typing import Any
 
 import grpc
 import pytest
-from google.protobuf import empty_pb2, struct_pb2  # type: ignore[import-untyped]
+from google.protobuf import empty_pb2, json_format, struct_pb2  # type: ignore[import-untyped]
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from tests.preflight_support import ROOT
@@ -73,16 +73,75 @@ def _struct(props: dict[str, Any]) -> struct_pb2.Struct:
     return message
 
 
-def _configure(stub: analyzer_pb2_grpc.AnalyzerStub, stage: str) -> None:
-    """Send `policies/config/<stage>.json` the way the CLI reconciles it: one entry a policy."""
-    config = json.loads((ROOT / f"policies/config/{stage}.json").read_text())
+_LEVELS = {
+    "advisory": analyzer_pb2.ADVISORY,
+    "mandatory": analyzer_pb2.MANDATORY,
+    "remediate": analyzer_pb2.REMEDIATE,
+    "disabled": analyzer_pb2.DISABLED,
+}
+PolicyConfig = dict[str, tuple[int | None, dict[str, Any]]]
+"""policy name -> (enforcement level or None, properties)."""
+
+
+def parse_config_file(config: dict[str, Any]) -> PolicyConfig:
+    """The CLI's `parsePolicyPackConfig`: a level string, or an object whose
+    `enforcementLevel` is split off and whose other keys are the policy's properties."""
+    parsed: PolicyConfig = {}
+    for name, value in config.items():
+        if isinstance(value, str):
+            parsed[name] = (_LEVELS[value], {})
+        elif isinstance(value, dict):
+            props = dict(value)
+            level = props.pop("enforcementLevel", None)
+            parsed[name] = (_LEVELS[level] if level is not None else None, props)
+        else:
+            raise ValueError(f"{name}: must be a string or an object")
+        if parsed[name] == (None, {}):
+            del parsed[name]  # the CLI drops empty entries
+    return parsed
+
+
+def _apply(result: PolicyConfig, given: PolicyConfig) -> None:
+    """The CLI's `applyConfig`: "all" sets every level first, then each entry overrides."""
+    all_level = given.get("all", (None, {}))[0]
+    if all_level is not None:
+        for name, (_, props) in result.items():
+            result[name] = (all_level, props)
+    for name, (level, props) in given.items():
+        current_level, current_props = result.get(name, (None, {}))
+        result[name] = (level if level is not None else current_level, {**current_props, **props})
+
+
+def reconcile(info: analyzer_pb2.AnalyzerInfo, config: dict[str, Any]) -> PolicyConfig:
+    """The CLI's `ReconcilePolicyPackConfig`: each policy's default level and schema
+    defaults (from GetAnalyzerInfo), then the pack's initialConfig, then the file."""
+    result: PolicyConfig = {}
+    for policy in info.policies:
+        schema = json_format.MessageToDict(policy.configSchema.properties)
+        defaults = {k: v["default"] for k, v in schema.items() if "default" in v}
+        result[policy.name] = (policy.enforcementLevel, defaults)
+    initial: PolicyConfig = {
+        name: (cfg.enforcementLevel, json_format.MessageToDict(cfg.properties))
+        for name, cfg in info.initialConfig.items()
+    }
+    _apply(result, initial)
+    _apply(result, parse_config_file(config))
+    return result
+
+
+def _configure_with(stub: analyzer_pb2_grpc.AnalyzerStub, config: dict[str, Any]) -> None:
+    """What the CLI sends: one Configure with the reconciled entry for every policy."""
     request = analyzer_pb2.ConfigureAnalyzerRequest()
-    for name, level in config.items():
-        request.policyConfig[name].enforcementLevel = {
-            "advisory": ADVISORY,
-            "mandatory": MANDATORY,
-        }[level]
+    for name, (level, props) in reconcile(stub.GetAnalyzerInfo(empty_pb2.Empty()), config).items():
+        if level is not None:
+            request.policyConfig[name].enforcementLevel = level
+        request.policyConfig[name].properties.update(props)
     stub.Configure(request)
+
+
+def _configure(stub: analyzer_pb2_grpc.AnalyzerStub, stage: str) -> None:
+    """`--policy-pack-config policies/config/<stage>.json`."""
+    _configure_with(stub, json.loads((ROOT / f"policies/config/{stage}.json").read_text()))
 
 
 def _rds(name: str, **props: Any) -> analyzer_pb2.AnalyzeRequest:
@@ -222,3 +281,39 @@ def test_stage_configs_differ_exactly_in_the_prod_only_rules() -> None:
     assert {prod[n] for n in PROD_ONLY} == {"mandatory"}
     assert {dev[n] for n in ALWAYS} == {"mandatory"}
     assert {dev[n] for n in EXTRAS} == {"advisory"}
+
+
+def test_all_then_per_policy_entries_apply_as_the_cli_applies_them(analyzer) -> None:
+    _configure_with(
+        analyzer,
+        {"all": "advisory", "rds-not-publicly-accessible": {"enforcementLevel": "mandatory"}},
+    )
+    response = analyzer.Analyze(_rds("orders", publiclyAccessible=True, storageEncrypted=False))
+    assert sorted((d.policyName, d.enforcementLevel) for d in response.diagnostics) == [
+        ("rds-not-publicly-accessible", MANDATORY),
+        ("rds-storage-encrypted", ADVISORY),
+    ]
+    _configure_with(analyzer, {"rds-storage-encrypted": "disabled"})
+    response = analyzer.Analyze(_rds("orders", storageEncrypted=False))
+    assert list(response.diagnostics) == []
+
+
+def test_without_a_config_file_every_design_rule_is_mandatory(analyzer) -> None:
+    _configure_with(analyzer, {})
+    response = analyzer.Analyze(_rds("orders", multiAz=False))
+    assert [(d.policyName, d.enforcementLevel) for d in response.diagnostics] == [
+        ("rds-multi-az", MANDATORY)
+    ]
+
+
+def test_an_unknown_value_during_preview_is_advisory_over_the_wire(analyzer) -> None:
+    _configure(analyzer, "prod")
+    unknown_bool = "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7"
+    response = analyzer.Analyze(_rds("orders", publiclyAccessible=unknown_bool))
+    (diagnostic,) = response.diagnostics
+    assert diagnostic.policyName == "rds-not-publicly-accessible"
+    assert diagnostic.enforcementLevel == ADVISORY
+    assert diagnostic.message.startswith(
+        "can't run policy 'rds-not-publicly-accessible' from policy pack "
+        "'webmodel-guardrails@v0.0.1' during preview: aws:rds/instance:Instance 'orders': "
+    )
