@@ -143,6 +143,22 @@ def test_dev_relaxations_are_reported_as_advisory_only(pack, states) -> None:
     assert {v.level for v in report.violations} == {"advisory"}
 
 
+def test_prod_as_built_has_no_advisory_either(pack, states) -> None:
+    assert run(pack, states["prod"], "prod").violations == []
+
+
+def test_dev_advisories_are_exactly_its_deliberate_relaxations(pack, states) -> None:
+    report = run(pack, states["dev"], "dev")
+    assert sorted({v.policy for v in report.violations}) == [
+        "eb-deployment-policy-safe",
+        "eb-multi-az-capacity",
+        "rds-backup-retention",
+        "rds-deletion-protection",
+        "rds-final-snapshot",
+        "rds-multi-az",
+    ]
+
+
 # -- variants that break one always-mandatory guarantee ----------------------------------------
 
 
