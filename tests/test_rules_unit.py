@@ -836,17 +836,59 @@ def test_environment_whose_template_requires_imdsv2_is_not_a_mandatory_violation
         setting("aws:autoscaling:launchconfiguration", "DisableIMDSv1", "true")
     )
     outcome = check_resource("eb-imdsv2-required", ENV, environment.props, "api")
-    assert outcome.violations == []  # passing or advisory ("cannot see the template") are fine
+    assert outcome.violations == []
+    assert outcome.undecided == (
+        f"{ENV} 'api': aws:autoscaling:launchconfiguration DisableIMDSv1 is not set on the "
+        "environment and may come from its configuration template 'base', which this rule "
+        "cannot see; set it on the environment to have it checked"
+    )
+
+
+def test_a_template_outside_the_stack_is_advisory_not_a_default_vpc_violation() -> None:
+    environment = Res(ENV, "api", {"application": "app", "templateName": "shared", "tags": {}})
+    outcome = placement([*BASE, environment])
+    assert outcome.violations == []
+    assert outcome.undecided == (
+        f"{ENV} 'api': aws:ec2:vpc Subnets is not set on the environment and its configuration "
+        "template 'shared' is not in this stack"
+    )
 
 
 def test_a_property_name_starting_with_angle_bracket_is_rejected() -> None:
     settings = props_settings({"<bad>": "x"})
     outcome = check_resource("eb-env-property-names", ENV, {"settings": settings}, "api")
     assert len(outcome.messages) == 1
+    assert "'<bad>' has characters Elastic Beanstalk rejects" in outcome.messages[0]
 
 
 def test_an_entry_with_an_unknown_name_does_not_inflate_the_lower_bound() -> None:
     settings = [setting(PROPS_NS, "PAD", "x" * (4080 - 4)), setting(PROPS_NS, UNKNOWN, "x")]
     outcome = check_resource("eb-env-properties-size-limit", ENV, {"settings": settings}, "api")
     assert outcome.violations == []
-    assert outcome.undecided is not None
+    assert outcome.undecided == (
+        f"{ENV} 'api': 1 environment properties are not known yet (a property whose name is "
+        "not known yet); the known ones take 4,083 of 4,096 bytes"
+    )
+    over = [setting(PROPS_NS, "PAD", "x" * 4090), setting(PROPS_NS, UNKNOWN, "xx")]
+    outcome = check_resource("eb-env-properties-size-limit", ENV, {"settings": over}, "api")
+    assert "take at least 4,098 bytes" in outcome.messages[0]
+
+
+def test_multibyte_values_count_in_utf8_bytes() -> None:
+    # 1,366 three-byte characters: 4,098 bytes + "K=" = 4,100 bytes, though only 1,368 chars.
+    settings = props_settings({"K": "한" * 1366})
+    outcome = check_resource("eb-env-properties-size-limit", ENV, {"settings": settings})
+    assert "take 4,100 bytes" in outcome.messages[0]
+
+
+def test_single_instance_model_environment_fails() -> None:
+    single = model(ELBScheme="internal")
+    single.props["settings"].append(
+        setting("aws:elasticbeanstalk:environment", "EnvironmentType", "SingleInstance")
+    )
+    outcome = check_stack("eb-model-environment-internal", [*BASE, single])
+    assert outcome.messages == [
+        f"{ENV} 'triton' (role=model): aws:elasticbeanstalk:environment EnvironmentType is "
+        "'SingleInstance', which gives the instance an Elastic IP and a public endpoint; use "
+        "'LoadBalanced' with an internal load balancer"
+    ]
