@@ -105,22 +105,78 @@ def struct(props: dict[str, Any]) -> struct_pb2.Struct:
     return message
 
 
-def configure(stub: analyzer_pb2_grpc.AnalyzerStub, stage: str) -> dict[str, int]:
-    """What the CLI sends for `--policy-pack-config policies/config/<stage>.json`: an entry for
-    every policy of the pack, the file's level where it names one, else the policy's default."""
-    document = json.loads((ROOT / f"policies/config/{stage}.json").read_text())
-    levels = {"advisory": ADVISORY, "mandatory": MANDATORY, "disabled": analyzer_pb2.DISABLED}
+_LEVELS = {
+    "advisory": ADVISORY,
+    "mandatory": MANDATORY,
+    "remediate": analyzer_pb2.REMEDIATE,
+    "disabled": analyzer_pb2.DISABLED,
+}
+PolicyConfig = dict[str, tuple[int | None, dict[str, Any]]]
+"""policy name -> (enforcement level or None, properties)."""
+
+
+def parse_config_file(config: dict[str, Any]) -> PolicyConfig:
+    """The CLI's `parsePolicyPackConfig`: a level string, or an object whose
+    `enforcementLevel` is split off and whose other keys are the policy's properties."""
+    parsed: PolicyConfig = {}
+    for name, value in config.items():
+        if isinstance(value, str):
+            parsed[name] = (_LEVELS[value], {})
+        elif isinstance(value, dict):
+            props = dict(value)
+            level = props.pop("enforcementLevel", None)
+            parsed[name] = (_LEVELS[level] if level is not None else None, props)
+        else:
+            raise ValueError(f"{name}: must be a string or an object")
+        if parsed[name] == (None, {}):
+            del parsed[name]  # the CLI drops empty entries
+    return parsed
+
+
+def _apply(result: PolicyConfig, given: PolicyConfig) -> None:
+    """The CLI's `applyConfig`: "all" sets every level first, then each entry overrides."""
+    all_level = given.get("all", (None, {}))[0]
+    if all_level is not None:
+        for name, (_, props) in result.items():
+            result[name] = (all_level, props)
+    for name, (level, props) in given.items():
+        current_level, current_props = result.get(name, (None, {}))
+        result[name] = (level if level is not None else current_level, {**current_props, **props})
+
+
+def reconcile(info: analyzer_pb2.AnalyzerInfo, config: dict[str, Any]) -> PolicyConfig:
+    """The CLI's `ReconcilePolicyPackConfig`: each policy's default level and schema
+    defaults (from GetAnalyzerInfo), then the pack's initialConfig, then the file."""
+    result: PolicyConfig = {}
+    for policy in info.policies:
+        schema = json_format.MessageToDict(policy.configSchema.properties)
+        defaults = {k: v["default"] for k, v in schema.items() if "default" in v}
+        result[policy.name] = (policy.enforcementLevel, defaults)
+    initial: PolicyConfig = {
+        name: (cfg.enforcementLevel, json_format.MessageToDict(cfg.properties))
+        for name, cfg in info.initialConfig.items()
+    }
+    _apply(result, initial)
+    _apply(result, parse_config_file(config))
+    return result
+
+
+def configure_with(stub: analyzer_pb2_grpc.AnalyzerStub, config: dict[str, Any]) -> dict[str, int]:
+    """What the CLI sends: one Configure with the reconciled entry for every policy."""
     request = analyzer_pb2.ConfigureAnalyzerRequest()
     chosen: dict[str, int] = {}
-    for policy in stub.GetAnalyzerInfo(empty_pb2.Empty()).policies:
-        entry = document.get(policy.name)
-        if isinstance(entry, dict):
-            entry = entry.get("enforcementLevel")
-        level = levels[entry] if entry else policy.enforcementLevel
-        request.policyConfig[policy.name].enforcementLevel = level
-        chosen[policy.name] = level
+    for name, (level, props) in reconcile(stub.GetAnalyzerInfo(empty_pb2.Empty()), config).items():
+        if level is not None:
+            request.policyConfig[name].enforcementLevel = level
+            chosen[name] = level
+        request.policyConfig[name].properties.update(props)
     stub.Configure(request)
     return chosen
+
+
+def configure(stub: analyzer_pb2_grpc.AnalyzerStub, stage: str) -> dict[str, int]:
+    """`--policy-pack-config policies/config/<stage>.json`."""
+    return configure_with(stub, json.loads((ROOT / f"policies/config/{stage}.json").read_text()))
 
 
 def urn(type_token: str, name: str) -> str:
@@ -387,3 +443,34 @@ def test_the_pack_never_dials_the_engine_address() -> None:
             _stop(process, channel)
         with pytest.raises(BlockingIOError):
             engine.accept()
+
+
+# -- how the CLI applies a config file -------------------------------------------------------
+
+
+def test_all_then_per_policy_entries_apply_as_the_cli_applies_them(analyzer) -> None:
+    configure_with(
+        analyzer,
+        {"all": "advisory", "rds-not-publicly-accessible": {"enforcementLevel": "mandatory"}},
+    )
+    response = analyzer.Analyze(rds(publiclyAccessible=True, storageEncrypted=False))
+    assert sorted((d.policyName, d.enforcementLevel) for d in response.diagnostics) == [
+        ("rds-not-publicly-accessible", MANDATORY),
+        ("rds-storage-encrypted", ADVISORY),
+    ]
+    configure_with(analyzer, {"rds-storage-encrypted": "disabled"})
+    assert list(analyzer.Analyze(rds(storageEncrypted=False)).diagnostics) == []
+
+
+def test_without_a_config_file_every_design_rule_is_mandatory(analyzer) -> None:
+    configure_with(analyzer, {})
+    response = analyzer.Analyze(rds(multiAz=False))
+    assert [(d.policyName, d.enforcementLevel) for d in response.diagnostics] == [
+        ("rds-multi-az", MANDATORY)
+    ]
+
+
+def test_the_pack_declares_the_same_prod_only_rules() -> None:
+    from guardrails import PROD_ONLY as declared
+
+    assert set(declared) == PROD_ONLY
