@@ -346,6 +346,14 @@ def test_public_model_load_balancer_fails() -> None:
     ]
 
 
+def test_a_role_from_provider_default_tags_counts() -> None:
+    env = model(ELBScheme="public")
+    env.props["tags"] = {}
+    env.props["tagsAll"] = {"role": "model"}
+    outcome = check_stack("eb-model-environment-internal", [*BASE, env])
+    assert [urn for _, urn in outcome.violations] == [env.urn]
+
+
 def test_internal_model_load_balancer_in_a_public_subnet_fails() -> None:
     env = eb_environment(
         vpc(PRIVATE_IDS, elb_subnets="subnet-pub", ELBScheme="internal"), "model", "triton"
@@ -754,6 +762,15 @@ def test_ingress_rule_resource_all_traffic_from_ipv6_world_fails() -> None:
     assert sg_check(INGRESS_RULE, props).messages == [
         f"{INGRESS_RULE} 'sg': the rule admits all traffic from ::/0{WORLD_TAIL}"
     ]
+
+
+def test_the_world_is_recognised_in_any_spelling() -> None:
+    props = {"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "cidrIpv6": "0:0:0:0:0:0:0:0/0"}
+    assert sg_check(INGRESS_RULE, props).messages == [
+        f"{INGRESS_RULE} 'sg': the rule admits TCP port(s) 22 from 0:0:0:0:0:0:0:0/0{WORLD_TAIL}"
+    ]
+    narrow = {**props, "cidrIpv6": "2001:db8::/32"}
+    passes(sg_check(INGRESS_RULE, narrow))
 
 
 def test_ingress_rule_resource_https_from_the_world_passes() -> None:

@@ -358,6 +358,9 @@ def _model_internal(network: Network) -> list[tuple[str, str | None]]:
         if resource.type != EB_ENVIRONMENT:
             continue
         tags = resource.props.get("tags")
+        if not (isinstance(tags, dict) and "role" in tags):
+            # A role set through the provider's default tags shows only in tagsAll.
+            tags = resource.props.get("tagsAll", tags)
         role = tags.get("role") if isinstance(tags, dict) else None
         if is_unreadable(role) or is_unreadable(tags):
             results.append(cannot_check(f"{resource.label}: its role tag is not known yet"))

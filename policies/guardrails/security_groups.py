@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from .common import CannotCheck, resource_policy
 from .resources import Resource
-from .subnets import WORLD_IPV4, WORLD_IPV6
+from .subnets import is_world
 from .values import as_int, is_unreadable
 
 SECURITY_GROUP: Final = "aws:ec2/securityGroup:SecurityGroup"
@@ -26,7 +26,7 @@ _TCP: Final = frozenset({"tcp", "6"})
 
 def _world(cidrs: Any) -> list[str]:
     values = cidrs if isinstance(cidrs, list) else [cidrs]
-    return [c for c in values if c in (WORLD_IPV4, WORLD_IPV6)]
+    return [c for c in values if is_world(c)]
 
 
 def _unknown(*values: Any) -> bool:

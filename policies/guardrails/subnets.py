@@ -26,6 +26,7 @@ a silent "private".
 from __future__ import annotations
 
 import enum
+import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -42,9 +43,6 @@ ROUTE_TABLE_ASSOCIATION: Final = "aws:ec2/routeTableAssociation:RouteTableAssoci
 MAIN_ROUTE_TABLE_ASSOCIATION: Final = "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation"
 INTERNET_GATEWAY: Final = "aws:ec2/internetGateway:InternetGateway"
 INTERNET_GATEWAY_ATTACHMENT: Final = "aws:ec2/internetGatewayAttachment:InternetGatewayAttachment"
-
-WORLD_IPV4: Final = "0.0.0.0/0"
-WORLD_IPV6: Final = "::/0"
 
 _TABLE_TYPES: Final = (ROUTE_TABLE, DEFAULT_ROUTE_TABLE)
 _IGW_TYPES: Final = (INTERNET_GATEWAY, INTERNET_GATEWAY_ATTACHMENT)
@@ -92,7 +90,13 @@ class SubnetSet:
 
 
 def is_world(cidr: Any) -> bool:
-    return cidr in (WORLD_IPV4, WORLD_IPV6)
+    """`0.0.0.0/0` or `::/0` in any spelling AWS accepts (e.g. `0:0:0:0:0:0:0:0/0`)."""
+    if not isinstance(cidr, str) or "/" not in cidr:
+        return False
+    try:
+        return ipaddress.ip_network(cidr.strip(), strict=False).prefixlen == 0
+    except ValueError:
+        return False
 
 
 def split_ids(value: Any) -> list[str] | None:
