@@ -76,7 +76,6 @@ class Report:
     pack_version: str
     stage: str
     config_file: str | None
-    levels: dict[str, str]
     violations: list[Violation] = field(default_factory=list)
     not_applicable: list[tuple[str, str]] = field(default_factory=list)
     unreadable_secrets: list[tuple[str, str]] = field(default_factory=list)
@@ -100,7 +99,6 @@ class LoadedPack:
     version: str
     policies: list[Policy]
     servicer: Any
-    directory: Path
 
 
 def _pack_version(directory: Path) -> str:
@@ -152,7 +150,7 @@ def load_pack(directory: Path) -> LoadedPack:
         recorded.get("tags"),
         recorded.get("repository"),
     )
-    return LoadedPack(recorded["name"], version, list(recorded["policies"]), servicer, directory)
+    return LoadedPack(recorded["name"], version, list(recorded["policies"]), servicer)
 
 
 def read_pack_config(path: Path) -> dict[str, dict[str, Any]]:
@@ -193,7 +191,7 @@ def read_pack_config(path: Path) -> dict[str, dict[str, Any]]:
     return config
 
 
-def configure(pack: LoadedPack, file_config: Mapping[str, dict[str, Any]]) -> dict[str, str]:
+def configure(pack: LoadedPack, file_config: Mapping[str, dict[str, Any]]) -> None:
     """Reconcile defaults, the pack's initial config and the file, then `Configure` the pack.
 
     Mirrors the CLI's ReconcilePolicyPackConfig: every policy starts at its declared level
@@ -237,7 +235,6 @@ def configure(pack: LoadedPack, file_config: Mapping[str, dict[str, Any]]) -> di
         if entry["properties"]:
             policy_config.properties.update(entry["properties"])
     pack.servicer.Configure(request, None)
-    return {p.name: pack.servicer._get_enforcement_level(p).value for p in pack.policies}
 
 
 def _options(resource: StateResource) -> PolicyResourceOptions:
@@ -248,14 +245,13 @@ def _options(resource: StateResource) -> PolicyResourceOptions:
 
 def evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | None) -> Report:
     file_config = read_pack_config(config_file) if config_file else {}
-    levels = configure(pack, file_config)
+    configure(pack, file_config)
     servicer = pack.servicer
     report = Report(
         pack=pack.name,
         pack_version=pack.version,
         stage=stage,
         config_file=str(config_file) if config_file else None,
-        levels=levels,
     )
     response = analyzer_pb2.AnalyzeResponse()
     active: list[tuple[Policy, EnforcementLevel]] = []

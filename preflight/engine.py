@@ -331,13 +331,8 @@ def simulate(
     except InputError:
         raise
     except Exception as exc:  # the program's own error, reported as one line by the CLI
-        raise ProgramError(_describe(exc)) from exc
+        raise ProgramError(str(exc).strip() or type(exc).__name__) from exc
     return _deployment(config, monitor, diagnostics)
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text
 
 
 def _deployment(
