@@ -20,7 +20,8 @@ from botocore.stub import Stubber
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from verify.checks import Clients, subnet_public_reason
+from verify.aws import Clients
+from verify.checks import subnet_public_reason
 from verify.cli import main
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
     from mypy_boto3_rds import RDSClient
 
+REPO = Path(__file__).resolve().parent.parent
 REGION = "ap-northeast-2"
 APP = "webmodel-prod"
 WEB_ENV = "webmodel-prod-web"
@@ -50,6 +52,7 @@ def fake_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.chdir(REPO)  # reports name policies/config/<stage>.json relative to the project
 
 
 @dataclass
@@ -297,6 +300,7 @@ def run_verify(
     drift: Drift | None = None,
     stack: str = "prod",
     endpoint_url: str | None = None,
+    extra: tuple[str, ...] = (),
 ) -> Run:
     """Build the account on whatever moto backs the clients, then run `main` as the CLI
     does, with those clients injected; every queued EB answer must be consumed."""
@@ -308,7 +312,7 @@ def run_verify(
     outputs.write_text(json.dumps(stack_outputs(account)), encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
     code = main(
-        ["--stack", stack, "--outputs", str(outputs), "--region", REGION],
+        ["--stack", stack, "--outputs", str(outputs), "--region", REGION, *extra],
         make_clients=lambda region: clients,
         out=out,
         err=err,
@@ -357,7 +361,7 @@ def test_healthy_account_passes_every_check(tmp_path: Path) -> None:
     )
     size = len("APP_ENV=prod") + len("MODEL_URL=http://model.internal:8000")
     assert (
-        f"PASS  web-env-properties-size: web environment properties use {size} of 4096 bytes "
+        f"PASS  web-env-properties-size: web environment properties use {size} of 4,096 bytes "
         "(2 properties)" in run.lines
     )
     assert run.lines[-1] == ("stack prod: 12 of 12 checks passed; every guarantee holds (exit 0)")
@@ -411,8 +415,8 @@ def test_environment_properties_over_4kb_report_size_and_biggest(tmp_path: Path)
     run = run_verify(tmp_path, Drift(web_env_props=props))
     assert run.code == 1
     assert run.failures == [
-        "FAIL  web-env-properties-size: web environment properties use 4126 bytes, over the "
-        "4096-byte limit; biggest: BIG_JSON (3109 B), CERT (1005 B), APP_ENV (12 B)"
+        "FAIL  web-env-properties-size: web environment properties use 4,126 bytes, over the "
+        "4,096-byte limit; biggest: BIG_JSON (3,109 B), CERT (1,005 B), APP_ENV (12 B)"
     ]
 
 
@@ -444,20 +448,56 @@ def test_unencrypted_rds_fails(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("moto")
-def test_single_az_rds_fails_in_prod(tmp_path: Path) -> None:
+def test_single_az_rds_fails_where_the_stage_config_makes_it_mandatory(tmp_path: Path) -> None:
+    """policies/config/prod.json has rds-multi-az mandatory: a broken guarantee, exit 1."""
     run = run_verify(tmp_path, Drift(rds_multi_az=False), stack="acme/webmodel/prod")
     assert run.code == 1
-    assert run.failures == [
-        "FAIL  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ in prod"
-    ]
+    assert run.failures == ["FAIL  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ"]
 
 
 @pytest.mark.usefixtures("moto")
-def test_single_az_rds_passes_in_dev(tmp_path: Path) -> None:
+def test_single_az_rds_warns_where_the_stage_config_makes_it_advisory(tmp_path: Path) -> None:
+    """policies/config/dev.json has rds-multi-az advisory: a warning with its fix, exit 0."""
     run = run_verify(tmp_path, Drift(rds_multi_az=False), stack="dev")
     assert run.code == 0, run.out
-    assert "PASS  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ (allowed in dev)" in (
-        run.lines
+    warning = (
+        "WARN  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ "
+        "(rds-multi-az is advisory in policies/config/dev.json)"
+    )
+    assert warning in run.lines
+    assert run.lines[run.lines.index(warning) + 1].startswith("      fix: set webmodel:database")
+    assert run.lines[-1] == (
+        "stack dev: 11 of 12 checks passed, 1 warning(s); every guarantee holds (exit 0)"
+    )
+
+
+@pytest.mark.usefixtures("moto")
+def test_the_config_file_decides_not_the_stage_name(tmp_path: Path) -> None:
+    """A `dev` stack deployed with a config that makes rds-multi-az mandatory fails on it;
+    a `prod` stack deployed with one that disables it skips it."""
+    strict = tmp_path / "strict.json"
+    strict.write_text(json.dumps({"rds-multi-az": {"enforcementLevel": "mandatory"}}))
+    run = run_verify(
+        tmp_path, Drift(rds_multi_az=False), "dev", extra=("--policy-pack-config", str(strict))
+    )
+    assert run.code == 1
+    assert run.failures == ["FAIL  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ"]
+
+
+@pytest.mark.usefixtures("moto")
+def test_a_disabled_policy_skips_its_check(tmp_path: Path) -> None:
+    off = tmp_path / "off.json"
+    off.write_text(json.dumps({"all": "mandatory", "rds-multi-az": "disabled"}))
+    run = run_verify(
+        tmp_path, Drift(rds_multi_az=False), "prod", extra=("--policy-pack-config", str(off))
+    )
+    assert run.code == 0, run.out
+    assert (
+        "SKIP  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ "
+        f"(rds-multi-az is disabled in {off})"
+    ) in run.lines
+    assert run.lines[-1] == (
+        "stack prod: 11 of 12 checks passed, 1 skipped; every guarantee holds (exit 0)"
     )
 
 
@@ -507,41 +547,6 @@ def test_missing_db_instance_fails_every_database_check(tmp_path: Path) -> None:
         f"FAIL  {check}: DB instance 'webmodel-prod-db' not found"
         for check in ("rds-not-public", "rds-encrypted", "rds-multi-az")
     ]
-
-
-def test_aws_errors_become_failures_not_tracebacks(tmp_path: Path) -> None:
-    """An AccessDenied on one call fails the checks that needed it, with the AWS message."""
-    clients = make_clients()
-    eb_stub = Stubber(clients.elasticbeanstalk)
-    for _ in range(2):
-        eb_stub.add_client_error(
-            "describe_environments", "AccessDenied", "not authorized to DescribeEnvironments"
-        )
-    eb_stub.activate()
-    rds_stub = Stubber(clients.rds)
-    rds_stub.add_client_error("describe_db_instances", "AccessDenied", "no rds:Describe*")
-    rds_stub.activate()
-    outputs = tmp_path / "outputs.json"
-    fake = Account("vpc-1", "igw-1", "rtb-1", [], [], [], [], [], {}, "arn:lb/w", "arn:lb/m")
-    outputs.write_text(json.dumps(stack_outputs(fake)), encoding="utf-8")
-    out = io.StringIO()
-    code = main(
-        ["--stack", "dev", "--outputs", str(outputs), "--region", REGION],
-        make_clients=lambda region: clients,
-        out=out,
-        err=io.StringIO(),
-    )
-    lines = out.getvalue().splitlines()
-    assert code == 1
-    assert (
-        "FAIL  web-env-ready-green: AWS error AccessDenied: not authorized to DescribeEnvironments"
-        in lines
-    )
-    assert "FAIL  rds-encrypted: AWS error AccessDenied: no rds:Describe*" in lines
-    assert (
-        "FAIL  model-lb-internal: not checked: model environment 'webmodel-prod-model' "
-        "could not be read"
-    ) in lines
 
 
 def test_subnet_public_reason_ignores_nat_routes_and_sees_ipv6_igw_routes() -> None:

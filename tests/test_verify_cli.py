@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from verify.checks import CheckResult, Clients
+from verify.aws import Clients
 from verify.cli import main, stack_config_region
 from verify.outputs import REQUIRED_OUTPUTS, BadInput, StackOutputs, load_outputs_file
 from verify.report import render_plain, render_rich
+from verify.result import CheckResult
 from verify.runner import stage_of
 
 REPO = Path(__file__).resolve().parent.parent
