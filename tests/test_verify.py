@@ -17,9 +17,13 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 from botocore.stub import Stubber
+from guardrails.subnets import is_world
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
+from verify import pack
 from verify.aws import Clients
 from verify.checks import subnet_public_reason
 from verify.cli import main
@@ -473,8 +477,7 @@ def test_single_az_rds_warns_where_the_stage_config_makes_it_advisory(tmp_path: 
 
 @pytest.mark.usefixtures("moto")
 def test_the_config_file_decides_not_the_stage_name(tmp_path: Path) -> None:
-    """A `dev` stack deployed with a config that makes rds-multi-az mandatory fails on it;
-    a `prod` stack deployed with one that disables it skips it."""
+    """A `dev` stack deployed with a config that makes rds-multi-az mandatory fails on it."""
     strict = tmp_path / "strict.json"
     strict.write_text(json.dumps({"rds-multi-az": {"enforcementLevel": "mandatory"}}))
     run = run_verify(
@@ -606,3 +609,55 @@ def test_verify_over_http_against_moto_server(tmp_path: Path, moto_server: str) 
     assert "FAIL  rds-not-public: DB instance 'webmodel-prod-db' is publicly accessible" in (
         out.getvalue().splitlines()
     )
+
+
+def _ipv6_zero_spellings() -> st.SearchStrategy[str]:
+    """`::/0` written every way: eight groups of one to four zeros, any run compressed."""
+
+    @st.composite
+    def spelling(draw: st.DrawFn) -> str:
+        groups = [draw(st.sampled_from(["0", "00", "000", "0000"])) for _ in range(8)]
+        start = draw(st.integers(0, 8))
+        end = draw(st.integers(start, 8))
+        if end - start >= 1 and draw(st.booleans()):
+            address = ":".join(groups[:start]) + "::" + ":".join(groups[end:])
+        else:
+            address = ":".join(groups)
+        return f"{address}/0"
+
+    return spelling()
+
+
+NOT_THE_WORLD = st.one_of(
+    st.integers(1, 32).map(lambda n: f"0.0.0.0/{n}"),
+    st.integers(1, 128).map(lambda n: f"::/{n}"),
+    st.sampled_from(["10.0.0.0/8", "0.0.0.0", "::", "any", "", "0.0.0.0/-0", "::/00x"]),
+)
+
+
+def _route_table(destination: str) -> Any:
+    key = "DestinationIpv6CidrBlock" if ":" in destination else "DestinationCidrBlock"
+    return {"RouteTableId": "rtb-1", "Routes": [{key: destination, "GatewayId": "igw-1"}]}
+
+
+SUBNET: Any = {"SubnetId": "subnet-1", "VpcId": "vpc-1", "MapPublicIpOnLaunch": False}
+
+
+def test_verify_uses_the_packs_world_predicate_not_a_copy() -> None:
+    assert pack.is_world is is_world
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(_ipv6_zero_spellings(), st.just("0.0.0.0/0")))
+def test_a_route_to_the_world_in_any_spelling_makes_a_subnet_public(destination: str) -> None:
+    assert is_world(destination)
+    assert subnet_public_reason(SUBNET, [_route_table(destination)]) == (
+        f"route {destination} -> igw-1 in rtb-1"
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(NOT_THE_WORLD)
+def test_a_narrower_route_to_an_igw_leaves_a_subnet_private(destination: str) -> None:
+    assert not is_world(destination)
+    assert subnet_public_reason(SUBNET, [_route_table(destination)]) is None
