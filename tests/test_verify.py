@@ -289,6 +289,7 @@ class Run:
     out: str
     err: str
     account: Account
+    clients: Clients
 
     @property
     def lines(self) -> list[str]:
@@ -311,6 +312,18 @@ def run_verify(
     drift = drift or Drift()
     clients = make_clients(endpoint_url)
     account = build_account(clients.ec2, clients.elbv2, clients.rds, drift)
+    return rerun(tmp_path, clients, account, drift, stack, extra)
+
+
+def rerun(
+    tmp_path: Path,
+    clients: Clients,
+    account: Account,
+    drift: Drift,
+    stack: str = "prod",
+    extra: tuple[str, ...] = (),
+) -> Run:
+    """Run `main` again on an account already built (EB answers queued afresh)."""
     stubber = stub_beanstalk(clients.elasticbeanstalk, account, drift)
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps(stack_outputs(account)), encoding="utf-8")
@@ -322,7 +335,8 @@ def run_verify(
         err=err,
     )
     stubber.assert_no_pending_responses()
-    return Run(code, out.getvalue(), err.getvalue(), account)
+    stubber.deactivate()
+    return Run(code, out.getvalue(), err.getvalue(), account, clients)
 
 
 @pytest.fixture
@@ -452,54 +466,45 @@ def test_unencrypted_rds_fails(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("moto")
-def test_single_az_rds_fails_where_the_stage_config_makes_it_mandatory(tmp_path: Path) -> None:
-    """policies/config/prod.json has rds-multi-az mandatory: a broken guarantee, exit 1."""
-    run = run_verify(tmp_path, Drift(rds_multi_az=False), stack="acme/webmodel/prod")
-    assert run.code == 1
-    assert run.failures == ["FAIL  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ"]
+def test_the_stage_config_decides_how_a_single_az_database_counts(tmp_path: Path) -> None:
+    """One account with a single-AZ database, judged under four pack configs: the level of
+    rds-multi-az in the file, not the stage's name, makes it FAIL, WARN or SKIP."""
+    drift = Drift(rds_multi_az=False)
+    prod = run_verify(tmp_path, drift, stack="acme/webmodel/prod")  # prod.json: mandatory
+    assert prod.code == 1
+    assert prod.failures == ["FAIL  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ"]
+    fix = prod.lines[prod.lines.index(prod.failures[0]) + 1]
+    assert fix.startswith("      fix: set webmodel:database multiAz: true in Pulumi.<stage>.yaml")
 
+    def again(stack: str, *extra: str) -> Run:
+        return rerun(tmp_path, prod.clients, prod.account, drift, stack, extra)
 
-@pytest.mark.usefixtures("moto")
-def test_single_az_rds_warns_where_the_stage_config_makes_it_advisory(tmp_path: Path) -> None:
-    """policies/config/dev.json has rds-multi-az advisory: a warning with its fix, exit 0."""
-    run = run_verify(tmp_path, Drift(rds_multi_az=False), stack="dev")
-    assert run.code == 0, run.out
-    warning = (
+    dev = again("dev")  # dev.json: advisory
+    assert dev.code == 0, dev.out
+    assert dev.failures == []
+    assert (
         "WARN  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ "
         "(rds-multi-az is advisory in policies/config/dev.json)"
-    )
-    assert warning in run.lines
-    assert run.lines[run.lines.index(warning) + 1].startswith("      fix: set webmodel:database")
-    assert run.lines[-1] == (
+    ) in dev.lines
+    assert dev.lines[-1] == (
         "stack dev: 11 of 12 checks passed, 1 warning(s); every guarantee holds (exit 0)"
     )
 
-
-@pytest.mark.usefixtures("moto")
-def test_the_config_file_decides_not_the_stage_name(tmp_path: Path) -> None:
-    """A `dev` stack deployed with a config that makes rds-multi-az mandatory fails on it."""
     strict = tmp_path / "strict.json"
     strict.write_text(json.dumps({"rds-multi-az": {"enforcementLevel": "mandatory"}}))
-    run = run_verify(
-        tmp_path, Drift(rds_multi_az=False), "dev", extra=("--policy-pack-config", str(strict))
-    )
-    assert run.code == 1
-    assert run.failures == ["FAIL  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ"]
+    strict_dev = again("dev", "--policy-pack-config", str(strict))
+    assert strict_dev.code == 1
+    assert strict_dev.failures == prod.failures
 
-
-@pytest.mark.usefixtures("moto")
-def test_a_disabled_policy_skips_its_check(tmp_path: Path) -> None:
     off = tmp_path / "off.json"
     off.write_text(json.dumps({"all": "mandatory", "rds-multi-az": "disabled"}))
-    run = run_verify(
-        tmp_path, Drift(rds_multi_az=False), "prod", extra=("--policy-pack-config", str(off))
-    )
-    assert run.code == 0, run.out
+    relaxed_prod = again("prod", "--policy-pack-config", str(off))
+    assert relaxed_prod.code == 0, relaxed_prod.out
     assert (
         "SKIP  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ "
         f"(rds-multi-az is disabled in {off})"
-    ) in run.lines
-    assert run.lines[-1] == (
+    ) in relaxed_prod.lines
+    assert relaxed_prod.lines[-1] == (
         "stack prod: 11 of 12 checks passed, 1 skipped; every guarantee holds (exit 0)"
     )
 
