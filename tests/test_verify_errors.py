@@ -34,7 +34,7 @@ from botocore.parsers import ResponseParserError
 from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
 
-from verify.aws import Clients
+from verify.aws import Clients, guard
 from verify.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -496,3 +496,51 @@ def test_an_endpoint_answering_html_exits_2(tmp_path: Path, moto_server: str) ->
         "ResponseParserError: Unable to parse response (syntax error: line 1, column 0), "
         "invalid XML received. Further retries may succeed:\n"
     )
+
+
+# --- setting up AWS, before any call ------------------------------------------------------
+
+
+@pytest.mark.parametrize("region", [[], ["--region", REGION]], ids=["region-from-aws", "--region"])
+@pytest.mark.parametrize(
+    ("setting", "value", "reason"),
+    [
+        (
+            "AWS_CONFIG_FILE",
+            "[default\nregion = x\n",
+            "ConfigParseError: Unable to parse config file: {path}",
+        ),
+        ("AWS_PROFILE", "nope", "ProfileNotFound: The config profile (nope) could not be found"),
+    ],
+    ids=["malformed-config-file", "unknown-profile"],
+)
+def test_broken_aws_configuration_exits_2(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    region: list[str],
+    setting: str,
+    value: str,
+    reason: str,
+) -> None:
+    """The default client factory (aws_clients) and region lookup, not injected clients."""
+    path = tmp_path / "aws-config"
+    path.write_text(value, encoding="utf-8")
+    monkeypatch.setenv(setting, str(path) if setting == "AWS_CONFIG_FILE" else value)
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps(OUTPUTS), encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["--stack", "qa", "--outputs", str(outputs), *region], out=out, err=err)
+    assert code == 2
+    assert out.getvalue() == ""
+    assert err.getvalue() == (
+        f"verify: error: AWS configuration: {reason.format(path=path)} (check AWS_PROFILE, "
+        "AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE)\n"
+    )
+
+
+def test_a_guarded_client_offers_no_unguarded_paginators(clients: Clients) -> None:
+    guarded = clients.guarded()
+    with pytest.raises(AttributeError, match="get_paginator is not available"):
+        guarded.ec2.get_paginator("describe_instances")
+    assert guarded.ec2.meta is clients.ec2.meta
+    assert guard(guarded.ec2) is guarded.ec2

@@ -71,6 +71,9 @@ class _GuardedClient:
         self._operations: dict[str, str] = client.meta.method_to_api_mapping
 
     def __getattr__(self, name: str) -> Any:
+        if name in ("get_paginator", "get_waiter"):
+            # Their requests would bypass the guard; page with guarded calls instead.
+            raise AttributeError(f"{name} is not available on a guarded client")
         attribute = getattr(self._client, name)
         operation = self._operations.get(name)
         if operation is None:

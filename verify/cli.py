@@ -130,14 +130,18 @@ def main(
         if not region:
             raise BadInput(f"no AWS region: pass --region or set aws:region in Pulumi.{stage}.yaml")
         enforcement = load_enforcement(stage, args.policy_pack_config)
-        try:
-            clients = make_clients(region)
-        except BotoCoreError as problem:
-            reason, _ = describe_failure(problem)
-            raise BadInput(f"cannot create AWS clients for region {region!r}: {reason}") from None
-        results = verify_stack(outputs, enforcement, clients)
+        results = verify_stack(outputs, enforcement, make_clients(region))
     except (BadInput, AwsCallFailed) as problem:
         err.write(f"verify: error: {problem}\n")
+        return 2
+    except BotoCoreError as problem:
+        # Setting up AWS (profile, config file, region, clients): every call itself is
+        # guarded and raises AwsCallFailed instead.
+        reason, _ = describe_failure(problem)
+        err.write(
+            f"verify: error: AWS configuration: {reason} (check AWS_PROFILE, "
+            "AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE)\n"
+        )
         return 2
     write_report(stack, region, results, out)
     return exit_code(results)
