@@ -121,6 +121,7 @@ def main(
                 f"stack name {stack!r}: the stack part after the last '/' must be 1 to 100 "
                 "letters, digits, '-', '_' or '.' (Pulumi's stack-name rule)"
             )
+        enforcement = load_enforcement(stage, args.policy_pack_config)
         outputs: StackOutputs = (
             load_outputs_file(args.outputs)
             if args.outputs is not None
@@ -129,7 +130,6 @@ def main(
         region = args.region or stack_config_region(stage) or default_region()
         if not region:
             raise BadInput(f"no AWS region: pass --region or set aws:region in Pulumi.{stage}.yaml")
-        enforcement = load_enforcement(stage, args.policy_pack_config)
         results = verify_stack(outputs, enforcement, make_clients(region))
     except (BadInput, AwsCallFailed) as problem:
         err.write(f"verify: error: {problem}\n")

@@ -62,7 +62,7 @@ def load_enforcement(
     levels = declared_levels()
     path = config_file if config_file is not None else pack_dir / "config" / f"{stage}.json"
     shown = _shown(path)
-    if not path.is_file():
+    if not _is_file(path):
         if config_file is not None:
             raise BadInput(f"policy pack config {shown} does not exist")
         return Enforcement(levels, f"the pack's declared levels (no {shown})")
@@ -77,6 +77,13 @@ def load_enforcement(
         if name != "all" and name in levels and entry.get("level"):
             levels[name] = cast(Level, entry["level"])
     return Enforcement(levels, shown)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system, say: then it is not a file
+        return False
 
 
 def _shown(path: Path) -> str:
