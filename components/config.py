@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -20,6 +20,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     StrictBool,
     StrictInt,
     ValidationError,
@@ -28,13 +29,17 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from components.budget import (
+    ENV_KEY_PATTERN,
+    ENV_PROPERTY_LIMIT_BYTES,
+    budget_problem,
+    property_bytes,
+)
+from components.config_errors import allowed_keys, closest, describe
+
+__all__ = ["ENV_KEY_PATTERN", "ENV_PROPERTY_LIMIT_BYTES", "budget_problem", "property_bytes"]
+
 PROJECT = "webmodel"
-
-ENV_PROPERTY_LIMIT_BYTES = 4096
-"""EB: "the combined size of all environment properties cannot exceed 4,096 bytes when stored
-as strings with the format key=value"."""
-
-ENV_KEY_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 Role = Literal["web", "model"]
 
@@ -311,7 +316,9 @@ class EnvironmentConfig(_Section):
     def _instance_types(cls, value: list[str]) -> list[str]:
         for item in value:
             if not INSTANCE_TYPE_PATTERN.fullmatch(item):
-                raise ValueError(f"{item!r} is not an EC2 instance type like t3.small or g5.xlarge")
+                raise ValueError(
+                    "every item must be an EC2 instance type like t3.small or g5.xlarge"
+                )
         if len(set(value)) != len(value):
             raise ValueError("lists an instance type twice")
         return value
@@ -320,7 +327,7 @@ class EnvironmentConfig(_Section):
     @classmethod
     def _ami(cls, value: str | None) -> str | None:
         if value is not None and not AMI_PATTERN.fullmatch(value):
-            raise ValueError(f"{value!r} is not an AMI id like ami-0123456789abcdef0 (or null)")
+            raise ValueError("must be an AMI id like ami-0123456789abcdef0 (or null)")
         return value
 
     @field_validator("certificate_arn")
@@ -328,7 +335,7 @@ class EnvironmentConfig(_Section):
     def _certificate(cls, value: str | None) -> str | None:
         if value is not None and not CERTIFICATE_ARN_PATTERN.fullmatch(value):
             raise ValueError(
-                f"{value!r} is not an ACM certificate ARN "
+                "must be an ACM certificate ARN "
                 "(arn:aws:acm:<region>:<account>:certificate/<uuid>) or null"
             )
         return value
@@ -374,55 +381,110 @@ class StackConfig(BaseModel):
         default_factory=lambda: EnvironmentConfig.model_validate(MODEL_DEFAULTS)
     )
 
+    _secret_sections: frozenset[str] = PrivateAttr(default_factory=frozenset)
+
     def environment(self, role: Role) -> EnvironmentConfig:
         return self.web if role == "web" else self.model
+
+    def is_secret(self, key: str) -> bool:
+        """Whether `webmodel:<key>` holds a secret: its SECRET_FIELDS go on as secrets."""
+        return key in self._secret_sections
 
 
 CONFIG_KEYS: tuple[str, ...] = tuple(StackConfig.model_fields)
 """The config keys the program reads, without the `webmodel:` namespace."""
 
 
-# -- the 4 KB environment-property budget -------------------------------------------------
+# -- secrets: which values may be `secure:` -----------------------------------------------
+
+SECRET_FIELDS: Mapping[str, frozenset[str]] = {
+    "database": frozenset({"snapshotIdentifier", "masterUsername"}),
+    "web": frozenset({"certificateArn", "secrets"}),
+    "model": frozenset({"certificateArn", "secrets"}),
+}
+"""Per `webmodel:` key, the fields that may hold a `secure:` value. The program passes their
+values on as secrets (`pulumi.Output.secret`), so every resource input, output and stack
+output derived from them is encrypted in the checkpoint and shown as `[secret]`. Any other
+field (CIDRs, counts, sizes, names, regexes) can never sensibly be secret and is refused;
+`env` is refused with the advice to use `secrets` instead. docs/configuration.md lists it."""
+
+ROLES: tuple[Role, ...] = ("web", "model")
+
+AWS_REGION_PATTERN = re.compile(r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}")
+"""An AWS region code: ap-northeast-2, us-gov-west-1, cn-north-1, eusc-de-east-1."""
+AWS_REGION_MAX_LENGTH = 25
 
 
-def property_bytes(key: str, value: str) -> int:
-    """Size EB counts for one property: the UTF-8 bytes of `key=value`."""
-    return len(f"{key}={value}".encode())
+def region_problem(value: object) -> str | None:
+    """Why `aws:region` is not a region code, or None. Checked before anything derives from
+    it (ARNs, RDS and EB host names in the 4 KB budget), so the error names `aws:region`."""
+    if not isinstance(value, str):
+        return "must be a string, an AWS region code like ap-northeast-2"
+    if len(value) > AWS_REGION_MAX_LENGTH or not AWS_REGION_PATTERN.fullmatch(value):
+        shown = value if len(value) <= 40 else f"{value[:40]}... ({len(value):,} characters)"
+        return f"must be an AWS region code like ap-northeast-2 (got {shown!r})"
+    return None
 
 
-def budget_problem(
-    full_key: str,
-    plain: Mapping[str, str],
-    reserved: Mapping[str, int],
-    limit: int = ENV_PROPERTY_LIMIT_BYTES,
-) -> str | None:
-    """Why these properties would not fit EB's limit, or None when they fit.
-
-    `plain` are the properties with known values; `reserved` are program-added ones, given as
-    the longest value each can take.
-    """
-    sizes = {key: property_bytes(key, value) for key, value in plain.items()}
-    sizes.update({key: len(key.encode()) + 1 + length for key, length in reserved.items()})
-    total = sum(sizes.values())
-    if total <= limit:
-        return None
-    biggest = sorted(sizes.items(), key=lambda item: (-item[1], item[0]))[:5]
-    listing = ", ".join(f"{key} ({size:,} B)" for key, size in biggest)
-    program = (
-        f", including {sum(len(k) + 1 + v for k, v in reserved.items()):,} B reserved for "
-        f"{', '.join(sorted(reserved))} that the program adds"
-        if reserved
-        else ""
-    )
+def never_secret_problem(full_key: str) -> str:
     return (
-        f"{full_key}: environment properties take {total:,} bytes as key=value strings, over "
-        f"Elastic Beanstalk's limit of {limit:,} bytes{program}. Biggest: {listing}. Move large "
-        f"or sensitive values to {full_key.rsplit('.', 1)[0]}.secrets (Secrets Manager or SSM "
-        "Parameter Store ARNs, injected at boot and not counted toward the limit)."
+        f"{full_key}: cannot be secret (secure:); it is not sensitive and the program and "
+        "the policies need its plain value. Set it with `pulumi config set` (no --secret)"
     )
 
 
-def _check_environment(role: Role, env: EnvironmentConfig) -> list[str]:
+def _path_label(path: Sequence[str]) -> str:
+    return "".join(f"[{part}]" if part.isdigit() else f".{part}" for part in path)
+
+
+def secure_value_problem(section: str, path: Sequence[str]) -> str | None:
+    """Why a `secure:` value at `webmodel:<section><path>` is refused, or None when allowed.
+
+    Only the stack file says which leaf of an object is secure (the CLI hands the program
+    just "this key holds a secret"), so preflight applies this rule when it reads the file.
+    """
+    full_key = f"{PROJECT}:{section}{_path_label(path)}"
+    if section not in CONFIG_KEYS:
+        return None  # an unknown key: refused by name when the config is parsed
+    if section in ROLES and path[:1] == ("env",):
+        return (
+            f"{full_key}: a secret must not be a plain environment property (anyone with "
+            "elasticbeanstalk:Describe* can read those); put it in Secrets Manager or SSM "
+            f"Parameter Store and list its ARN under {PROJECT}:{section}.secrets"
+        )
+    allowed = SECRET_FIELDS.get(section, frozenset())
+    if not path:
+        if not allowed:
+            return never_secret_problem(full_key)
+        fields = ", ".join(f"{full_key}.{name}" for name in sorted(allowed))
+        return (
+            f"{full_key}: the whole object cannot be one secret; make only the fields that may "
+            f"be secret secure ({fields}), e.g. `pulumi config set --secret --path "
+            f"'{full_key}.{sorted(allowed)[0]}' VALUE`"
+        )
+    if path[0] in allowed:
+        return None
+    return never_secret_problem(full_key)
+
+
+def secret_stand_in(section: str, path: Sequence[str], digest: str, region: str) -> str:
+    """A deterministic value of the right shape for a secret that is known only as ciphertext
+    (preflight has no secrets provider), so the rest of the config can still be checked."""
+    field = path[0] if path else ""
+    if field == "certificateArn":
+        uuid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+        return f"arn:aws:acm:{region}:000000000000:certificate/{uuid}"
+    if field == "secrets":
+        return f"arn:aws:secretsmanager:{region}:000000000000:secret:preflight-{digest[:16]}"
+    if field == "masterUsername":
+        return f"u{digest[:15]}"
+    return f"preflight-secret-{digest[:16]}"
+
+
+# -- cross-field rules ----------------------------------------------------------------------
+
+
+def _check_environment(role: Role, env: EnvironmentConfig, *, redact: bool) -> list[str]:
     """Cross-field rules for one environment: key names, collisions, the 4 KB budget."""
     base = f"{PROJECT}:{role}"
     problems: list[str] = []
@@ -436,10 +498,11 @@ def _check_environment(role: Role, env: EnvironmentConfig) -> list[str]:
                 )
     for key, arn in env.secrets.items():
         if not SECRET_ARN_PATTERN.fullmatch(arn):
+            got = "" if redact else f" (got {json.dumps(arn)[:80]})"
             problems.append(
-                f"{base}.secrets.{key}: {arn!r} is not a Secrets Manager secret ARN "
+                f"{base}.secrets.{key}: must be a Secrets Manager secret ARN "
                 "(arn:aws:secretsmanager:<region>:<account>:secret:<name>) or an SSM parameter "
-                "ARN (arn:aws:ssm:<region>:<account>:parameter/<name>)"
+                f"ARN (arn:aws:ssm:<region>:<account>:parameter/<name>){got}"
             )
     program_names = set(PROGRAM_PROPERTY_MAX_BYTES[role]) | set(PROGRAM_SECRET_NAMES[role])
     for section in ("env", "secrets"):
@@ -461,104 +524,93 @@ def _check_environment(role: Role, env: EnvironmentConfig) -> list[str]:
 # -- loading ------------------------------------------------------------------------------
 
 
-def _location(key: str, loc: tuple[int | str, ...]) -> str:
-    path = f"{PROJECT}:{key}"
-    for part in loc:
-        if part == "[key]":
-            continue
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif part in {"str", "int", "float", "bool", "constrained-str"} or part.startswith(
-            "function-"
-        ):
-            continue  # union branch names pydantic puts in the location
-        else:
-            path += f".{part}"
-    return path
-
-
-def _describe(key: str, error: ValidationError) -> list[str]:
-    lines: list[str] = []
-    seen: set[str] = set()
-    for item in error.errors(include_url=False):
-        where = _location(key, tuple(item["loc"]))
-        message = str(item["msg"]).removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            allowed = _allowed_keys(key, tuple(item["loc"][:-1]))
-            message = f"unknown key; valid keys here: {', '.join(allowed)}"
-        elif item["loc"] and "input" in item and item["type"] != "missing":
-            shown = json.dumps(item["input"], default=str)
-            message += f" (got {shown[:80]})"
-        line = f"{where}: {message}"
-        if line not in seen:
-            seen.add(line)
-            lines.append(line)
-    return lines
-
-
-def _allowed_keys(key: str, loc: tuple[int | str, ...]) -> list[str]:
+def _section_model(key: str) -> type[BaseModel]:
     model: type[BaseModel] = StackConfig.model_fields[key].annotation  # type: ignore[assignment]
-    for part in loc:
-        field = model.model_fields.get(str(part)) or next(
-            (f for f in model.model_fields.values() if f.alias == part), None
-        )
-        if field is None or not isinstance(field.annotation, type):
-            break
-        if issubclass(field.annotation, BaseModel):
-            model = field.annotation
-    return [field.alias or name for name, field in model.model_fields.items()]
+    return model
 
 
-def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
+def _unknown_key(key: str) -> str:
+    valid = [f"{PROJECT}:{k}" for k in CONFIG_KEYS]
+    return (
+        f"{PROJECT}:{key}: unknown config key{closest(f'{PROJECT}:{key}', valid)}; "
+        f"valid keys: {', '.join(valid)}"
+    )
+
+
+def parse_stack_config(
+    raw: Mapping[str, Any], *, secret_sections: Collection[str] = ()
+) -> StackConfig:
     """Validate already-parsed config objects (`{"web": {...}, ...}`, keys without namespace).
 
     A missing key takes its defaults (the same as the defaults declared in `Pulumi.yaml`).
+    Errors about a key in `secret_sections` name the key and the rule, never the value.
     """
     problems: list[str] = []
     sections: dict[str, BaseModel] = {}
     for key in CONFIG_KEYS:
         value = raw.get(key)
-        model: type[BaseModel] = StackConfig.model_fields[key].annotation  # type: ignore[assignment]
+        model = _section_model(key)
+        redact = key in secret_sections
         if value is None:
             value = {}
         if not isinstance(value, Mapping):
+            got = "" if redact else f" (got {json.dumps(value, default=str)[:80]})"
             problems.append(
                 f"{PROJECT}:{key}: must be an object with keys "
-                f"{', '.join(_allowed_keys(key, ()))} (got {json.dumps(value, default=str)[:80]})"
+                f"{', '.join(allowed_keys(model, ()))}{got}"
             )
             continue
         try:
             sections[key] = model.model_validate({**ROLE_DEFAULTS.get(key, {}), **value})
         except ValidationError as exc:
-            problems.extend(_describe(key, exc))
-    unknown = sorted(set(raw) - set(CONFIG_KEYS))
-    problems.extend(
-        f"{PROJECT}:{key}: unknown config key; valid keys: "
-        + ", ".join(f"{PROJECT}:{k}" for k in CONFIG_KEYS)
-        for key in unknown
-    )
-    roles: tuple[Role, ...] = ("web", "model")
-    for role in roles:
+            problems.extend(describe(f"{PROJECT}:{key}", model, exc, redact=redact))
+    problems.extend(_unknown_key(key) for key in sorted(set(raw) - set(CONFIG_KEYS)))
+    for role in ROLES:
         env = sections.get(role)
         if isinstance(env, EnvironmentConfig):
-            problems.extend(_check_environment(role, env))
+            problems.extend(_check_environment(role, env, redact=role in secret_sections))
     if problems:
         raise ConfigError("invalid stack configuration:\n  " + "\n  ".join(problems))
-    return StackConfig.model_validate(sections)
+    config = StackConfig.model_validate(sections)
+    config._secret_sections = frozenset(secret_sections) & set(CONFIG_KEYS)
+    return config
 
 
-def load_stack_config(get: Callable[[str], str | None]) -> StackConfig:
-    """Build the StackConfig from `get(key)` -> raw string (e.g. `pulumi.Config().get`)."""
+def load_stack_config(values: Mapping[str, Any], secret_keys: Collection[str] = ()) -> StackConfig:
+    """Build the StackConfig from the whole flat config map the language host provides.
+
+    `values` maps every full key (`webmodel:web`, `aws:region`) to its raw string (objects as
+    JSON), as `pulumi.runtime` holds it; `secret_keys` are the keys the CLI marks secret (an
+    object is secret as a whole when any of its leaves is `secure:`). Unknown `webmodel:`
+    keys, a malformed `aws:region` and secrets where none may be are refused by key.
+    """
     raw: dict[str, Any] = {}
     problems: list[str] = []
-    for key in CONFIG_KEYS:
-        text = get(key)
+    secret_sections: set[str] = set()
+    if "aws:region" in values:
+        if "aws:region" in secret_keys:
+            problems.append(never_secret_problem("aws:region"))
+        else:
+            region = region_problem(values["aws:region"])
+            if region:
+                problems.append(f"aws:region: {region}")
+    prefix = f"{PROJECT}:"
+    for full_key in sorted(k for k in values if k.startswith(prefix)):
+        key = full_key.removeprefix(prefix)
+        text = values[full_key]
         if text is None:
             continue
+        secret = full_key in secret_keys
+        if secret and key in CONFIG_KEYS and not SECRET_FIELDS.get(key):
+            problems.append(never_secret_problem(full_key))
+            continue
+        if secret:
+            secret_sections.add(key)
         try:
-            raw[key] = json.loads(text)
+            raw[key] = json.loads(text) if isinstance(text, str) else text
         except json.JSONDecodeError:
-            problems.append(f"{PROJECT}:{key}: must be an object, got the string {text[:80]!r}")
+            shown = "" if secret else f", got the string {text[:80]!r}"
+            problems.append(f"{full_key}: must be an object{shown}")
     if problems:
         raise ConfigError("invalid stack configuration:\n  " + "\n  ".join(problems))
-    return parse_stack_config(raw)
+    return parse_stack_config(raw, secret_sections=secret_sections)

@@ -105,11 +105,11 @@ def test_missing_model_fields_take_the_model_defaults_not_the_web_ones():
 
 
 def test_load_reads_json_strings_like_the_language_host():
-    raw = {"web": json.dumps({"minSize": 2, "maxSize": 4}), "network": None}
-    config = load_stack_config(lambda key: raw.get(key))
+    raw = {"webmodel:web": json.dumps({"minSize": 2, "maxSize": 4}), "aws:region": "us-east-1"}
+    config = load_stack_config(raw)
     assert config.web.min_size == 2
     with pytest.raises(ConfigError, match=r"webmodel:web: must be an object"):
-        load_stack_config(lambda key: "not json" if key == "web" else None)
+        load_stack_config({"webmodel:web": "not json"})
 
 
 def test_yaml_scalars_become_strings():
