@@ -227,7 +227,14 @@ class Environment(pulumi.ComponentResource):
             tier="WebServer",
             settings=environment_settings(args, profile.name),
             tags={"role": args.role},
-            opts=child,
+            # `all_settings` echoes `settings` under another name, which no engine marks secret
+            # by itself: without this a secret setting would be stored in plaintext there.
+            opts=pulumi.ResourceOptions.merge(
+                child,
+                pulumi.ResourceOptions(
+                    additional_secret_outputs=["all_settings"] if args.secret_settings else None
+                ),
+            ),
         )
 
         if args.settings.certificate_arn:

@@ -531,10 +531,8 @@ def _section_model(key: str) -> type[BaseModel]:
 
 def _unknown_key(key: str) -> str:
     valid = [f"{PROJECT}:{k}" for k in CONFIG_KEYS]
-    return (
-        f"{PROJECT}:{key}: unknown config key{closest(f'{PROJECT}:{key}', valid)}; "
-        f"valid keys: {', '.join(valid)}"
-    )
+    suggestion = closest(key, CONFIG_KEYS).replace("'", f"'{PROJECT}:", 1)
+    return f"{PROJECT}:{key}: unknown config key{suggestion}; valid keys: {', '.join(valid)}"
 
 
 def parse_stack_config(

@@ -16,13 +16,12 @@ _UNION_BRANCHES = {"str", "int", "float", "bool", "constrained-str"}
 
 
 def closest(name: str, valid: Iterable[str]) -> str:
-    """` (did you mean 'x'?)` for the nearest valid name, or nothing when none is near."""
-    match = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.6)
+    """` (did you mean 'x'?)` naming the valid name most like `name` (difflib's ratio)."""
+    options = list(valid)
+    match = difflib.get_close_matches(name, options, n=1, cutoff=0.0)
     if not match:
-        lowered = {item.lower(): item for item in valid}
-        found = lowered.get(name.lower())
-        match = [found] if found else []
-    return f" (did you mean {match[0]!r}?)" if match else ""
+        return ""
+    return f" (did you mean {match[0]!r}?)"
 
 
 def location(full_key: str, loc: tuple[int | str, ...]) -> str:

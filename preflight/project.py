@@ -57,7 +57,9 @@ class PlainDataError(yaml.YAMLError):
 
 
 def _label(path: list[str]) -> str:
-    return ".".join(path) if path else "(top level)"
+    if not path:
+        return "(top level)"
+    return "".join(part if part.startswith("[") else f".{part}" for part in path).lstrip(".")
 
 
 class PlainDataLoader(yaml.SafeLoader):
@@ -146,6 +148,7 @@ class PlainDataLoader(yaml.SafeLoader):
                         where, "has a key that is not a string; quote it", key.start_mark
                     )
                 name = str(key.value)
+                self._check_scalar(key, _label([*path, name.encode("utf-8", "replace").decode()]))
                 if name in seen and name != "<<":
                     raise PlainDataError(
                         _label([*path, name]), "is defined twice in the same map", key.start_mark
@@ -155,6 +158,17 @@ class PlainDataLoader(yaml.SafeLoader):
         active.discard(id(node))
 
     def _check_scalar(self, node: ScalarNode, where: str) -> None:
+        text = str(node.value)
+        if any("\ud800" <= char <= "\udfff" for char in text):
+            try:  # a JSON-style escaped surrogate pair is one character: join it
+                node.value = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+            except UnicodeDecodeError:
+                raise PlainDataError(
+                    where,
+                    "holds an escape that is not a Unicode character (a lone surrogate such as "
+                    "\\ud800); write the character itself",
+                    node.start_mark,
+                ) from None
         if node.tag == _TAG + "int":
             digits = len(re.sub(r"[^0-9a-fA-F]", "", str(node.value)))
             if digits > MAX_INT_DIGITS:
