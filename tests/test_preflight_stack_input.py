@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 import yaml
-from preflight_support import ROOT, Run, copy_project, preflight
 
 from preflight.engine import SECRET_SIG, SECRET_SIG_KEY, simulate
 from preflight.project import StackConfig
 from preflight.project import load_stack_config as load_stack_file
 from preflight.state import to_export
+from tests.preflight_support import ROOT, Run, copy_project, preflight
 
 SECRET_LEAVES = [
     ("webmodel:web", ("certificateArn",)),
@@ -40,7 +40,8 @@ def _write_stack(project: Path, stack: str, doc: dict[str, Any]) -> None:
 
 
 def _stack_doc(stack: str) -> dict[str, Any]:
-    doc: dict[str, Any] = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
+    doc = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
+    assert isinstance(doc, dict)
     return doc
 
 
@@ -48,7 +49,8 @@ def _assert_one_error_line(run: Run) -> str:
     assert run.code == 2, run.stderr
     assert "Traceback" not in run.stderr
     assert run.stderr.startswith("preflight: error: ")
-    return run.stderr
+    stderr: str = run.stderr
+    return stderr
 
 
 def _envelopes(value: Any) -> list[dict[str, Any]]:
