@@ -84,6 +84,7 @@ class _Section(BaseModel):
         extra="forbid",
         frozen=True,
         strict=True,
+        use_attribute_docstrings=True,
     )
 
 
@@ -232,6 +233,7 @@ class ScalingConfig(_Section):
     ] = "CPUUtilization"
     """CloudWatch metric for the scaling alarms."""
     statistic: Literal["Minimum", "Maximum", "Sum", "Average"] = "Average"
+    """How the metric is aggregated over the period."""
     unit: Literal[
         "Seconds",
         "Percent",
@@ -243,6 +245,7 @@ class ScalingConfig(_Section):
         "Count/Second",
         "None",
     ] = "Percent"
+    """Unit of the thresholds."""
     lower_threshold: StrictInt | float = Field(default=30, ge=0, le=20_000_000)
     """Scale in below this value."""
     upper_threshold: StrictInt | float = Field(default=70, ge=0, le=20_000_000)
@@ -280,7 +283,9 @@ class EnvironmentConfig(_Section):
     )
     """EC2 instance types, most preferred first (`aws:ec2:instances` InstanceTypes)."""
     min_size: StrictInt = Field(default=1, ge=1, le=10000)
+    """Fewest instances the Auto Scaling group keeps (1-10000)."""
     max_size: StrictInt = Field(default=2, ge=1, le=10000)
+    """Most instances it scales out to; at least minSize."""
     deployment_policy: Literal[
         "AllAtOnce", "Rolling", "RollingWithAdditionalBatch", "Immutable"
     ] = "AllAtOnce"
@@ -305,6 +310,7 @@ class EnvironmentConfig(_Section):
     )
     """ALB security policy of the HTTPS listener."""
     scaling: ScalingConfig = Field(default_factory=ScalingConfig)
+    """The metric the environment scales on (`aws:autoscaling:trigger`)."""
     env: dict[str, EnvValue] = Field(default_factory=dict)
     """Plain environment properties (count toward EB's 4,096-byte limit)."""
     secrets: dict[str, str] = Field(default_factory=dict)
