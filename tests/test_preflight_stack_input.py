@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from preflight.cli import main
 from preflight.engine import SECRET_SIG, SECRET_SIG_KEY, simulate
 from preflight.project import StackConfig
 from preflight.project import load_stack_config as load_stack_file
@@ -51,6 +52,13 @@ def _assert_one_error_line(run: Run) -> str:
     assert run.stderr.startswith("preflight: error: ")
     stderr: str = run.stderr
     return stderr
+
+
+def _in_process(capsys: pytest.CaptureFixture[str], *args: str | Path) -> Run:
+    """`python -m preflight ...` without a new interpreter, for cases refused before any run."""
+    code = main([str(arg) for arg in args])
+    captured = capsys.readouterr()
+    return Run(code, captured.out, captured.err)
 
 
 def _envelopes(value: Any) -> list[dict[str, Any]]:
@@ -195,7 +203,11 @@ REFUSED = [
 
 @pytest.mark.parametrize(("key", "path", "fragment"), REFUSED)
 def test_secure_values_where_none_may_be_are_refused_by_key(
-    tmp_path: Path, key: str, path: tuple[str, ...], fragment: str
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    key: str,
+    path: tuple[str, ...],
+    fragment: str,
 ) -> None:
     project = copy_project(tmp_path)
     doc = _stack_doc("dev")
@@ -291,10 +303,13 @@ def test_a_stack_file_that_is_not_utf8_exits_2(tmp_path: Path) -> None:
         ("org/other/dev", "names project 'other', but Pulumi.yaml is project 'webmodel'"),
     ],
 )
-def test_stack_names_are_checked_before_they_become_a_path(name: str, fragment: str) -> None:
-    if "\x00" in name:  # argv cannot carry NUL: check the library call the CLI makes
-        with pytest.raises(Exception, match="invalid character"):
-            load_stack_file(ROOT, name)
-        return
-    stderr = _assert_one_error_line(preflight("preview", "--stack", name))
+def test_stack_names_are_checked_before_they_become_a_path(
+    capsys: pytest.CaptureFixture[str], name: str, fragment: str
+) -> None:
+    stderr = _assert_one_error_line(_in_process(capsys, "preview", "--stack", name))
     assert fragment in stderr
+
+
+def test_a_300_character_stack_name_exits_2_from_the_shell() -> None:
+    stderr = _assert_one_error_line(preflight("preview", "--stack", "s" * 300))
+    assert stderr.endswith("a stack name cannot exceed 100 characters (this one has 300)\n")
