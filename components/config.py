@@ -377,15 +377,23 @@ ROLE_DEFAULTS: Mapping[str, Mapping[str, Any]] = {"model": MODEL_DEFAULTS}
 class StackConfig(BaseModel):
     """Every `webmodel:*` key of one stack."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     network: NetworkConfig = Field(default_factory=NetworkConfig)
+    """VPC over N AZs with public, private (app) and isolated (data) subnets."""
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    """PostgreSQL RDS in the isolated subnets; the master password is generated and kept by
+    RDS in Secrets Manager, never in config."""
     platform: PlatformConfig = Field(default_factory=PlatformConfig)
+    """What both Elastic Beanstalk environments share."""
     web: EnvironmentConfig = Field(default_factory=EnvironmentConfig)
+    """The web environment (FastAPI, public ALB, instances in private subnets)."""
     model: EnvironmentConfig = Field(
         default_factory=lambda: EnvironmentConfig.model_validate(MODEL_DEFAULTS)
     )
+    """The model environment (Triton on GPU instances, internal ALB in private subnets,
+    reachable only from the web instances). Same fields as webmodel:web; fields left out take
+    the model's defaults below, not the web's."""
 
     _secret_sections: frozenset[str] = PrivateAttr(default_factory=frozenset)
 

@@ -611,3 +611,27 @@ def test_the_configuration_reference_is_current() -> None:
         for field, secret_capable in [(f, True) for f in sorted(SECRET_FIELDS.get(key, ()))]:
             row = next(line for line in render().splitlines() if line.startswith(f"| `{field}`"))
             assert ("**may be secret**" in row) is secret_capable
+
+
+def test_pulumi_yaml_config_block_is_generated_from_the_models() -> None:
+    """Pulumi.yaml's `config:` block is `python -m components.config_reference` output."""
+    from components.config_reference import (
+        PROJECT_FILE,
+        current_pulumi_config,
+        pulumi_config,
+        render_pulumi_config,
+    )
+
+    text = PROJECT_FILE.read_text(encoding="utf-8")
+    assert current_pulumi_config(text) == render_pulumi_config()
+    declared = read_yaml(PROJECT_FILE)["config"]
+    assert declared == pulumi_config()
+    assert (
+        parse_stack_config(
+            {key.split(":", 1)[1]: value["default"] for key, value in declared.items()}
+        )
+        == StackConfig()
+    )
+    for key, declaration in declared.items():
+        assert set(declaration) == {"description", "default"}, key  # no `type`: see project.json
+        assert "docs/configuration.md" in declaration["description"]
