@@ -635,3 +635,23 @@ def test_pulumi_yaml_config_block_is_generated_from_the_models() -> None:
     for key, declaration in declared.items():
         assert set(declaration) == {"description", "default"}, key  # no `type`: see project.json
         assert "docs/configuration.md" in declaration["description"]
+
+
+def test_a_wired_value_that_outgrows_its_reservation_names_its_source_key() -> None:
+    from components.beanstalk import EnvironmentArgs, WiredProperty
+    from tests.test_components import environment, environment_args
+
+    args = environment_args("web")
+    too_long = EnvironmentArgs(
+        **{
+            **args.__dict__,
+            "wired_properties": {
+                "DB_HOST": WiredProperty(
+                    "db." + "r" * 200 + ".rds.amazonaws.com", 128, "aws:region"
+                )
+            },
+        }
+    )
+    with pytest.raises(Exception, match=r"DB_HOST is 221 bytes, more than the 128 reserved") as e:
+        environment(too_long)
+    assert str(e.value).endswith("; it derives from aws:region, check that value")
