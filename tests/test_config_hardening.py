@@ -81,7 +81,7 @@ def _laughs(width: int, levels: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(width=st.integers(2, 12), extra_levels=st.integers(0, 6))
 def test_alias_expansion_is_bounded_in_time(
     tmp_path_factory: pytest.TempPathFactory, width: int, extra_levels: int
