@@ -1,6 +1,6 @@
 """Stack config validation: every invalid value of every key names the key and what is valid.
 
-Pure pydantic: no Pulumi runtime here, so the thousand generated configs stay fast.
+Pure pydantic: no Pulumi runtime here, so the hundreds of generated configs stay fast.
 """
 
 from __future__ import annotations
