@@ -181,6 +181,18 @@ def test_region_comes_from_the_stack_config(tmp_path: Path) -> None:
     assert stack_config_region("qa", tmp_path) is None
 
 
+def test_a_hostile_stack_file_is_bad_input_not_a_hang(tmp_path: Path) -> None:
+    """verify reads Pulumi.<stage>.yaml with preflight's bounded plain-data reader."""
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(9)
+    )
+    (tmp_path / "Pulumi.prod.yaml").write_text(bomb, encoding="utf-8")
+    with pytest.raises(BadInput, match=r"^Pulumi\.prod\.yaml: .*alias"):
+        stack_config_region("prod", tmp_path)
+
+
 RESULTS = [
     CheckResult("rds-encrypted", True, "DB instance 'db' storage is encrypted"),
     CheckResult("rds-not-public", False, "DB instance 'db' is publicly accessible", "fix it"),

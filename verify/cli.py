@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-import yaml
 from botocore.exceptions import BotoCoreError
 
+from preflight.project import InputError, read_yaml
 from verify.aws import AwsCallFailed, Clients, describe_failure
 from verify.enforcement import load_enforcement
 from verify.outputs import (
@@ -88,12 +88,16 @@ def aws_clients(region: str) -> Clients:
 def stack_config_region(stage: str, work_dir: Path = REPO_ROOT) -> str | None:
     """`aws:region` from Pulumi.<stage>.yaml: where `pulumi up` deployed the stack."""
     path = work_dir / f"Pulumi.{stage}.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+    if not path.is_file():
         return None
-    config = data.get("config") if isinstance(data, dict) else None
-    region = config.get("aws:region") if isinstance(config, dict) else None
+    try:  # the same bounded, plain-data reader preflight uses for the stack files
+        data = read_yaml(path)
+    except InputError as exc:
+        raise BadInput(str(exc)) from None
+    config = data.get("config")
+    if not isinstance(config, dict):
+        return None
+    region = config.get("aws:region")
     return region if isinstance(region, str) and region else None
 
 
