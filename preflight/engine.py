@@ -57,6 +57,11 @@ class SimResource:
     provider: str | None
     secret_inputs: frozenset[str] = frozenset()
     secret_outputs: frozenset[str] = frozenset()
+    replace_on_changes: tuple[str, ...] = ()
+    """The `replaceOnChanges` resource option (property paths; `*` for all)."""
+    delete_before_replace: bool = False
+    aliases: tuple[str, ...] = ()
+    """URNs this resource was known by (the `aliases` option, resolved as the engine does)."""
 
 
 @dataclass
@@ -138,6 +143,9 @@ class _Registration:
     inputs: dict[str, Any]
     secret_inputs: frozenset[str]
     additional_secret_outputs: frozenset[str]
+    replace_on_changes: tuple[str, ...] = ()
+    delete_before_replace: bool = False
+    aliases: tuple[str, ...] = ()
     id: str = ""
     outputs: dict[str, Any] = field(default_factory=dict)
 
@@ -188,6 +196,9 @@ class RecordingMonitor(MockMonitor):
             inputs=inputs,
             secret_inputs=secret_inputs,
             additional_secret_outputs=frozenset(request.additionalSecretOutputs),
+            replace_on_changes=tuple(request.replaceOnChanges),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            aliases=_alias_urns(request),
         )
         if request.type != STACK_TYPE:
             registration.id = response.id
@@ -200,6 +211,24 @@ class RecordingMonitor(MockMonitor):
         if registration is not None and registration.type == STACK_TYPE:
             self.stack_outputs, self.stack_secret_outputs = _plain_properties(request.outputs)
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+
+def _alias_urns(request: Any) -> tuple[str, ...]:
+    """The old URNs named by the `aliases` option: URNs as given, specs resolved like the engine."""
+    urns: list[str] = list(request.aliasURNs)
+    for alias in request.aliases:
+        if alias.WhichOneof("alias") == "urn":
+            urns.append(alias.urn)
+            continue
+        spec = alias.spec
+        parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+        type_token = spec.type or request.type
+        if parent and parent.split("::")[2] != STACK_TYPE:
+            type_token = f"{parent.split('::')[2]}${type_token}"
+        stack = spec.stack or pulumi.get_stack()
+        project = spec.project or pulumi.get_project()
+        urns.append(f"urn:pulumi:{stack}::{project}::{type_token}::{spec.name or request.name}")
+    return tuple(dict.fromkeys(urns))
 
 
 def _provider_uuid(urn: str) -> str:
@@ -359,6 +388,9 @@ def _deployment(
                 provider=reg.provider,
                 secret_inputs=reg.secret_inputs,
                 secret_outputs=frozenset(secret_outputs),
+                replace_on_changes=reg.replace_on_changes,
+                delete_before_replace=reg.delete_before_replace,
+                aliases=reg.aliases,
             )
         )
     return Deployment(

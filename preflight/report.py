@@ -9,6 +9,7 @@ from typing import Any
 
 from .analysis import Report, Violation
 from .engine import STACK_TYPE, Deployment, SimResource
+from .plan import PREFIX, Plan, summary_lines
 
 SECRET_MARK = "[secret]"
 
@@ -140,6 +141,10 @@ def render_preview_text(deployment: Deployment, report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_policy_text(report: Report) -> str:
+    return "\n".join([*policy_lines(report), "", verdict(report)]) + "\n"
+
+
 def render_analyze_text(resource_count: int, report: Report, source: str) -> str:
     lines = [f"Analyzing {source}: {resource_count} resources, stage {report.stage}", ""]
     lines.extend(policy_lines(report))
@@ -248,18 +253,28 @@ def _is_key_type(type_token: str) -> bool:
     return any(key in type_token for key in _KEY_TYPES)
 
 
-def render_markdown(deployment: Deployment, report: Report) -> str:
-    status = "✅" if report.passed else "❌"
-    lines = [
-        f"## {status} preflight preview: `{deployment.stack}`",
-        "",
-        f"**{verdict(report)}**",
-        "",
-        "### Resources by component",
-        "",
-        "| Component | Name | Resources |",
-        "|---|---|---:|",
-    ]
+def render_markdown(deployment: Deployment, report: Report, plan: Plan | None = None) -> str:
+    passed = report.passed and not (plan and plan.refused)
+    status = "✅" if passed else "❌"
+    lines = [f"## {status} preflight preview: `{deployment.stack}`", ""]
+    if plan is not None:
+        lines.extend(plan_markdown(plan))
+        lines.extend(["### Policy report", "", f"**{verdict(report)}**", ""])
+        lines.extend(_policy_table(report))
+        changed = {s.urn: s.op for s in plan.steps if s.op != "same"}
+        lines.extend(["", "### Architecture", "", "```mermaid", architecture(deployment, changed)])
+        lines.extend(["```", ""])
+        return "\n".join(lines)
+    lines.extend(
+        [
+            f"**{verdict(report)}**",
+            "",
+            "### Resources by component",
+            "",
+            "| Component | Name | Resources |",
+            "|---|---|---:|",
+        ]
+    )
     for type_token, name, size in counts_by_component(deployment):
         lines.append(f"| `{type_token}` | {name} | {size} |")
     total = sum(n for _, n in counts_by_type(deployment))
@@ -285,3 +300,112 @@ def _policy_table(report: Report) -> Iterable[str]:
     for v in report.violations:
         where = f"`{display_type(v.resource_type)}` {v.resource_name}" if v.urn else "stack"
         yield f"| {v.level} | `{v.policy}` | {where} | {_md_cell(v.message)} |"
+
+
+# -- the plan against a base state ---------------------------------------------------------
+
+_FLAG = {"replace": "⚠️ replace", "delete": "⚠️ delete", "create": "create", "update": "update"}
+
+
+def plan_markdown(plan: Plan) -> list[str]:
+    """The plan first: stateful replacements/deletions in a banner, then every change."""
+    lines: list[str] = []
+    if plan.refused:
+        lines.append(
+            "> [!CAUTION]\n> **The CLI would refuse this plan**: it replaces or deletes a "
+            "protected resource."
+        )
+        lines.append("")
+    if plan.stateful:
+        lines.append("> [!WARNING]\n> **Stateful resources replaced or deleted:**")
+        for step in plan.stateful:
+            why = (
+                f" (forced by `{'`, `'.join(step.replace_reasons)}`)"
+                if step.replace_reasons
+                else ""
+            )
+            lock = ", protected" if step.protected else ""
+            lines.append(f"> - **{step.op}** `{display_type(step.type)}` {step.name}{why}{lock}")
+        lines.append("")
+    lines.extend(["### Plan against the base state", ""])
+    changes = [s for s in plan.steps if s.op != "same"]
+    if not changes:
+        lines.append("No changes.")
+    else:
+        lines.extend(
+            [
+                "| Op | Type | Name | Changed properties | Replaced because |",
+                "|---|---|---|---|---|",
+            ]
+        )
+        for step in changes:
+            props = ", ".join(f"`{k}`" for k in step.diff_reasons) or "-"
+            why = ", ".join(f"`{k}`" for k in step.replace_reasons) or "-"
+            op = f"`{PREFIX[step.op].strip()}` {_FLAG[step.op]}"
+            lines.append(f"| {op} | `{display_type(step.type)}` | {step.name} | {props} | {why} |")
+    lines.extend(["", "```", *summary_lines(plan), "```", ""])
+    return lines
+
+
+def architecture(deployment: Deployment, changed: dict[str, str] | None = None) -> str:
+    """Tiers and subnets per AZ, with traffic flowing left to right.
+
+    internet -> web load balancer -> web instances -> model load balancer -> model instances;
+    web instances -> database. Resources the plan changes are highlighted by operation.
+    """
+    changed = changed or {}
+    subnets = sorted(deployment.of_type("aws:ec2/subnet:Subnet"), key=lambda r: r.name)
+    lines = ["flowchart LR", '    internet(("internet"))']
+    by_az: dict[str, list[SimResource]] = defaultdict(list)
+    for subnet in subnets:
+        by_az[str(subnet.inputs.get("availabilityZone", "?"))].append(subnet)
+    nodes: dict[str, str] = {}
+    for i, (az, members) in enumerate(sorted(by_az.items()), start=1):
+        lines.append(f'    subgraph az{i}["{az}"]')
+        for subnet in members:
+            node = f"s{len(nodes) + 1}"
+            nodes[subnet.urn] = node
+            tier = str(subnet.inputs.get("tags", {}).get("tier", "")) or subnet.name
+            cidr = subnet.inputs.get("cidrBlock", "")
+            lines.append(f'        {node}["{tier} subnet<br>{cidr}"]')
+        lines.append("    end")
+    envs = {
+        str(r.inputs.get("tags", {}).get("role", r.name)): r
+        for r in deployment.of_type("aws:elasticbeanstalk/environment:Environment")
+    }
+    web, model = envs.get("web"), envs.get("model")
+    db = next(iter(deployment.of_type("aws:rds/instance:Instance")), None)
+    lines.append('    weblb["web load balancer (public)"]')
+    lines.append('    webi["web instances (private)"]')
+    lines.append('    modellb["model load balancer (internal)"]')
+    lines.append('    modeli["model instances (private)"]')
+    lines.append('    db[("database (isolated)")]')
+    lines.extend(
+        [
+            "    internet --> weblb",
+            "    weblb --> webi",
+            "    webi --> modellb",
+            "    modellb --> modeli",
+            "    webi --> db",
+        ]
+    )
+    for node, resource in (("webi", web), ("modeli", model), ("db", db)):
+        if resource is None:
+            continue
+        for deps in resource.property_dependencies.values():
+            for dep in deps:
+                if dep in nodes:
+                    lines.append(f"    {nodes[dep]} -.- {node}")
+    styles = {
+        "create": "fill:#dfd",
+        "update": "fill:#ffd",
+        "replace": "fill:#fbb",
+        "delete": "fill:#fbb",
+    }
+    marks: list[tuple[str, str]] = [(nodes[u], op) for u, op in changed.items() if u in nodes]
+    for node, resource in (("webi", web), ("modeli", model), ("db", db)):
+        if resource is not None and resource.urn in changed:
+            marks.append((node, changed[resource.urn]))
+    for node, op in sorted(set(marks)):
+        lines.append(f"    style {node} {styles[op]},stroke-width:3px")
+    return "\n".join(dict.fromkeys(lines))
