@@ -198,7 +198,7 @@ class RecordingMonitor(MockMonitor):
             additional_secret_outputs=frozenset(request.additionalSecretOutputs),
             replace_on_changes=tuple(request.replaceOnChanges),
             delete_before_replace=bool(request.deleteBeforeReplace),
-            aliases=_alias_urns(request),
+            aliases=_alias_urns(request, response.urn),
         )
         if request.type != STACK_TYPE:
             registration.id = response.id
@@ -213,21 +213,29 @@ class RecordingMonitor(MockMonitor):
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
 
-def _alias_urns(request: Any) -> tuple[str, ...]:
-    """The old URNs named by the `aliases` option: URNs as given, specs resolved like the engine."""
+def _alias_urns(request: Any, urn: str) -> tuple[str, ...]:
+    """The old URNs named by the `aliases` option: URNs as given, specs resolved on this URN.
+
+    A spec keeps whatever it does not name: the new URN's stack, project, parent chain, type
+    and name (the engine's rule), so the old URN is spelled as the monitor spells URNs.
+    """
     urns: list[str] = list(request.aliasURNs)
+    prefix, project, chain, _ = urn.split("::", 3)
     for alias in request.aliases:
         if alias.WhichOneof("alias") == "urn":
             urns.append(alias.urn)
             continue
         spec = alias.spec
-        parent = "" if spec.noParent else (spec.parentUrn or request.parent)
-        type_token = spec.type or request.type
-        if parent and parent.split("::")[2] != STACK_TYPE:
-            type_token = f"{parent.split('::')[2]}${type_token}"
-        stack = spec.stack or pulumi.get_stack()
-        project = spec.project or pulumi.get_project()
-        urns.append(f"urn:pulumi:{stack}::{project}::{type_token}::{spec.name or request.name}")
+        parents = chain.split("$")[:-1]
+        if spec.noParent:
+            parents = []
+        elif spec.parentUrn:
+            parents = spec.parentUrn.split("::")[2].split("$")
+        types = [*parents, spec.type or request.type]
+        stack = f"urn:pulumi:{spec.stack}" if spec.stack else prefix
+        urns.append(
+            f"{stack}::{spec.project or project}::{'$'.join(types)}::{spec.name or request.name}"
+        )
     return tuple(dict.fromkeys(urns))
 
 
