@@ -19,7 +19,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .engine import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE, Deployment
+from .engine import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE, Deployment, SimResource
 from .project import InputError
 from .state import UNKNOWN_STRING, to_export
 
@@ -70,6 +70,8 @@ class Step:
     detailed: dict[str, str] = field(default_factory=dict)
     delete_before_replace: bool = False
     old_urn: str | None = None
+    new_inputs: dict[str, Any] | None = None
+    """The new inputs as a preview knows them: values computed by a create or replace unknown."""
 
     @property
     def name(self) -> str:
@@ -247,6 +249,7 @@ def compute(
 
     steps: list[Step] = []
     matched: set[str] = set()
+    fresh: dict[str, set[str]] = {}  # URN -> computed values, for resources created or replaced
     for raw in new_raw:
         if _is_default_provider(raw):
             matched.add(str(raw["urn"]))
@@ -256,14 +259,17 @@ def compute(
         old_urn = urn if urn in base_by_urn else None
         if old_urn is None and sim is not None:
             old_urn = next((a for a in sim.aliases if a in base_by_urn and a not in sims), None)
+        new_in = _known_inputs(raw, sim, fresh)
         if old_urn is None:
-            steps.append(Step("create", urn, str(raw["type"]), None, raw))
+            steps.append(Step("create", urn, str(raw["type"]), None, raw, new_inputs=new_in))
+            if sim is not None:
+                fresh[urn] = _computed_values(sim)
             continue
         matched.add(old_urn)
         old = base_by_urn[old_urn]
-        step = Step("same", urn, str(raw["type"]), old, raw, old_urn=old_urn)
+        step = Step("same", urn, str(raw["type"]), old, raw, old_urn=old_urn, new_inputs=new_in)
         if raw["type"] != STACK_TYPE:
-            old_in, new_in = _inputs(old), _inputs(raw)
+            old_in = _inputs(old)
             changed = sorted(
                 k for k in old_in.keys() | new_in.keys() if not _equal(old_in.get(k), new_in.get(k))
             )
@@ -293,6 +299,8 @@ def compute(
                         for p, k in detailed.items()
                     }
                 step.detailed = detailed
+        if step.op == "replace" and sim is not None:
+            fresh[urn] = _computed_values(sim)
         steps.append(step)
     # Deletes come last, dependents first (reverse of the base's dependency order).
     for raw in reversed(base_raw):
@@ -325,18 +333,55 @@ def _check_project(deployment: Deployment, base_raw: list[dict[str, Any]], name:
         return
 
 
+def _computed_values(resource: SimResource) -> set[str]:
+    """Simulated values of a resource's computed outputs (ID, ARN, ...): unknown in a preview."""
+    values = {resource.id} if resource.id else set()
+    for key, value in resource.outputs.items():
+        if key in resource.inputs or not isinstance(value, str) or len(value) < 8:
+            continue
+        if not value.isdigit():  # an account ID is shared by every resource: not this one's
+            values.add(value)
+    # A value the program gave (an RDS identifier that is also its ID) is known in a preview.
+    return values - {v for v in resource.inputs.values() if isinstance(v, str)}
+
+
+def _known_inputs(
+    raw: dict[str, Any], sim: SimResource | None, fresh: dict[str, set[str]]
+) -> dict[str, Any]:
+    """Inputs, with what they take from a created or replaced resource unknown.
+
+    Only properties that depend on such a resource (its property dependencies, as the engine
+    records them) are looked at, and only that resource's computed values are masked.
+    """
+    inputs = _inputs(raw)
+    if sim is None or not fresh:
+        return inputs
+    for key, deps in sim.property_dependencies.items():
+        unknown = set().union(*(fresh[d] for d in deps if d in fresh))
+        if unknown and key in inputs:
+            inputs[key] = _mask(inputs[key], unknown)
+    return inputs
+
+
+def _mask(value: Any, unknown: set[str]) -> Any:
+    """Values that embed a computed output of a fresh resource become unknown."""
+    if isinstance(value, str):
+        return Unknown() if any(u in value for u in unknown) else value
+    if isinstance(value, Sealed):
+        return Sealed(_mask(value.plain, unknown), value.known, value.ciphertext)
+    if isinstance(value, dict):
+        return {k: _mask(v, unknown) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask(v, unknown) for v in value]
+    return value
+
+
 def _unknown_values(deployment: Deployment, steps: list[Step]) -> set[str]:
-    """Simulated values of computed outputs that a real preview does not know yet."""
     fresh = {s.urn for s in steps if s.op in ("create", "replace")}
     values: set[str] = set()
     for resource in deployment.resources:
-        if resource.urn not in fresh:
-            continue
-        if resource.id:
-            values.add(resource.id)
-        for key, value in resource.outputs.items():
-            if key not in resource.inputs and isinstance(value, str) and len(value) >= 8:
-                values.add(value)
+        if resource.urn in fresh:
+            values |= _computed_values(resource)
     return values
 
 
@@ -404,6 +449,8 @@ def _fmt(value: Any) -> str:
 def _plain_shown(value: Any) -> Any:
     if isinstance(value, Sealed):
         return "[secret]"
+    if isinstance(value, Unknown):
+        return UNKNOWN_STRING
     if isinstance(value, dict):
         return {k: _plain_shown(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -467,15 +514,15 @@ def _step_lines(step: Step, indent: str) -> list[str]:
     lines = [f"{indent}{PREFIX[step.op]}{step.type}: ({suffix})"]
     body = indent + "    "
     state = step.old if step.op != "create" else step.new
-    if state and state.get("id"):
-        lines.append(f"{body}[id={state['id']}]")
+    if step.old and step.old.get("id"):  # a new resource has no ID until it is created
+        lines.append(f"{body}[id={step.old['id']}]")
     lines.append(f"{body}[urn={step.urn}]")
     if step.old_urn and step.old_urn != step.urn:
         lines.append(f"{body}[aliased from {step.old_urn}]")
     if state and state.get("provider"):
         lines.append(f"{body}[provider={state['provider']}]")
     if step.op == "create" and step.new:
-        new_in = _inputs(step.new)
+        new_in = step.new_inputs if step.new_inputs is not None else _inputs(step.new)
         width = max((len(k) for k in new_in), default=0)
         for key in sorted(new_in):
             lines += _value_lines(key.ljust(width), new_in[key], body, "")
@@ -485,7 +532,8 @@ def _step_lines(step: Step, indent: str) -> list[str]:
         for key in sorted(old_in):
             lines += _value_lines(key.ljust(width), old_in[key], body, "- ")
     elif step.op in ("update", "replace") and step.old and step.new:
-        old_in, new_in = _inputs(step.old), _inputs(step.new)
+        old_in = _inputs(step.old)
+        new_in = step.new_inputs if step.new_inputs is not None else _inputs(step.new)
         for key in step.diff_reasons:
             if key not in new_in:
                 lines += _value_lines(key, old_in[key], "  " + indent, "- ")
@@ -554,21 +602,34 @@ def render_text(plan: Plan) -> str:
 # -- JSON: as `pulumi preview --json` ---------------------------------------------------------
 
 
-def _shown_state(raw: dict[str, Any], unknown_outputs: bool) -> dict[str, Any]:
-    """A ResourceV3 as the CLI serializes it in a preview: secrets as "[secret]"."""
+def _shown_state(
+    raw: dict[str, Any],
+    *,
+    inputs: dict[str, Any] | None = None,
+    outputs: dict[str, Any] | None = None,
+    unknown_outputs: bool = False,
+) -> dict[str, Any]:
+    """A ResourceV3 as the CLI serializes it in a preview: secrets as "[secret]".
+
+    A created or replaced resource has only its inputs known (its ID and every other output
+    unknown); an updated one keeps the base's outputs under its new inputs.
+    """
     out: dict[str, Any] = {}
-    for key in ("urn", "custom", "id", "type", "inputs", "outputs", "parent", "protect"):
+    for key in ("urn", "custom", "id", "type"):
         if key in raw:
             out[key] = raw[key]
-    inputs = _plain_shown(_inputs(raw))
-    out["inputs"] = inputs
+    shown_inputs = _plain_shown(inputs if inputs is not None else _inputs(raw))
+    out["inputs"] = shown_inputs
     if unknown_outputs:
         out.pop("id", None)
-        outputs = {k: UNKNOWN_STRING for k in (raw.get("outputs") or {}) if k not in inputs}
-        out["outputs"] = {**inputs, **outputs}
+        computed = {k: UNKNOWN_STRING for k in (raw.get("outputs") or {}) if k not in shown_inputs}
+        out["outputs"] = {**shown_inputs, **computed}
     else:
-        out["outputs"] = _plain_shown({k: _open(v) for k, v in (raw.get("outputs") or {}).items()})
-    for key in ("dependencies", "propertyDependencies", "provider"):
+        source = outputs if outputs is not None else (raw.get("outputs") or {})
+        out["outputs"] = _plain_shown({k: _open(v) for k, v in source.items()})
+        if outputs is not None:
+            out["outputs"].update(shown_inputs)
+    for key in ("parent", "protect", "dependencies", "propertyDependencies", "provider"):
         if raw.get(key):
             out[key] = raw[key]
     return out
@@ -587,10 +648,17 @@ def to_json(plan: Plan) -> str:
             entry["oldState"] = _shown_state(step.old, unknown_outputs=False)
         if step.new is not None:
             if step.op == "same":
-                entry["newState"] = _shown_state(step.old or step.new, unknown_outputs=False)
+                entry["newState"] = _shown_state(step.old or step.new)
+            elif step.op == "update":
+                base_outputs = (step.old or {}).get("outputs") or {}
+                entry["newState"] = _shown_state(
+                    step.new, inputs=step.new_inputs, outputs=dict(base_outputs)
+                )
+                if step.old and "id" in step.old:
+                    entry["newState"]["id"] = step.old["id"]
             else:
                 entry["newState"] = _shown_state(
-                    step.new, unknown_outputs=step.op in ("create", "replace")
+                    step.new, inputs=step.new_inputs, unknown_outputs=True
                 )
         if step.diff_reasons:
             entry["diffReasons"] = step.diff_reasons

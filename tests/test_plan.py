@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from preflight.engine import Deployment, simulate
+from preflight.engine import STACK_TYPE, Deployment, simulate
 from preflight.plan import Plan, Step, compute, force_new_table, render_text, to_json
 from preflight.project import InputError, load_stack_config
 from preflight.state import to_export
@@ -101,16 +101,26 @@ def test_subnet_cidr_or_az_change_is_a_replace_for_that_property(
 ) -> None:
     base = _base_edit(prod_base, "aws:ec2/subnet:Subnet", 0, **{key: old})
     plan = _plan(prod, base)
-    [step] = _changes(plan)
-    assert (step.op, step.type) == ("replace", "aws:ec2/subnet:Subnet")
-    assert step.diff_reasons == [key]
-    assert step.replace_reasons == [key]
+    # The subnet's new ID is unknown: its route table association (subnetId forces a new one)
+    # is replaced and the database subnet group updated, as the CLI plans it.
+    assert [(s.op, s.type, s.diff_reasons, s.replace_reasons) for s in _changes(plan)] == [
+        ("replace", "aws:ec2/subnet:Subnet", [key], [key]),
+        (
+            "replace",
+            "aws:ec2/routeTableAssociation:RouteTableAssociation",
+            ["subnetId"],
+            ["subnetId"],
+        ),
+        ("update", "aws:rds/subnetGroup:SubnetGroup", ["subnetIds"], []),
+    ]
+    step = _changes(plan)[0]
     assert step.detailed == {key: "update-replace"}
-    assert plan.counts() == {"same": 78, "replace": 1}
+    assert plan.counts() == {"same": 76, "replace": 2, "update": 1}
     text = render_text(plan)
     assert "+-aws:ec2/subnet:Subnet: (replace)" in text
     assert f'~ {key}: "{old}" =>' in text
-    assert "    +-1 to replace\n" in text
+    assert '~ subnetId: "subnet-' in text
+    assert "    +-2 to replace\n    3 changes. 76 unchanged\n" in text
     assert key in force_new_table()["aws:ec2/subnet:Subnet"]
 
 
@@ -238,8 +248,14 @@ def test_rds_identifier_change_replaces_the_protected_instance(
 ) -> None:
     base = _base_edit(prod_base, "aws:rds/instance:Instance", 0, identifier="webmodel-prod-old")
     plan = _plan(prod, base)
-    [step] = _changes(plan)
+    step, web = _changes(plan)
     assert (step.op, step.replace_reasons, step.protected) == ("replace", ["identifier"], True)
+    # The new instance's address is unknown until it exists: the web environment's DB host.
+    assert (web.op, web.name, web.diff_reasons) == ("update", "webmodel-prod-web", ["settings"])
+    assert [(k, op, str(new)) for k, op, _, new in plan.outputs] == [
+        ("dbEndpoint", "update", "Unknown(kind='string')"),
+        ("dbInstanceIdentifier", "update", "Unknown(kind='string')"),
+    ]
     assert plan.refused == [step]
     assert plan.stateful == [step]
     [error] = plan.errors()
@@ -258,7 +274,7 @@ def test_replace_on_changes_and_delete_before_replace_are_honoured(
         prod.project, prod.stack, [tagged if r is vpc else r for r in prod.resources], prod.outputs
     )
     base = _base_edit(prod_base, "aws:ec2/vpc:Vpc", 0, tags={"Name": "old"})
-    [step] = _changes(_plan(deployment, base))
+    step = _changes(_plan(deployment, base))[0]
     assert (step.op, step.replace_reasons, step.delete_before_replace) == (
         "replace",
         ["tags"],
@@ -343,44 +359,48 @@ PREVIEW_DIGEST_SCHEMA: dict[str, Any] = {
 }
 
 
-def test_cli_plan_json_is_the_preview_digest_and_byte_identical(tmp_path: Path) -> None:
+def test_cli_plan_json_is_the_preview_digest_and_byte_identical(
+    tmp_path: Path, prod_base: dict[str, Any]
+) -> None:
     base = tmp_path / "base.json"
-    assert preflight("preview", "--stack", "dev", "--json", base).code == 0
-    edited = json.loads(base.read_text(encoding="utf-8"))
-    for r in edited["deployment"]["resources"]:
-        if r["type"] == "aws:ec2/subnet:Subnet":
-            r["inputs"]["cidrBlock"] = "10.99.0.0/24"
-            break
+    edited = _base_edit(prod_base, "aws:ec2/subnet:Subnet", 0, cidrBlock="10.99.0.0/24")
     base.write_text(json.dumps(edited), encoding="utf-8")
-    first = preflight("preview", "--stack", "dev", "--base", base, "--plan-json", "-")
-    second = preflight("preview", "--stack", "dev", "--base", base, "--plan-json", "-")
+    first = preflight("preview", "--stack", "prod", "--base", base, "--plan-json", "-")
+    second = preflight("preview", "--stack", "prod", "--base", base, "--plan-json", "-")
     assert first.code == 0, first.stderr
     assert first.stdout == second.stdout
     digest = json.loads(first.stdout)
     jsonschema.validate(digest, PREVIEW_DIGEST_SCHEMA)
-    assert digest["changeSummary"] == {"replace": 1, "same": 65}
-    root, step = digest["steps"]
+    assert digest["changeSummary"] == {"replace": 2, "same": 76, "update": 1}
+    root, step, association, group = digest["steps"]
+    assert (association["op"], association["replaceReasons"]) == ("replace", ["subnetId"])
+    assert (group["op"], group["diffReasons"]) == ("update", ["subnetIds"])
+    assert "04da6b54-80e4-46f7-96ec-b56ff0331ba9" in group["newState"]["inputs"]["subnetIds"]
     assert root["op"] == "same"
-    assert root["urn"].endswith("::pulumi:pulumi:Stack::webmodel-dev")
+    assert root["urn"].endswith("::pulumi:pulumi:Stack::webmodel-prod")
     assert step["op"] == "replace"
     assert step["replaceReasons"] == ["cidrBlock"]
+    assert step["detailedDiff"] == {"cidrBlock": {"kind": "update-replace", "inputDiff": True}}
     assert step["oldState"]["inputs"]["cidrBlock"] == "10.99.0.0/24"
     assert step["newState"]["outputs"]["id"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
     assert "id" not in step["newState"]
+    assert digest["config"]["webmodel:database"].startswith("{")
 
 
-def test_cli_refuses_a_protected_replace_in_prod(tmp_path: Path) -> None:
+def test_cli_refuses_a_protected_replace_in_prod(tmp_path: Path, prod_base: dict[str, Any]) -> None:
     base = tmp_path / "base.json"
-    assert preflight("preview", "--stack", "prod", "--json", base).code == 0
-    edited = json.loads(base.read_text(encoding="utf-8"))
-    for r in edited["deployment"]["resources"]:
-        if r["type"] == "aws:rds/instance:Instance":
-            r["inputs"]["identifier"] = "webmodel-prod-old"
+    edited = _base_edit(prod_base, "aws:rds/instance:Instance", 0, identifier="webmodel-prod-old")
     base.write_text(json.dumps(edited), encoding="utf-8")
-    run = preflight("preview", "--stack", "prod", "--base", base)
+    markdown = tmp_path / "plan.md"
+    run = preflight("preview", "--stack", "prod", "--base", base, "--markdown", markdown)
     assert run.code == 1
     assert run.stdout.startswith("STATEFUL RESOURCES REPLACED OR DELETED in prod:\n")
     assert "preflight: error: unable to replace resource" in run.stderr
+    text = markdown.read_text(encoding="utf-8")
+    assert text.startswith("## ❌ preflight preview: `prod`\n\n> [!CAUTION]\n")
+    assert "| `+-` ⚠️ replace | `aws:rds:Instance` | database-postgres | `identifier` |" in text
+    assert text.index("### Plan against the base state") < text.index("### Policy report")
+    assert text.index("### Policy report") < text.index("```mermaid")
 
 
 @pytest.mark.parametrize(
@@ -466,3 +486,26 @@ def test_generator_reads_sdk_and_framework_schemas() -> None:
     )
     assert force_new(framework, {}) == ["security_group_id"]
     assert camel("availability_zone_id") == "availabilityZoneId"
+
+
+def test_outputs_of_replaced_resources_are_unknown_downstream(
+    prod: Deployment, prod_base: dict[str, Any]
+) -> None:
+    """Replacing the VPC: every input that takes its ID is `output<string>`, as in the CLI."""
+    base = _base_edit(prod_base, "aws:ec2/vpc:Vpc", 0, cidrBlock="10.31.0.0/16")
+    plan = _plan(prod, base)
+    changes = _changes(plan)
+    vpc = next(s for s in changes if s.type == "aws:ec2/vpc:Vpc")
+    assert (vpc.op, vpc.replace_reasons) == ("replace", ["cidrBlock"])
+    subnets = [s for s in changes if s.type == "aws:ec2/subnet:Subnet"]
+    assert len(subnets) == 9
+    assert {(s.op, tuple(s.replace_reasons)) for s in subnets} == {("replace", ("vpcId",))}
+    text = render_text(plan)
+    assert f'~ vpcId: "{prod.of_type("aws:ec2/vpc:Vpc")[0].id}" => output<string>' in text
+    digest = json.loads(to_json(plan))
+    [step] = [s for s in digest["steps"] if s["urn"] == subnets[0].urn]
+    assert step["newState"]["inputs"]["vpcId"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    assert step["oldState"]["id"] == subnets[0].old["id"] if subnets[0].old else False
+    unchanged = [s for s in plan.steps if s.op == "same" and s.type == STACK_TYPE]
+    assert len(unchanged) == 1
+    assert ("vpcId", "update") in [(k, op) for k, op, _, _ in plan.outputs]
