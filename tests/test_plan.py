@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from preflight.engine import STACK_TYPE, Deployment, simulate
+from preflight.gate import main as gate
 from preflight.plan import Plan, Step, compute, force_new_table, render_text, to_json
 from preflight.project import InputError, load_stack_config
 from preflight.state import to_export
@@ -509,3 +510,27 @@ def test_outputs_of_replaced_resources_are_unknown_downstream(
     unchanged = [s for s in plan.steps if s.op == "same" and s.type == STACK_TYPE]
     assert len(unchanged) == 1
     assert ("vpcId", "update") in [(k, op) for k, op, _, _ in plan.outputs]
+
+
+def test_gate_fails_on_stateful_replace_and_passes_otherwise(
+    tmp_path: Path,
+    prod: Deployment,
+    prod_base: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    edited = _base_edit(prod_base, "aws:rds/instance:Instance", 0, identifier="webmodel-prod-old")
+    risky, calm = tmp_path / "risky.json", tmp_path / "calm.json"
+    risky.write_text(to_json(_plan(prod, edited)), encoding="utf-8")
+    calm.write_text(to_json(_plan(prod, prod_base)), encoding="utf-8")
+    assert gate([str(risky)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "replace of a stateful resource: "
+        "urn:pulumi:prod::webmodel::webmodel:database:Database$aws:rds/instance:Instance"
+        "::database-postgres (identifier)",
+        "1 stateful resource(s) would be replaced or deleted; "
+        "a reviewer adds the `allow-stateful-replace` label to accept that",
+    ]
+    assert gate([str(calm)]) == 0
+    assert capsys.readouterr().out == "no stateful resource is replaced or deleted\n"
+    assert gate([str(tmp_path / "missing.json")]) == 2
