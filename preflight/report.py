@@ -348,64 +348,76 @@ def plan_markdown(plan: Plan) -> list[str]:
 
 
 def architecture(deployment: Deployment, changed: dict[str, str] | None = None) -> str:
-    """Tiers and subnets per AZ, with traffic flowing left to right.
+    """Tiers and their subnets per AZ, traffic flowing left to right.
 
-    internet -> web load balancer -> web instances -> model load balancer -> model instances;
-    web instances -> database. Resources the plan changes are highlighted by operation.
+    internet -> web load balancer (public tier) -> web instances -> model load balancer ->
+    model instances (private tier); web instances -> database (isolated tier). Resources the
+    plan creates, updates, replaces or deletes are highlighted by operation.
     """
     changed = changed or {}
-    subnets = sorted(deployment.of_type("aws:ec2/subnet:Subnet"), key=lambda r: r.name)
-    lines = ["flowchart LR", '    internet(("internet"))']
-    by_az: dict[str, list[SimResource]] = defaultdict(list)
-    for subnet in subnets:
-        by_az[str(subnet.inputs.get("availabilityZone", "?"))].append(subnet)
-    nodes: dict[str, str] = {}
-    for i, (az, members) in enumerate(sorted(by_az.items()), start=1):
-        lines.append(f'    subgraph az{i}["{az}"]')
-        for subnet in members:
-            node = f"s{len(nodes) + 1}"
-            nodes[subnet.urn] = node
-            tier = str(subnet.inputs.get("tags", {}).get("tier", "")) or subnet.name
-            cidr = subnet.inputs.get("cidrBlock", "")
-            lines.append(f'        {node}["{tier} subnet<br>{cidr}"]')
-        lines.append("    end")
+    ids = _Ids()
+    tiers: dict[str, list[SimResource]] = defaultdict(list)
+    for subnet in sorted(
+        deployment.of_type("aws:ec2/subnet:Subnet"),
+        key=lambda r: str(r.inputs.get("availabilityZone", "")),
+    ):
+        tags = subnet.inputs.get("tags") or {}
+        tiers[str(tags.get("tier", "other"))].append(subnet)
     envs = {
-        str(r.inputs.get("tags", {}).get("role", r.name)): r
+        str((r.inputs.get("tags") or {}).get("role", r.name)): r
         for r in deployment.of_type("aws:elasticbeanstalk/environment:Environment")
     }
-    web, model = envs.get("web"), envs.get("model")
-    db = next(iter(deployment.of_type("aws:rds/instance:Instance")), None)
-    lines.append('    weblb["web load balancer (public)"]')
-    lines.append('    webi["web instances (private)"]')
-    lines.append('    modellb["model load balancer (internal)"]')
-    lines.append('    modeli["model instances (private)"]')
-    lines.append('    db[("database (isolated)")]')
+    dbs = deployment.of_type("aws:rds/instance:Instance")
+    members: dict[str, list[tuple[str, str, str]]] = {
+        "public": [("weblb", '["web load balancer"]', envs["web"].urn if "web" in envs else "")],
+        "private": [
+            ("webi", '["web instances"]', envs["web"].urn if "web" in envs else ""),
+            ("modellb", '["model load balancer (internal)"]', ""),
+            ("modeli", '["model instances"]', envs["model"].urn if "model" in envs else ""),
+        ],
+        "isolated": [("db", f'[("database {dbs[0].name}")]', dbs[0].urn)] if dbs else [],
+    }
+    lines = ["flowchart LR", '    internet(("internet"))']
+    marks: list[tuple[str, str]] = []
+    for tier in (
+        "public",
+        "private",
+        "isolated",
+        *sorted(set(tiers) - {"public", "private", "isolated"}),
+    ):
+        if tier not in tiers and not members.get(tier):
+            continue
+        lines.append(f'    subgraph tier_{tier}["{tier} tier"]')
+        for node, shape, urn in members.get(tier, []):
+            lines.append(f"        {node}{shape}")
+            if urn in changed:
+                marks.append((node, changed[urn]))
+        for subnet in tiers.get(tier, []):
+            node = ids(subnet.urn)
+            az = subnet.inputs.get("availabilityZone", "?")
+            lines.append(f'        {node}["{az}<br>{subnet.inputs.get("cidrBlock", "")}"]')
+            if subnet.urn in changed:
+                marks.append((node, changed[subnet.urn]))
+        lines.append("    end")
     lines.extend(
         [
             "    internet --> weblb",
             "    weblb --> webi",
             "    webi --> modellb",
             "    modellb --> modeli",
-            "    webi --> db",
         ]
     )
-    for node, resource in (("webi", web), ("modeli", model), ("db", db)):
-        if resource is None:
-            continue
-        for deps in resource.property_dependencies.values():
-            for dep in deps:
-                if dep in nodes:
-                    lines.append(f"    {nodes[dep]} -.- {node}")
+    if dbs:
+        lines.append("    webi --> db")
+    for urn, op in changed.items():  # the web load balancer's listener rules
+        if op != "same" and urn.split("::")[-2].endswith("aws:lb/listenerRule:ListenerRule"):
+            marks.append(("weblb", op))
     styles = {
-        "create": "fill:#dfd",
-        "update": "fill:#ffd",
-        "replace": "fill:#fbb",
-        "delete": "fill:#fbb",
+        "create": "fill:#d4f7d4,stroke:#2a2",
+        "update": "fill:#fff3c4,stroke:#b80",
+        "replace": "fill:#ffd0d0,stroke:#c00",
+        "delete": "fill:#ffd0d0,stroke:#c00,stroke-dasharray:4",
     }
-    marks: list[tuple[str, str]] = [(nodes[u], op) for u, op in changed.items() if u in nodes]
-    for node, resource in (("webi", web), ("modeli", model), ("db", db)):
-        if resource is not None and resource.urn in changed:
-            marks.append((node, changed[resource.urn]))
     for node, op in sorted(set(marks)):
         lines.append(f"    style {node} {styles[op]},stroke-width:3px")
-    return "\n".join(dict.fromkeys(lines))
+    return "\n".join(lines)

@@ -16,6 +16,7 @@ from preflight.engine import STACK_TYPE, Deployment, simulate
 from preflight.gate import main as gate
 from preflight.plan import Plan, Step, compute, force_new_table, render_text, to_json
 from preflight.project import InputError, load_stack_config
+from preflight.report import architecture
 from preflight.state import to_export
 from scripts.gen_forcenew import camel, force_new
 from tests.preflight_support import ROOT, copy_project, preflight
@@ -534,3 +535,36 @@ def test_gate_fails_on_stateful_replace_and_passes_otherwise(
     assert gate([str(calm)]) == 0
     assert capsys.readouterr().out == "no stateful resource is replaced or deleted\n"
     assert gate([str(tmp_path / "missing.json")]) == 2
+
+
+def test_architecture_shows_tiers_per_az_traffic_order_and_changes(prod: Deployment) -> None:
+    subnet = prod.of_type("aws:ec2/subnet:Subnet")[0]
+    db = prod.of_type("aws:rds/instance:Instance")[0]
+    lines = architecture(prod, {subnet.urn: "replace", db.urn: "replace"}).splitlines()
+    assert lines[0] == "flowchart LR"
+    tiers = [line.strip() for line in lines if line.strip().startswith("subgraph")]
+    assert tiers == [
+        'subgraph tier_public["public tier"]',
+        'subgraph tier_private["private tier"]',
+        'subgraph tier_isolated["isolated tier"]',
+    ]
+    assert sum(line.strip() == "end" for line in lines) == 3
+    assert [line.strip() for line in lines if "-->" in line] == [
+        "internet --> weblb",
+        "weblb --> webi",
+        "webi --> modellb",
+        "modellb --> modeli",
+        "webi --> db",
+    ]
+    subnets = [line for line in lines if "<br>10.30." in line]
+    assert len(subnets) == 9
+    assert sum("ap-northeast-2a<br>" in line for line in subnets) == 3
+    styles = [line.strip() for line in lines if line.strip().startswith("style")]
+    assert styles == [
+        "style db fill:#ffd0d0,stroke:#c00,stroke-width:3px",
+        "style n7 fill:#ffd0d0,stroke:#c00,stroke-width:3px",
+    ]
+    assert (
+        f'n7["{subnet.inputs["availabilityZone"]}<br>{subnet.inputs["cidrBlock"]}"]'
+        in "\n".join(line.strip() for line in lines)
+    )
