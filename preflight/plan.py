@@ -507,11 +507,7 @@ def _depth(step: Step, parents: dict[str, str | None]) -> int:
 
 
 def _step_lines(step: Step, indent: str) -> list[str]:
-    op = "replace" if step.op == "replace" else step.op
-    suffix = (
-        f"{op}, delete-before-replace" if step.delete_before_replace and op == "replace" else op
-    )
-    lines = [f"{indent}{PREFIX[step.op]}{step.type}: ({suffix})"]
+    lines = [f"{indent}{PREFIX[step.op]}{step.type}: ({step.op})"]
     body = indent + "    "
     state = step.old if step.op != "create" else step.new
     if step.old and step.old.get("id"):  # a new resource has no ID until it is created
@@ -566,6 +562,8 @@ def callout_lines(plan: Plan) -> list[str]:
     lines = [f"STATEFUL RESOURCES REPLACED OR DELETED in {plan.stack}:"]
     for step in plan.stateful:
         why = f" (replaced for {', '.join(step.replace_reasons)})" if step.replace_reasons else ""
+        if step.delete_before_replace:
+            why += " [deleteBeforeReplace: the old one is deleted first]"
         mark = " [protected: the CLI refuses this]" if step.protected else ""
         lines.append(f"  {PREFIX[step.op]}{step.type} {step.name}: {step.op}{why}{mark}")
     return [*lines, ""]

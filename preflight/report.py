@@ -342,6 +342,8 @@ def plan_markdown(plan: Plan) -> list[str]:
             props = ", ".join(f"`{k}`" for k in step.diff_reasons) or "-"
             why = ", ".join(f"`{k}`" for k in step.replace_reasons) or "-"
             op = f"`{PREFIX[step.op].strip()}` {_FLAG[step.op]}"
+            if step.op == "replace" and step.delete_before_replace:
+                op += " (delete first)"
             lines.append(f"| {op} | `{display_type(step.type)}` | {step.name} | {props} | {why} |")
     lines.extend(["", "```", *summary_lines(plan), "```", ""])
     return lines

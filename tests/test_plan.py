@@ -12,12 +12,13 @@ from typing import Any
 import jsonschema
 import pytest
 
+from preflight.analysis import Report, evaluate, load_pack
 from preflight.engine import STACK_TYPE, Deployment, simulate
 from preflight.gate import main as gate
 from preflight.plan import Plan, Step, compute, force_new_table, render_text, to_json
 from preflight.project import InputError, load_stack_config
-from preflight.report import architecture
-from preflight.state import to_export
+from preflight.report import architecture, render_markdown
+from preflight.state import from_deployment, to_export
 from scripts.gen_forcenew import camel, force_new
 from tests.preflight_support import ROOT, copy_project, preflight
 
@@ -33,6 +34,11 @@ def prod() -> Deployment:
 def prod_base(prod: Deployment) -> dict[str, Any]:
     region = load_stack_config(ROOT, "prod").region
     return to_export(prod, region=region)
+
+
+def _report(deployment: Deployment) -> Report:
+    pack = load_pack(ROOT / "policies")
+    return evaluate(pack, from_deployment(deployment), stage=deployment.stack, config_file=None)
 
 
 def _plan(deployment: Deployment, base: dict[str, Any]) -> Plan:
@@ -282,7 +288,14 @@ def test_replace_on_changes_and_delete_before_replace_are_honoured(
         ["tags"],
         True,
     )
-    assert "(replace, delete-before-replace)" in render_text(_plan(deployment, base))
+    text = render_text(_plan(deployment, base))
+    assert "+-aws:ec2/vpc:Vpc: (replace)" in text
+    assert (
+        "[deleteBeforeReplace: the old one is deleted first]" not in text
+    )  # a VPC is not stateful
+    assert "| `+-` ⚠️ replace (delete first) | `aws:ec2:Vpc` | network-vpc | `tags` | `tags` |" in (
+        render_markdown(deployment, _report(deployment), _plan(deployment, base))
+    )
     [plain] = _changes(_plan(prod, base))
     assert (plain.op, plain.replace_reasons) == ("update", [])
 
@@ -568,3 +581,26 @@ def test_architecture_shows_tiers_per_az_traffic_order_and_changes(prod: Deploym
         f'n7["{subnet.inputs["availabilityZone"]}<br>{subnet.inputs["cidrBlock"]}"]'
         in "\n".join(line.strip() for line in lines)
     )
+
+
+def test_dev_database_replace_is_called_out_but_not_refused(tmp_path: Path) -> None:
+    dev = simulate("dev")
+    base = _base_edit(
+        to_export(dev, region=load_stack_config(ROOT, "dev").region),
+        "aws:rds/instance:Instance",
+        0,
+        identifier="webmodel-dev-old",
+    )
+    plan = _plan(dev, base)
+    step = _changes(plan)[0]
+    assert (step.op, step.type, step.protected) == ("replace", "aws:rds/instance:Instance", False)
+    assert plan.stateful == [step]
+    assert plan.refused == []
+    assert plan.errors() == []
+    assert render_text(plan).startswith(
+        "STATEFUL RESOURCES REPLACED OR DELETED in dev:\n"
+        "  +-aws:rds/instance:Instance database-postgres: replace (replaced for identifier)\n"
+    )
+    digest = tmp_path / "plan.json"
+    digest.write_text(to_json(plan), encoding="utf-8")
+    assert gate([str(digest)]) == 1  # the workflow runs the gate for prod only
