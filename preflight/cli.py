@@ -1,13 +1,18 @@
-"""`python -m preflight preview|analyze`: exit 0 pass, 1 mandatory violation, 2 bad input."""
+"""`python -m preflight preview|analyze`: exit 0 pass, 1 mandatory violation, 2 bad input.
+
+`preview --base STATE.json` also exits 1 when the plan replaces or deletes a protected
+resource: the real CLI refuses that preview.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .project import InputError
 
@@ -47,6 +52,17 @@ def _parser() -> argparse.ArgumentParser:
         "--show-secrets",
         action="store_true",
         help="write secret values as plaintext in --json (like `stack export --show-secrets`)",
+    )
+    preview.add_argument(
+        "--base",
+        type=Path,
+        metavar="STATE.json",
+        help="`pulumi stack export` of the stack as it is now: print the plan against it",
+    )
+    preview.add_argument(
+        "--plan-json",
+        metavar="PATH",
+        help="with --base: write the plan as `pulumi preview --json` does ('-': stdout)",
     )
     analyze = commands.add_parser(
         "analyze", help="evaluate the policy pack on a `pulumi stack export` file"
@@ -90,9 +106,23 @@ def _preview(args: argparse.Namespace) -> int:
     from .project import load_stack_config
     from .state import dumps, from_deployment, to_export
 
+    if args.plan_json and not args.base:
+        raise InputError("--plan-json needs --base STATE.json (the plan is against that state)")
+    if args.plan_json == "-" and args.json == "-":
+        raise InputError("--json - and --plan-json - both want stdout; give one of them a path")
     project_dir = _project_dir(args.project_dir)
     config = load_stack_config(project_dir, args.stack)
+    base = _read_base(args.base) if args.base else None
     deployment = simulate(args.stack, config=config)
+    plan = None
+    if base is not None:
+        from .plan import compute
+
+        plan = compute(deployment, base, region=config.region, base_name=str(args.base))
+        plan.config = {
+            key: "[secret]" if key in config.secret_keys else value
+            for key, value in config.as_runtime_config().items()
+        }
     pack = load_pack(project_dir / "policies")
     result = evaluate(
         pack,
@@ -103,16 +133,39 @@ def _preview(args: argparse.Namespace) -> int:
     if args.json:
         document = to_export(deployment, region=config.region, show_secrets=args.show_secrets)
         _write(args.json, dumps(document))
+    if plan is not None and args.plan_json:
+        from .plan import to_json
+
+        _write(args.plan_json, to_json(plan))
     if args.markdown:
-        _write(args.markdown, render.render_markdown(deployment, result))
-    if args.json != "-":  # stdout carries the JSON then; keep it parseable
-        if sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+        _write(args.markdown, render.render_markdown(deployment, result, plan))
+    if "-" not in (args.json, args.plan_json):  # stdout carries the JSON then; keep it parseable
+        if plan is not None:
+            from .plan import render_text
+
+            sys.stdout.write(render_text(plan) + "\n")
+            sys.stdout.write(render.render_policy_text(result))
+        elif sys.stdout.isatty() and "NO_COLOR" not in os.environ:
             from .rich_view import show
 
             show(deployment, result)
         else:
             sys.stdout.write(render.render_preview_text(deployment, result))
+    if plan is not None:
+        for error in plan.errors():
+            sys.stderr.write(f"preflight: error: {error.splitlines()[0]} as it is protected\n")
+        if plan.refused:
+            return EXIT_VIOLATION
     return EXIT_OK if result.passed else EXIT_VIOLATION
+
+
+def _read_base(path: Path) -> dict[str, Any]:
+    """The base export, validated by the state reader; the raw document for the plan."""
+    from .state import read_export
+
+    read_export(path)  # names what is wrong with a malformed or non-export file
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return document
 
 
 def _analyze(args: argparse.Namespace) -> int:

@@ -57,6 +57,11 @@ class SimResource:
     provider: str | None
     secret_inputs: frozenset[str] = frozenset()
     secret_outputs: frozenset[str] = frozenset()
+    replace_on_changes: tuple[str, ...] = ()
+    """The `replaceOnChanges` resource option (property paths; `*` for all)."""
+    delete_before_replace: bool = False
+    aliases: tuple[str, ...] = ()
+    """URNs this resource was known by (the `aliases` option, resolved as the engine does)."""
 
 
 @dataclass
@@ -138,6 +143,9 @@ class _Registration:
     inputs: dict[str, Any]
     secret_inputs: frozenset[str]
     additional_secret_outputs: frozenset[str]
+    replace_on_changes: tuple[str, ...] = ()
+    delete_before_replace: bool = False
+    aliases: tuple[str, ...] = ()
     id: str = ""
     outputs: dict[str, Any] = field(default_factory=dict)
 
@@ -188,6 +196,9 @@ class RecordingMonitor(MockMonitor):
             inputs=inputs,
             secret_inputs=secret_inputs,
             additional_secret_outputs=frozenset(request.additionalSecretOutputs),
+            replace_on_changes=tuple(request.replaceOnChanges),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            aliases=_alias_urns(request, response.urn),
         )
         if request.type != STACK_TYPE:
             registration.id = response.id
@@ -200,6 +211,32 @@ class RecordingMonitor(MockMonitor):
         if registration is not None and registration.type == STACK_TYPE:
             self.stack_outputs, self.stack_secret_outputs = _plain_properties(request.outputs)
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+
+def _alias_urns(request: Any, urn: str) -> tuple[str, ...]:
+    """The old URNs named by the `aliases` option: URNs as given, specs resolved on this URN.
+
+    A spec keeps whatever it does not name: the new URN's stack, project, parent chain, type
+    and name (the engine's rule), so the old URN is spelled as the monitor spells URNs.
+    """
+    urns: list[str] = list(request.aliasURNs)
+    prefix, project, chain, _ = urn.split("::", 3)
+    for alias in request.aliases:
+        if alias.WhichOneof("alias") == "urn":
+            urns.append(alias.urn)
+            continue
+        spec = alias.spec
+        parents = chain.split("$")[:-1]
+        if spec.noParent:
+            parents = []
+        elif spec.parentUrn:
+            parents = spec.parentUrn.split("::")[2].split("$")
+        types = [*parents, spec.type or request.type]
+        stack = f"urn:pulumi:{spec.stack}" if spec.stack else prefix
+        urns.append(
+            f"{stack}::{spec.project or project}::{'$'.join(types)}::{spec.name or request.name}"
+        )
+    return tuple(dict.fromkeys(urns))
 
 
 def _provider_uuid(urn: str) -> str:
@@ -359,6 +396,9 @@ def _deployment(
                 provider=reg.provider,
                 secret_inputs=reg.secret_inputs,
                 secret_outputs=frozenset(secret_outputs),
+                replace_on_changes=reg.replace_on_changes,
+                delete_before_replace=reg.delete_before_replace,
+                aliases=reg.aliases,
             )
         )
     return Deployment(

@@ -9,6 +9,7 @@ from typing import Any
 
 from .analysis import Report, Violation
 from .engine import STACK_TYPE, Deployment, SimResource
+from .plan import PREFIX, Plan, summary_lines
 
 SECRET_MARK = "[secret]"
 
@@ -140,6 +141,10 @@ def render_preview_text(deployment: Deployment, report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_policy_text(report: Report) -> str:
+    return "\n".join([*policy_lines(report), "", verdict(report)]) + "\n"
+
+
 def render_analyze_text(resource_count: int, report: Report, source: str) -> str:
     lines = [f"Analyzing {source}: {resource_count} resources, stage {report.stage}", ""]
     lines.extend(policy_lines(report))
@@ -248,18 +253,28 @@ def _is_key_type(type_token: str) -> bool:
     return any(key in type_token for key in _KEY_TYPES)
 
 
-def render_markdown(deployment: Deployment, report: Report) -> str:
-    status = "✅" if report.passed else "❌"
-    lines = [
-        f"## {status} preflight preview: `{deployment.stack}`",
-        "",
-        f"**{verdict(report)}**",
-        "",
-        "### Resources by component",
-        "",
-        "| Component | Name | Resources |",
-        "|---|---|---:|",
-    ]
+def render_markdown(deployment: Deployment, report: Report, plan: Plan | None = None) -> str:
+    passed = report.passed and not (plan and plan.refused)
+    status = "✅" if passed else "❌"
+    lines = [f"## {status} preflight preview: `{deployment.stack}`", ""]
+    if plan is not None:
+        lines.extend(plan_markdown(plan))
+        lines.extend(["### Policy report", "", f"**{verdict(report)}**", ""])
+        lines.extend(_policy_table(report))
+        changed = {s.urn: s.op for s in plan.steps if s.op != "same"}
+        lines.extend(["", "### Architecture", "", "```mermaid", architecture(deployment, changed)])
+        lines.extend(["```", ""])
+        return "\n".join(lines)
+    lines.extend(
+        [
+            f"**{verdict(report)}**",
+            "",
+            "### Resources by component",
+            "",
+            "| Component | Name | Resources |",
+            "|---|---|---:|",
+        ]
+    )
     for type_token, name, size in counts_by_component(deployment):
         lines.append(f"| `{type_token}` | {name} | {size} |")
     total = sum(n for _, n in counts_by_type(deployment))
@@ -285,3 +300,126 @@ def _policy_table(report: Report) -> Iterable[str]:
     for v in report.violations:
         where = f"`{display_type(v.resource_type)}` {v.resource_name}" if v.urn else "stack"
         yield f"| {v.level} | `{v.policy}` | {where} | {_md_cell(v.message)} |"
+
+
+# -- the plan against a base state ---------------------------------------------------------
+
+_FLAG = {"replace": "⚠️ replace", "delete": "⚠️ delete", "create": "create", "update": "update"}
+
+
+def plan_markdown(plan: Plan) -> list[str]:
+    """The plan first: stateful replacements/deletions in a banner, then every change."""
+    lines: list[str] = []
+    if plan.refused:
+        lines.append(
+            "> [!CAUTION]\n> **The CLI would refuse this plan**: it replaces or deletes a "
+            "protected resource."
+        )
+        lines.append("")
+    if plan.stateful:
+        lines.append("> [!WARNING]\n> **Stateful resources replaced or deleted:**")
+        for step in plan.stateful:
+            why = (
+                f" (forced by `{'`, `'.join(step.replace_reasons)}`)"
+                if step.replace_reasons
+                else ""
+            )
+            lock = ", protected" if step.protected else ""
+            lines.append(f"> - **{step.op}** `{display_type(step.type)}` {step.name}{why}{lock}")
+        lines.append("")
+    lines.extend(["### Plan against the base state", ""])
+    changes = [s for s in plan.steps if s.op != "same"]
+    if not changes:
+        lines.append("No changes.")
+    else:
+        lines.extend(
+            [
+                "| Op | Type | Name | Changed properties | Replaced because |",
+                "|---|---|---|---|---|",
+            ]
+        )
+        for step in changes:
+            props = ", ".join(f"`{k}`" for k in step.diff_reasons) or "-"
+            why = ", ".join(f"`{k}`" for k in step.replace_reasons) or "-"
+            op = f"`{PREFIX[step.op].strip()}` {_FLAG[step.op]}"
+            if step.op == "replace" and step.delete_before_replace:
+                op += " (delete first)"
+            lines.append(f"| {op} | `{display_type(step.type)}` | {step.name} | {props} | {why} |")
+    lines.extend(["", "```", *summary_lines(plan), "```", ""])
+    return lines
+
+
+def architecture(deployment: Deployment, changed: dict[str, str] | None = None) -> str:
+    """Tiers and their subnets per AZ, traffic flowing left to right.
+
+    internet -> web load balancer (public tier) -> web instances -> model load balancer ->
+    model instances (private tier); web instances -> database (isolated tier). Resources the
+    plan creates, updates, replaces or deletes are highlighted by operation.
+    """
+    changed = changed or {}
+    ids = _Ids()
+    tiers: dict[str, list[SimResource]] = defaultdict(list)
+    for subnet in sorted(
+        deployment.of_type("aws:ec2/subnet:Subnet"),
+        key=lambda r: str(r.inputs.get("availabilityZone", "")),
+    ):
+        tags = subnet.inputs.get("tags") or {}
+        tiers[str(tags.get("tier", "other"))].append(subnet)
+    envs = {
+        str((r.inputs.get("tags") or {}).get("role", r.name)): r
+        for r in deployment.of_type("aws:elasticbeanstalk/environment:Environment")
+    }
+    dbs = deployment.of_type("aws:rds/instance:Instance")
+    members: dict[str, list[tuple[str, str, str]]] = {
+        "public": [("weblb", '["web load balancer"]', envs["web"].urn if "web" in envs else "")],
+        "private": [
+            ("webi", '["web instances"]', envs["web"].urn if "web" in envs else ""),
+            ("modellb", '["model load balancer (internal)"]', ""),
+            ("modeli", '["model instances"]', envs["model"].urn if "model" in envs else ""),
+        ],
+        "isolated": [("db", f'[("database {dbs[0].name}")]', dbs[0].urn)] if dbs else [],
+    }
+    lines = ["flowchart LR", '    internet(("internet"))']
+    marks: list[tuple[str, str]] = []
+    for tier in (
+        "public",
+        "private",
+        "isolated",
+        *sorted(set(tiers) - {"public", "private", "isolated"}),
+    ):
+        if tier not in tiers and not members.get(tier):
+            continue
+        lines.append(f'    subgraph tier_{tier}["{tier} tier"]')
+        for node, shape, urn in members.get(tier, []):
+            lines.append(f"        {node}{shape}")
+            if urn in changed:
+                marks.append((node, changed[urn]))
+        for subnet in tiers.get(tier, []):
+            node = ids(subnet.urn)
+            az = subnet.inputs.get("availabilityZone", "?")
+            lines.append(f'        {node}["{az}<br>{subnet.inputs.get("cidrBlock", "")}"]')
+            if subnet.urn in changed:
+                marks.append((node, changed[subnet.urn]))
+        lines.append("    end")
+    lines.extend(
+        [
+            "    internet --> weblb",
+            "    weblb --> webi",
+            "    webi --> modellb",
+            "    modellb --> modeli",
+        ]
+    )
+    if dbs:
+        lines.append("    webi --> db")
+    for urn, op in changed.items():  # the web load balancer's listener rules
+        if op != "same" and urn.split("::")[-2].endswith("aws:lb/listenerRule:ListenerRule"):
+            marks.append(("weblb", op))
+    styles = {
+        "create": "fill:#d4f7d4,stroke:#2a2",
+        "update": "fill:#fff3c4,stroke:#b80",
+        "replace": "fill:#ffd0d0,stroke:#c00",
+        "delete": "fill:#ffd0d0,stroke:#c00,stroke-dasharray:4",
+    }
+    for node, op in sorted(set(marks)):
+        lines.append(f"    style {node} {styles[op]},stroke-width:3px")
+    return "\n".join(lines)

@@ -77,7 +77,12 @@ def test_schema_check_rejects_a_broken_workflow(tmp_path: Path) -> None:
 
 
 def test_triggers() -> None:
-    assert triggers(load("pull-request.yml")) == {"pull_request": {"branches": ["main"]}}
+    assert triggers(load("pull-request.yml")) == {
+        "pull_request": {
+            "branches": ["main"],
+            "types": ["opened", "synchronize", "reopened", "labeled", "unlabeled"],
+        }
+    }
     assert triggers(load("deploy.yml")) == {"push": {"branches": ["main"]}}
 
 
@@ -156,9 +161,9 @@ def test_offline_preview_runs_for_both_stacks_and_is_commented() -> None:
     assert job["strategy"]["fail-fast"] is False
     runs = "\n".join(s.get("run", "") for s in job["steps"])
     assert (
-        '.venv/bin/python -m preflight preview --stack "$STACK" --markdown "preview-$STACK.md"'
-        in runs
-    )
+        '.venv/bin/python -m preflight preview --stack "$STACK" "${base[@]}" '
+        '--markdown "preview-$STACK.md"'
+    ) in runs
     (comment,) = steps_using(job, "marocchino/sticky-pull-request-comment@")
     assert comment["with"] == {
         "header": "preflight-${{ matrix.stack }}",
@@ -166,6 +171,36 @@ def test_offline_preview_runs_for_both_stacks_and_is_commented() -> None:
     }
     assert "github.event.pull_request.head.repo.full_name == github.repository" in comment["if"]
     assert job["steps"][-1]["if"] == "steps.preview.outputs.exit-code != '0'"
+
+
+def test_plan_is_against_a_worktree_of_the_base_commit() -> None:
+    job = load("pull-request.yml")["jobs"]["preflight"]
+    (checkout,) = steps_using(job, "actions/checkout@")
+    assert checkout["with"]["fetch-depth"] == 0
+    steps = {s.get("name"): s for s in job["steps"]}
+    export = steps["Export the stack at the base commit"]
+    assert 'git worktree add --detach "$RUNNER_TEMP/base" "$BASE_SHA"' in export["run"]
+    assert '--project-dir "$RUNNER_TEMP/base" preview' in export["run"]
+    assert '--json "$RUNNER_TEMP/base-$STACK.json"' in export["run"]
+    assert export["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
+    plan = steps["Plan against the base with the policy pack"]
+    assert '--base "$RUNNER_TEMP/base-$STACK.json" --plan-json "plan-$STACK.json"' in plan["run"]
+    names = [s.get("name") for s in job["steps"]]
+    assert names.index("Export the stack at the base commit") < names.index(
+        "Plan against the base with the policy pack"
+    )
+
+
+def test_stateful_prod_changes_fail_unless_labelled() -> None:
+    job = load("pull-request.yml")["jobs"]["preflight"]
+    (gate,) = [s for s in job["steps"] if "preflight.gate" in s.get("run", "")]
+    assert gate["if"] == "matrix.stack == 'prod' && hashFiles('plan-prod.json') != ''"
+    assert gate["env"]["ALLOWED"] == (
+        "${{ contains(github.event.pull_request.labels.*.name, 'allow-stateful-replace') }}"
+    )
+    lines = [line.strip() for line in gate["run"].splitlines()]
+    assert lines[-1] == ".venv/bin/python -m preflight.gate plan-prod.json"  # its exit code
+    assert 'if [ "$ALLOWED" = "true" ]; then' in lines
 
 
 def test_real_preview_only_with_an_oidc_role_and_with_the_pack_per_stage() -> None:

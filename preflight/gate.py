@@ -1,0 +1,56 @@
+"""`python -m preflight.gate PLAN.json`: exit 1 when a plan replaces or deletes stateful data.
+
+PLAN.json is `preview --base ... --plan-json` output (or the real `pulumi preview --json`: the
+same shape). Stateful: the types in `preflight.plan.STATEFUL_TYPES` and anything protected.
+The pull-request workflow runs this for prod; the `allow-stateful-replace` label skips it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .plan import STATEFUL_TYPES
+
+
+def stateful_steps(digest: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for step in digest.get("steps") or []:
+        if step.get("op") not in ("replace", "delete"):
+            continue
+        old = step.get("oldState") or {}
+        type_token = old.get("type") or str(step.get("urn", "")).split("::")[-2].split("$")[-1]
+        if type_token in STATEFUL_TYPES or old.get("protect"):
+            found.append(step)
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1:
+        sys.stderr.write("usage: python -m preflight.gate PLAN.json\n")
+        return 2
+    try:
+        digest = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        sys.stderr.write(f"preflight: error: {args[0]}: not a plan JSON ({exc})\n")
+        return 2
+    steps = stateful_steps(digest)
+    for step in steps:
+        why = ", ".join(step.get("replaceReasons") or []) or "removed from the program"
+        sys.stdout.write(f"{step['op']} of a stateful resource: {step['urn']} ({why})\n")
+    if steps:
+        sys.stdout.write(
+            f"{len(steps)} stateful resource(s) would be replaced or deleted; "
+            "a reviewer adds the `allow-stateful-replace` label to accept that\n"
+        )
+        return 1
+    sys.stdout.write("no stateful resource is replaced or deleted\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

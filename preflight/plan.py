@@ -1,0 +1,679 @@
+"""The plan of a pull request: the simulated deployment compared by URN with a base export.
+
+Steps follow the engine's rules: a resource only in the program is a `create`, only in the base
+a `delete`; a changed input is an `update`, or a `replace` when the AWS provider marks the
+property force-new (`forcenew.json`, generated from the provider's source) or the resource's
+`replaceOnChanges` option names it. `aliases` map an old URN onto the new one. Secrets are
+compared without being shown; a replace or delete of a protected resource is refused as the
+CLI refuses it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from .engine import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE, Deployment, SimResource
+from .project import InputError
+from .state import UNKNOWN_STRING, to_export
+
+STATEFUL_TYPES = frozenset(
+    {
+        "aws:rds/instance:Instance",
+        "aws:rds/cluster:Cluster",
+        "aws:rds/subnetGroup:SubnetGroup",
+        "aws:s3/bucket:Bucket",
+        "aws:s3/bucketV2:BucketV2",
+        "aws:dynamodb/table:Table",
+        "aws:efs/fileSystem:FileSystem",
+    }
+)
+"""Resources whose replacement or deletion loses data or a database's network home."""
+
+SHOWN_OPS = ("create", "update", "delete", "replace")
+PAST = {"create": "create", "update": "update", "delete": "delete", "replace": "replace"}
+PREFIX = {"same": "  ", "create": "+ ", "update": "~ ", "delete": "- ", "replace": "+-"}
+_TO = {"create": "to create", "update": "to update", "delete": "to delete", "replace": "to replace"}
+
+
+@cache
+def force_new_table() -> dict[str, tuple[str, ...]]:
+    """Pulumi type -> properties the provider replaces the resource for."""
+    text = resources.files("preflight").joinpath("forcenew.json").read_text(encoding="utf-8")
+    return {k: tuple(v) for k, v in json.loads(text)["forceNew"].items()}
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """A secret value: the plaintext when known, else the ciphertext it was stored as."""
+
+    plain: Any = None
+    known: bool = True
+    ciphertext: str = ""
+
+
+@dataclass
+class Step:
+    op: str  # same | create | update | replace | delete
+    urn: str
+    type: str
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    diff_reasons: list[str] = field(default_factory=list)
+    replace_reasons: list[str] = field(default_factory=list)
+    detailed: dict[str, str] = field(default_factory=dict)
+    delete_before_replace: bool = False
+    old_urn: str | None = None
+    new_inputs: dict[str, Any] | None = None
+    """The new inputs as a preview knows them: values computed by a create or replace unknown."""
+
+    @property
+    def name(self) -> str:
+        return self.urn.split("::", 3)[3]
+
+    @property
+    def protected(self) -> bool:
+        return bool(self.old and self.old.get("protect"))
+
+    @property
+    def destructive(self) -> bool:
+        return self.op in ("replace", "delete")
+
+    @property
+    def stateful(self) -> bool:
+        return self.destructive and (self.type in STATEFUL_TYPES or self.protected)
+
+    @property
+    def refused(self) -> bool:
+        return self.destructive and self.protected
+
+
+@dataclass
+class Plan:
+    stack: str
+    project: str
+    steps: list[Step]
+    outputs: list[tuple[str, str, Any, Any]]  # key, op, old, new
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for step in self.steps:
+            counts[step.op] = counts.get(step.op, 0) + 1
+        return counts
+
+    @property
+    def refused(self) -> list[Step]:
+        return [s for s in self.steps if s.refused]
+
+    @property
+    def stateful(self) -> list[Step]:
+        return [s for s in self.steps if s.stateful]
+
+    def errors(self) -> list[str]:
+        """The CLI's own error for each protected resource the plan would replace or delete."""
+        verb = {"replace": "replace", "delete": "delete"}
+        return [
+            f'unable to {verb[s.op]} resource "{s.old_urn or s.urn}"\n'
+            "as it is currently marked for protection. To unprotect the resource, remove the "
+            "`protect` flag from the resource in your Pulumi program and run `pulumi up`"
+            for s in self.refused
+        ]
+
+
+# -- reading both sides ---------------------------------------------------------------------
+
+
+def _secret_digest(value: Any) -> str:
+    """The ciphertext preflight's own export writes for a secret (state.py): deterministic."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return "v1:" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+
+
+def _open(value: Any) -> Any:
+    """Secret envelopes -> Sealed, recursively."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG_KEY) == SECRET_SIG:
+            if "plaintext" in value:
+                try:
+                    return Sealed(_open(json.loads(value["plaintext"])))
+                except (TypeError, json.JSONDecodeError):
+                    return Sealed(known=False, ciphertext=str(value["plaintext"]))
+            if "value" in value:
+                return Sealed(_open(value["value"]))
+            return Sealed(known=False, ciphertext=str(value.get("ciphertext", "")))
+        return {k: _open(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_open(v) for v in value]
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Sealed):
+        return _plain(value.plain)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _equal(old: Any, new: Any) -> bool:
+    if isinstance(old, Sealed) or isinstance(new, Sealed):
+        o = old if isinstance(old, Sealed) else Sealed(old)
+        n = new if isinstance(new, Sealed) else Sealed(new)
+        if o.known and n.known:
+            return bool(_plain(o.plain) == _plain(n.plain))
+        if not o.known and n.known:
+            return o.ciphertext == _secret_digest(_plain(n.plain))
+        if o.known and not n.known:
+            return n.ciphertext == _secret_digest(_plain(o.plain))
+        return o.ciphertext == n.ciphertext
+    if isinstance(old, dict) and isinstance(new, dict):
+        return old.keys() == new.keys() and all(_equal(old[k], new[k]) for k in old)
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(_equal(a, b) for a, b in zip(old, new, strict=True))
+    if isinstance(old, bool) or isinstance(new, bool):
+        return type(old) is type(new) and old == new
+    return bool(old == new)
+
+
+def _detailed(old: Any, new: Any, path: str, out: dict[str, str]) -> None:
+    """Property paths that differ, as a bridged provider reports them (`tags.Name`, `a[0]`)."""
+    if isinstance(old, Sealed) or isinstance(new, Sealed):
+        if not _equal(old, new):
+            out[path] = "update"
+        return
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(old.keys() | new.keys()):
+            sub = f"{path}.{key}" if path else key
+            if key not in new:
+                out[sub] = "delete"
+            elif key not in old:
+                out[sub] = "add"
+            else:
+                _detailed(old[key], new[key], sub, out)
+        return
+    if isinstance(old, list) and isinstance(new, list):
+        for i in range(max(len(old), len(new))):
+            sub = f"{path}[{i}]"
+            if i >= len(new):
+                out[sub] = "delete"
+            elif i >= len(old):
+                out[sub] = "add"
+            else:
+                _detailed(old[i], new[i], sub, out)
+        return
+    if not _equal(old, new):
+        out[path] = "update"
+
+
+def _inputs(raw: dict[str, Any]) -> dict[str, Any]:
+    return {k: _open(v) for k, v in (raw.get("inputs") or {}).items() if not k.startswith("__")}
+
+
+def _is_default_provider(raw: dict[str, Any]) -> bool:
+    parts = str(raw.get("urn", "")).split("::")
+    return (
+        str(raw.get("type", "")).startswith("pulumi:providers:")
+        and len(parts) > 3
+        and parts[3].startswith("default")
+    )
+
+
+def _replace_on_changes(patterns: Iterable[str], changed: Iterable[str]) -> list[str]:
+    wanted = list(patterns)
+    if "*" in wanted:
+        return sorted(changed)
+    roots = {p.split(".")[0].split("[")[0] for p in wanted}
+    return sorted(k for k in changed if k in roots)
+
+
+def compute(
+    deployment: Deployment, base: dict[str, Any], *, region: str, base_name: str = "base"
+) -> Plan:
+    """Compare the deployment with the base export document (already validated by the caller)."""
+    base_raw = [r for r in base["deployment"].get("resources") or [] if isinstance(r, dict)]
+    base_by_urn = {str(r["urn"]): r for r in base_raw}
+    _check_project(deployment, base_raw, base_name)
+    new_doc = to_export(deployment, region=region, show_secrets=True)
+    new_raw = new_doc["deployment"]["resources"]
+    sims = {r.urn: r for r in deployment.resources}
+    table = force_new_table()
+
+    steps: list[Step] = []
+    matched: set[str] = set()
+    fresh: dict[str, set[str]] = {}  # URN -> computed values, for resources created or replaced
+    for raw in new_raw:
+        if _is_default_provider(raw):
+            matched.add(str(raw["urn"]))
+            continue
+        urn = str(raw["urn"])
+        sim = sims.get(urn)
+        old_urn = urn if urn in base_by_urn else None
+        if old_urn is None and sim is not None:
+            old_urn = next((a for a in sim.aliases if a in base_by_urn and a not in sims), None)
+        new_in = _known_inputs(raw, sim, fresh)
+        if old_urn is None:
+            steps.append(Step("create", urn, str(raw["type"]), None, raw, new_inputs=new_in))
+            if sim is not None:
+                fresh[urn] = _computed_values(sim)
+            continue
+        matched.add(old_urn)
+        old = base_by_urn[old_urn]
+        step = Step("same", urn, str(raw["type"]), old, raw, old_urn=old_urn, new_inputs=new_in)
+        if raw["type"] != STACK_TYPE:
+            old_in = _inputs(old)
+            changed = sorted(
+                k for k in old_in.keys() | new_in.keys() if not _equal(old_in.get(k), new_in.get(k))
+            )
+            if changed:
+                step.op = "update"
+                step.diff_reasons = changed
+                replace = sorted(set(changed) & set(table.get(step.type, ())))
+                if sim is not None:
+                    replace = sorted(
+                        set(replace) | set(_replace_on_changes(sim.replace_on_changes, changed))
+                    )
+                    step.delete_before_replace = sim.delete_before_replace
+                detailed: dict[str, str] = {}
+                for key in changed:
+                    if key not in new_in:
+                        detailed[key] = "delete"
+                    elif key not in old_in:
+                        detailed[key] = "add"
+                    else:
+                        _detailed(old_in[key], new_in[key], key, detailed)
+                if replace:
+                    step.op = "replace"
+                    step.replace_reasons = replace
+                    roots = set(replace)
+                    detailed = {
+                        p: f"{k}-replace" if p.split(".")[0].split("[")[0] in roots else k
+                        for p, k in detailed.items()
+                    }
+                step.detailed = detailed
+        if step.op == "replace" and sim is not None:
+            fresh[urn] = _computed_values(sim)
+        steps.append(step)
+    # Deletes come last, dependents first (reverse of the base's dependency order).
+    for raw in reversed(base_raw):
+        urn = str(raw["urn"])
+        if urn in matched or _is_default_provider(raw):
+            continue
+        steps.append(Step("delete", urn, str(raw.get("type", "")), raw, None, old_urn=urn))
+    return Plan(
+        stack=deployment.stack,
+        project=deployment.project,
+        steps=steps,
+        outputs=_output_changes(deployment, base_raw, steps),
+    )
+
+
+def _check_project(deployment: Deployment, base_raw: list[dict[str, Any]], name: str) -> None:
+    for raw in base_raw:
+        parts = str(raw["urn"]).split("::")
+        stack, project = parts[0].removeprefix("urn:pulumi:"), parts[1]
+        if project != deployment.project:
+            raise InputError(
+                f"{name}: an export of project {project!r}, not {deployment.project!r}; "
+                f"pass `pulumi stack export` of this project's {deployment.stack!r} stack"
+            )
+        if stack != deployment.stack:
+            raise InputError(
+                f"{name}: an export of stack {stack!r}, not {deployment.stack!r}; "
+                f"pass the export of stack {deployment.stack!r} (or --stack {stack})"
+            )
+        return
+
+
+def _computed_values(resource: SimResource) -> set[str]:
+    """Simulated values of a resource's computed outputs (ID, ARN, ...): unknown in a preview."""
+    values = {resource.id} if resource.id else set()
+    for key, value in resource.outputs.items():
+        if key in resource.inputs or not isinstance(value, str) or len(value) < 8:
+            continue
+        if not value.isdigit():  # an account ID is shared by every resource: not this one's
+            values.add(value)
+    # A value the program gave (an RDS identifier that is also its ID) is known in a preview.
+    return values - {v for v in resource.inputs.values() if isinstance(v, str)}
+
+
+def _known_inputs(
+    raw: dict[str, Any], sim: SimResource | None, fresh: dict[str, set[str]]
+) -> dict[str, Any]:
+    """Inputs, with what they take from a created or replaced resource unknown.
+
+    Only properties that depend on such a resource (its property dependencies, as the engine
+    records them) are looked at, and only that resource's computed values are masked.
+    """
+    inputs = _inputs(raw)
+    if sim is None or not fresh:
+        return inputs
+    for key, deps in sim.property_dependencies.items():
+        unknown = set().union(*(fresh[d] for d in deps if d in fresh))
+        if unknown and key in inputs:
+            inputs[key] = _mask(inputs[key], unknown)
+    return inputs
+
+
+def _mask(value: Any, unknown: set[str]) -> Any:
+    """Values that embed a computed output of a fresh resource become unknown."""
+    if isinstance(value, str):
+        return Unknown() if any(u in value for u in unknown) else value
+    if isinstance(value, Sealed):
+        return Sealed(_mask(value.plain, unknown), value.known, value.ciphertext)
+    if isinstance(value, dict):
+        return {k: _mask(v, unknown) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask(v, unknown) for v in value]
+    return value
+
+
+def _unknown_values(deployment: Deployment, steps: list[Step]) -> set[str]:
+    fresh = {s.urn for s in steps if s.op in ("create", "replace")}
+    values: set[str] = set()
+    for resource in deployment.resources:
+        if resource.urn in fresh:
+            values |= _computed_values(resource)
+    return values
+
+
+def _is_unknown(value: Any, unknown: set[str]) -> bool:
+    if isinstance(value, str):
+        return any(u in value for u in unknown)
+    if isinstance(value, list):
+        return any(_is_unknown(v, unknown) for v in value)
+    if isinstance(value, dict):
+        return any(_is_unknown(v, unknown) for v in value.values())
+    return False
+
+
+def _output_changes(
+    deployment: Deployment, base_raw: list[dict[str, Any]], steps: list[Step]
+) -> list[tuple[str, str, Any, Any]]:
+    old_outputs: dict[str, Any] = {}
+    for raw in base_raw:
+        if raw.get("type") == STACK_TYPE:
+            old_outputs = {k: _open(v) for k, v in (raw.get("outputs") or {}).items()}
+    unknown = _unknown_values(deployment, steps)
+    changes: list[tuple[str, str, Any, Any]] = []
+    for key in sorted(old_outputs.keys() | deployment.outputs.keys()):
+        if key not in deployment.outputs:
+            changes.append((key, "delete", old_outputs[key], None))
+            continue
+        new: Any = deployment.outputs[key]
+        if key in deployment.secret_outputs:
+            new = Sealed(new)
+        if _is_unknown(deployment.outputs[key], unknown):
+            new = Unknown()
+        if key not in old_outputs:
+            changes.append((key, "create", None, new))
+        elif isinstance(new, Unknown) or not _equal(old_outputs[key], new):
+            changes.append((key, "update", old_outputs[key], new))
+    return changes
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value the preview cannot know: the CLI shows `output<string>`."""
+
+    kind: str = "string"
+
+
+# -- text: as `pulumi preview --diff` ---------------------------------------------------------
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, Sealed):
+        return "[secret]"
+    if isinstance(value, Unknown):
+        return f"output<{value.kind}>"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "<null>"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(_plain_shown(value), ensure_ascii=False, sort_keys=True)
+
+
+def _plain_shown(value: Any) -> Any:
+    if isinstance(value, Sealed):
+        return "[secret]"
+    if isinstance(value, Unknown):
+        return UNKNOWN_STRING
+    if isinstance(value, dict):
+        return {k: _plain_shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_shown(v) for v in value]
+    return value
+
+
+def _value_lines(key: str, value: Any, indent: str, mark: str) -> list[str]:
+    """`key: value`, lists and objects expanded one element a line like the CLI."""
+    if isinstance(value, dict) and value:
+        lines = [f"{indent}{mark}{key}: {{"]
+        width = max(len(k) for k in value)
+        for k in sorted(value):
+            lines += _value_lines(k.ljust(width), value[k], indent + "    ", mark)
+        return [*lines, f"{indent}  }}"]
+    if isinstance(value, list) and value:
+        lines = [f"{indent}{mark}{key}: ["]
+        for i, item in enumerate(value):
+            lines += _value_lines(f"[{i}]", item, indent + "    ", mark)
+        return [*lines, f"{indent}  ]"]
+    return [f"{indent}{mark}{key}: {_fmt(value)}"]
+
+
+def _diff_lines(old: Any, new: Any, key: str, indent: str) -> list[str]:
+    if isinstance(old, dict) and isinstance(new, dict) and not isinstance(old, Sealed):
+        lines = [f"{indent}~ {key}: {{"]
+        for k in sorted(old.keys() | new.keys()):
+            if k not in new:
+                lines += _value_lines(k, old[k], indent + "    ", "- ")
+            elif k not in old:
+                lines += _value_lines(k, new[k], indent + "    ", "+ ")
+            elif not _equal(old[k], new[k]):
+                lines += _diff_lines(old[k], new[k], k, indent + "    ")
+        return [*lines, f"{indent}  }}"]
+    if isinstance(old, list) and isinstance(new, list):
+        lines = [f"{indent}~ {key}: ["]
+        for i in range(max(len(old), len(new))):
+            if i >= len(new):
+                lines += _value_lines(f"[{i}]", old[i], indent + "    ", "- ")
+            elif i >= len(old):
+                lines += _value_lines(f"[{i}]", new[i], indent + "    ", "+ ")
+            elif not _equal(old[i], new[i]):
+                lines += _diff_lines(old[i], new[i], f"[{i}]", indent + "    ")
+        return [*lines, f"{indent}  ]"]
+    return [f"{indent}~ {key}: {_fmt(old)} => {_fmt(new)}"]
+
+
+def _depth(step: Step, parents: dict[str, str | None]) -> int:
+    depth, urn = 0, parents.get(step.urn)
+    while urn:
+        depth += 1
+        urn = parents.get(urn)
+    return depth
+
+
+def _step_lines(step: Step, indent: str) -> list[str]:
+    lines = [f"{indent}{PREFIX[step.op]}{step.type}: ({step.op})"]
+    body = indent + "    "
+    state = step.old if step.op != "create" else step.new
+    if step.old and step.old.get("id"):  # a new resource has no ID until it is created
+        lines.append(f"{body}[id={step.old['id']}]")
+    lines.append(f"{body}[urn={step.urn}]")
+    if step.old_urn and step.old_urn != step.urn:
+        lines.append(f"{body}[aliased from {step.old_urn}]")
+    if state and state.get("provider"):
+        lines.append(f"{body}[provider={state['provider']}]")
+    if step.op == "create" and step.new:
+        new_in = step.new_inputs if step.new_inputs is not None else _inputs(step.new)
+        width = max((len(k) for k in new_in), default=0)
+        for key in sorted(new_in):
+            lines += _value_lines(key.ljust(width), new_in[key], body, "")
+    elif step.op == "delete" and step.old:
+        old_in = _inputs(step.old)
+        width = max((len(k) for k in old_in), default=0)
+        for key in sorted(old_in):
+            lines += _value_lines(key.ljust(width), old_in[key], body, "- ")
+    elif step.op in ("update", "replace") and step.old and step.new:
+        old_in = _inputs(step.old)
+        new_in = step.new_inputs if step.new_inputs is not None else _inputs(step.new)
+        for key in step.diff_reasons:
+            if key not in new_in:
+                lines += _value_lines(key, old_in[key], "  " + indent, "- ")
+            elif key not in old_in:
+                lines += _value_lines(key, new_in[key], "  " + indent, "+ ")
+            else:
+                lines += _diff_lines(old_in[key], new_in[key], key, "  " + indent)
+    return lines
+
+
+def summary_lines(plan: Plan) -> list[str]:
+    counts = plan.counts()
+    lines = ["Resources:"]
+    for op in SHOWN_OPS:
+        if counts.get(op):
+            lines.append(f"    {PREFIX[op]}{counts[op]} {_TO[op]}")
+    changes = sum(counts.get(op, 0) for op in SHOWN_OPS)
+    same = counts.get("same", 0)
+    if changes:
+        lines.append(f"    {changes} change{'s' if changes != 1 else ''}. {same} unchanged")
+    else:
+        lines.append(f"    {same} unchanged")
+    return lines
+
+
+def callout_lines(plan: Plan) -> list[str]:
+    """Stateful replacements/deletions first: impossible to miss."""
+    if not plan.stateful:
+        return []
+    lines = [f"STATEFUL RESOURCES REPLACED OR DELETED in {plan.stack}:"]
+    for step in plan.stateful:
+        why = f" (replaced for {', '.join(step.replace_reasons)})" if step.replace_reasons else ""
+        if step.delete_before_replace:
+            why += " [deleteBeforeReplace: the old one is deleted first]"
+        mark = " [protected: the CLI refuses this]" if step.protected else ""
+        lines.append(f"  {PREFIX[step.op]}{step.type} {step.name}: {step.op}{why}{mark}")
+    return [*lines, ""]
+
+
+def render_text(plan: Plan) -> str:
+    """The plan as `pulumi preview --diff` prints it (sames summarised, not listed)."""
+    parents: dict[str, str | None] = {}
+    for step in plan.steps:
+        state = step.new or step.old or {}
+        parents[step.urn] = state.get("parent")
+    lines = [*callout_lines(plan), f"Previewing update ({plan.stack}):"]
+    for step in plan.steps:
+        if step.op == "same" and step.type != STACK_TYPE:
+            continue
+        lines += _step_lines(step, "    " * _depth(step, parents))
+    if plan.outputs:
+        lines.append("    --outputs:--")
+        for key, op, old, new in plan.outputs:
+            if op == "update":
+                lines.append(f"  ~ {key}: {_fmt(old)} => {_fmt(new)}")
+            elif op == "create":
+                lines.append(f"  + {key}: {_fmt(new)}")
+            else:
+                lines.append(f"  - {key}: {_fmt(old)}")
+    for error in plan.errors():
+        first, *rest = error.splitlines()
+        lines.append(f"  error: {first}")
+        lines += [f"  {line}" for line in rest]
+    lines += summary_lines(plan)
+    return "\n".join(lines) + "\n"
+
+
+# -- JSON: as `pulumi preview --json` ---------------------------------------------------------
+
+
+def _shown_state(
+    raw: dict[str, Any],
+    *,
+    inputs: dict[str, Any] | None = None,
+    outputs: dict[str, Any] | None = None,
+    unknown_outputs: bool = False,
+) -> dict[str, Any]:
+    """A ResourceV3 as the CLI serializes it in a preview: secrets as "[secret]".
+
+    A created or replaced resource has only its inputs known (its ID and every other output
+    unknown); an updated one keeps the base's outputs under its new inputs.
+    """
+    out: dict[str, Any] = {}
+    for key in ("urn", "custom", "id", "type"):
+        if key in raw:
+            out[key] = raw[key]
+    shown_inputs = _plain_shown(inputs if inputs is not None else _inputs(raw))
+    out["inputs"] = shown_inputs
+    if unknown_outputs:
+        out.pop("id", None)
+        computed = {k: UNKNOWN_STRING for k in (raw.get("outputs") or {}) if k not in shown_inputs}
+        out["outputs"] = {**shown_inputs, **computed}
+    else:
+        source = outputs if outputs is not None else (raw.get("outputs") or {})
+        out["outputs"] = _plain_shown({k: _open(v) for k, v in source.items()})
+        if outputs is not None:
+            out["outputs"].update(shown_inputs)
+    for key in ("parent", "protect", "dependencies", "propertyDependencies", "provider"):
+        if raw.get(key):
+            out[key] = raw[key]
+    return out
+
+
+def to_json(plan: Plan) -> str:
+    steps: list[dict[str, Any]] = []
+    for step in plan.steps:
+        if step.op == "same" and step.type != STACK_TYPE:
+            continue
+        entry: dict[str, Any] = {"op": step.op, "urn": step.urn}
+        state = step.new or step.old or {}
+        if state.get("provider"):
+            entry["provider"] = state["provider"]
+        if step.old is not None:
+            entry["oldState"] = _shown_state(step.old, unknown_outputs=False)
+        if step.new is not None:
+            if step.op == "same":
+                entry["newState"] = _shown_state(step.old or step.new)
+            elif step.op == "update":
+                base_outputs = (step.old or {}).get("outputs") or {}
+                entry["newState"] = _shown_state(
+                    step.new, inputs=step.new_inputs, outputs=dict(base_outputs)
+                )
+                if step.old and "id" in step.old:
+                    entry["newState"]["id"] = step.old["id"]
+            else:
+                entry["newState"] = _shown_state(
+                    step.new, inputs=step.new_inputs, unknown_outputs=True
+                )
+        if step.diff_reasons:
+            entry["diffReasons"] = step.diff_reasons
+        if step.replace_reasons:
+            entry["replaceReasons"] = step.replace_reasons
+        if step.detailed:
+            entry["detailedDiff"] = {
+                path: {"kind": kind, "inputDiff": True}
+                for path, kind in sorted(step.detailed.items())
+            }
+        steps.append(entry)
+    counts = plan.counts()
+    digest = {
+        "config": plan.config,
+        "steps": steps,
+        "changeSummary": {op: counts[op] for op in sorted(counts)},
+    }
+    text = json.dumps(digest, indent=4, ensure_ascii=False)
+    # Go's encoding/json escapes these three (json.MarshalIndent): match the CLI byte for byte.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
