@@ -517,6 +517,27 @@ def from_deployment(deployment: Deployment) -> State:
                 property_dependencies=dict(r.property_dependencies),
                 protect=r.protect,
                 provider=r.provider,
+                secret_values=_secret_leaves(r),
             )
         )
     return State(stack=deployment.stack, project=deployment.project, resources=resources)
+
+
+def _secret_leaves(resource: SimResource) -> tuple[str, ...]:
+    """The scalar values (strings; numbers as JSON) inside the resource's secret properties."""
+    found: set[str] = set()
+    pending: list[Any] = [
+        resource.inputs[k] for k in resource.secret_inputs if k in resource.inputs
+    ]
+    pending += [resource.outputs[k] for k in resource.secret_outputs if k in resource.outputs]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str):
+            found.add(value)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            found.add(json.dumps(value))
+    return tuple(sorted(found))
