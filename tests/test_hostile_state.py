@@ -193,7 +193,7 @@ def _not_json(text: str) -> bool:
     return False
 
 
-wrong_types = st.one_of(
+wrong_types: st.SearchStrategy[Any] = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(-(10**6), 10**6),
@@ -315,16 +315,14 @@ def test_lone_surrogates_anywhere_are_refused(char: str, where: str) -> None:
 # -- as the user runs it ---------------------------------------------------------------------
 
 
+# One subprocess per class is slow (a fresh interpreter each); the rest run in-process above.
 HOSTILE_FILES = {
     "deep file": "[" * 200_000 + "]" * 200_000,
-    "deep property": with_raw_output(nested_text(3_000)),
     "deep secret": json.dumps(
         with_output({SIG: SECRET, "plaintext": "[" * 200_000 + "]" * 200_000})
     ),
     "huge integer": json.dumps(with_output("P")).replace('"P"', "7" * 5_000),
     "null signature": json.dumps(with_output({SIG: None})),
-    "asset path of wrong type": json.dumps(with_output({SIG: ASSET_SIG, "path": 3})),
-    "parent object": json.dumps(document(parent={"urn": URN})),
     "surrogate in URN": json.dumps(document(urn=URN + "\ud800")),
 }
 
