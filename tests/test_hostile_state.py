@@ -9,6 +9,7 @@ real policy pack without it raising.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 from pathlib import Path
@@ -18,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from preflight.analysis import LoadedPack, evaluate, load_pack
+from preflight.analysis import LoadedPack, evaluate, load_pack, secret_redactor
+from preflight.engine import Deployment, SimResource
 from preflight.project import InputError
 from preflight.state import (
     ARCHIVE_SIG,
@@ -27,6 +29,7 @@ from preflight.state import (
     OUTPUT_VALUE_SIG,
     RESOURCE_REFERENCE_SIG,
     UNKNOWN_STRING,
+    from_deployment,
     parse_export,
     read_export,
 )
@@ -406,3 +409,87 @@ def test_special_envelopes_are_read_as_the_pack_expects() -> None:
         "known": "v",
     }
     assert resource.secret_values == ("v",)
+
+
+# -- secret values never reach a message -------------------------------------------------------
+
+RDS_URN = "urn:pulumi:prod::webmodel::aws:rds/instance:Instance::db"
+secret_texts = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=1, max_size=24
+).filter(lambda t: t.strip().lower() not in ("true", "false"))
+
+
+def rds_with_secret_flag(envelope: dict[str, Any]) -> dict[str, Any]:
+    return document(
+        urn=RDS_URN,
+        type="aws:rds/instance:Instance",
+        id="db-1",
+        outputs={"storageEncrypted": envelope, "publiclyAccessible": False},
+    )
+
+
+def storage_message(report: Any) -> str:
+    found = [v.message for v in report.violations if v.policy == "rds-storage-encrypted"]
+    assert len(found) == 1
+    return str(found[0])
+
+
+@SETTINGS
+@given(secret_texts, st.sampled_from(["plaintext", "value"]))
+def test_analyze_shows_a_secret_value_as_secret(pack: LoadedPack, secret: str, form: str) -> None:
+    inner = json.dumps(secret) if form == "plaintext" else secret
+    state = parse_export(rds_with_secret_flag({SIG: SECRET, form: inner}))
+    message = storage_message(evaluate(pack, state, stage="prod", config_file=None))
+    assert "storageEncrypted is [secret]; set storageEncrypted to true" in message
+    assert repr(secret) not in message
+    assert json.dumps(secret) not in message
+
+
+@SETTINGS
+@given(secret_texts)
+def test_preview_shows_a_secret_value_as_secret(pack: LoadedPack, secret: str) -> None:
+    resource = SimResource(
+        urn=RDS_URN,
+        type="aws:rds/instance:Instance",
+        name="db",
+        custom=True,
+        id="db-1",
+        inputs={"storageEncrypted": secret, "publiclyAccessible": False},
+        outputs={},
+        parent=None,
+        dependencies=[],
+        property_dependencies={},
+        protect=False,
+        provider=None,
+        secret_inputs=frozenset({"storageEncrypted"}),
+    )
+    state = from_deployment(Deployment("webmodel", "prod", [resource], {}))
+    message = storage_message(evaluate(pack, state, stage="prod", config_file=None))
+    assert "storageEncrypted is [secret];" in message
+    assert repr(secret) not in message
+
+
+def test_a_plain_value_is_still_shown() -> None:
+    state = parse_export(rds_with_secret_flag("nope"))  # type: ignore[arg-type]
+    assert state.resources[0].secret_values == ()
+    pack = load_pack(ROOT / "policies")
+    message = storage_message(evaluate(pack, state, stage="prod", config_file=None))
+    assert "storageEncrypted is 'nope';" in message
+
+
+@pytest.mark.parametrize(
+    ("secrets", "text", "shown"),
+    [
+        (("ab",), "name 'ab' in table abc", "name [secret] in table abc"),
+        (("hunter22",), "uses hunter22, not hunter222", "uses [secret], not hunter222"),
+        (("5432",), 'port "5432" and 15432', "port [secret] and 15432"),
+        (("a'b",), 'value "a\'b"', "value [secret]"),
+        ((), "nothing 'secret' here", "nothing 'secret' here"),
+    ],
+)
+def test_the_redactor_hides_quoted_values_and_whole_words(
+    secrets: tuple[str, ...], text: str, shown: str
+) -> None:
+    resource = parse_export(document()).resources[0]
+    redact = secret_redactor([dataclasses.replace(resource, secret_values=secrets)])
+    assert redact(text) == shown
