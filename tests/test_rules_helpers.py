@@ -370,3 +370,11 @@ def test_copies_sharing_ids_classify_like_one_stack_and_say_it_once(shape: str, 
         verdict = network.classify(subnet)
         assert (verdict.status, verdict.reason) == (expected.status, expected.reason)
         assert verdict.urn == subnet.urn
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100_000 + "]" * 100_000, "9" * 5_000, "{not json", '"\\ud800'],
+)
+def test_plain_never_raises_on_a_hostile_plaintext(text: str) -> None:
+    assert plain({SIG: SECRET_SIG, "plaintext": text}) == text
