@@ -12,10 +12,12 @@ own `validate` with pulumi-policy's argument types, once per resource (the servi
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
+import re
 import runpy
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from inspect import isawaitable
 from pathlib import Path
@@ -36,11 +38,10 @@ from pulumi_policy.policy import (
     ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
-    _NotApplicableError,
-    _PolicyAnalyzerServicer,
 )
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
+from .policy_adapter import NotApplicableError, Servicer
 from .project import InputError
 from .state import State, StateResource
 
@@ -98,7 +99,7 @@ class LoadedPack:
     name: str
     version: str
     policies: list[Policy]
-    servicer: Any
+    servicer: Servicer
 
 
 def _pack_version(directory: Path) -> str:
@@ -137,19 +138,8 @@ def load_pack(directory: Path) -> LoadedPack:
     if "policies" not in recorded:
         raise InputError(f"{entry}: did not build a PolicyPack")
     version = _pack_version(directory)
-    servicer = _PolicyAnalyzerServicer(
-        recorded["name"],
-        version,
-        recorded["policies"],
-        recorded.get("enforcement_level") or EnforcementLevel.ADVISORY,
-        recorded.get("initial_config"),
-        recorded.get("description"),
-        recorded.get("display_name"),
-        recorded.get("readme"),
-        recorded.get("provider"),
-        recorded.get("tags"),
-        recorded.get("repository"),
-    )
+    options = {k: v for k, v in recorded.items() if k not in ("name", "policies")}
+    servicer = Servicer(recorded["name"], version, recorded["policies"], **options)
     return LoadedPack(recorded["name"], version, list(recorded["policies"]), servicer)
 
 
@@ -197,7 +187,7 @@ def configure(pack: LoadedPack, file_config: Mapping[str, dict[str, Any]]) -> No
     Mirrors the CLI's ReconcilePolicyPackConfig: every policy starts at its declared level
     with its schema defaults; "all" sets every level; a policy's own entry wins.
     """
-    info = pack.servicer.GetAnalyzerInfo(None, None)
+    info = pack.servicer.analyzer_info()
     result: dict[str, dict[str, Any]] = {}
     for policy in info.policies:
         defaults = {
@@ -234,7 +224,7 @@ def configure(pack: LoadedPack, file_config: Mapping[str, dict[str, Any]]) -> No
         policy_config.enforcementLevel = _LEVEL_TO_PROTO[entry["level"] or "advisory"]
         if entry["properties"]:
             policy_config.properties.update(entry["properties"])
-    pack.servicer.Configure(request, None)
+    pack.servicer.configure(request)
 
 
 def _options(resource: StateResource) -> PolicyResourceOptions:
@@ -244,6 +234,22 @@ def _options(resource: StateResource) -> PolicyResourceOptions:
 
 
 def evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | None) -> Report:
+    """Run every enabled policy on `state`, as the CLI's analyzer would.
+
+    The cyclic garbage collector is paused meanwhile: evaluation allocates many short-lived,
+    acyclic objects, and on large states the collector's repeated passes over everything
+    alive cost about a third of the time and grow faster than the state.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _evaluate(pack, state, stage=stage, config_file=config_file)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | None) -> Report:
     file_config = read_pack_config(config_file) if config_file else {}
     configure(pack, file_config)
     servicer = pack.servicer
@@ -256,7 +262,7 @@ def evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | 
     response = analyzer_pb2.AnalyzeResponse()
     active: list[tuple[Policy, EnforcementLevel]] = []
     for policy in pack.policies:
-        level = servicer._get_enforcement_level(policy)
+        level = servicer.enforcement_level(policy)
         if level == EnforcementLevel.DISABLED:
             continue
         if level == EnforcementLevel.REMEDIATE:
@@ -272,10 +278,8 @@ def evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | 
     resource_policies = [
         (
             policy,
-            servicer._create_report_violation(
-                response, policy.name, policy.description, level, policy.severity
-            ),
-            servicer._get_policy_config(policy.name),
+            servicer.report_violation(response, policy, level),
+            servicer.policy_config(policy.name),
         )
         for policy, level in active
         if isinstance(policy, ResourceValidationPolicy)
@@ -297,11 +301,9 @@ def evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | 
     if stack_policies:
         policy_resources = _policy_resources(resources, props, options)
         for policy, level in stack_policies:
-            report_violation = servicer._create_report_violation(
-                response, policy.name, policy.description, level, policy.severity
-            )
+            report_violation = servicer.report_violation(response, policy, level)
             stack_args = StackValidationArgs(
-                policy_resources, servicer._get_policy_config(policy.name), {}
+                policy_resources, servicer.policy_config(policy.name), {}
             )
             _validate(policy, stack_args, report_violation, pack, report, "")
 
@@ -314,8 +316,50 @@ def evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | 
                 urn=diagnostic.urn,
             )
         )
+    redact = secret_redactor(state.resources)
+    report.violations = [
+        Violation(v.policy, v.level, redact(v.message), v.urn) for v in report.violations
+    ]
+    report.not_applicable = [(name, redact(reason)) for name, reason in report.not_applicable]
     report.violations.sort(key=lambda v: (v.level != "mandatory", v.policy, v.urn, v.message))
     return report
+
+
+SECRET_SHOWN = "[secret]"
+_MIN_BARE_SECRET = 4
+_WORD = "A-Za-z0-9_"
+
+
+def secret_redactor(resources: Iterable[StateResource]) -> Callable[[str], str]:
+    """A function that replaces every secret value of `resources` in a message by `[secret]`.
+
+    Rules embed property values in their messages (`show()`), and they see secrets unwrapped,
+    so this is the one place where values that were secret get hidden again, for preview and
+    analyze alike. Every secret counts, whether the export held it as ciphertext or, after
+    `pulumi stack export --show-secrets`, as a plaintext envelope: the messages end up in CI
+    logs and PR comments, which are often public, so a plaintext envelope is no permission to
+    print. A value is matched quoted (`'v'`, `"v"`) at any length and bare when it has at
+    least four characters and stands as a whole word (shorter bare matches would hit ordinary
+    text such as ports or flags).
+    """
+    quoted: set[str] = set()
+    bare: set[str] = set()
+    for resource in resources:
+        for value in resource.secret_values:
+            if not value:
+                continue
+            quoted.update((repr(value), json.dumps(value), json.dumps(value, ensure_ascii=False)))
+            if len(value) >= _MIN_BARE_SECRET:
+                bare.add(value)
+    if not quoted:
+        return lambda text: text
+    longest_first = sorted(quoted | bare, key=len, reverse=True)
+    alternatives = [
+        re.escape(form) if form in quoted else f"(?<![{_WORD}]){re.escape(form)}(?![{_WORD}])"
+        for form in longest_first
+    ]
+    pattern = re.compile("|".join(alternatives))
+    return lambda text: pattern.sub(SECRET_SHOWN, text)
 
 
 def _validate(
@@ -347,8 +391,8 @@ def _validate(
                 urn=urn,
             )
         )
-    except _NotApplicableError as exc:
-        report.not_applicable.append((policy.name, exc.reason or ""))
+    except NotApplicableError as exc:
+        report.not_applicable.append((policy.name, getattr(exc, "reason", None) or ""))
 
 
 def _policy_resources(

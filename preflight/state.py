@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -43,6 +44,8 @@ class StateResource:
     provider: str | None
     unreadable_secrets: tuple[str, ...] = ()
     """Top-level properties whose secret value was given only as ciphertext."""
+    secret_values: tuple[str, ...] = ()
+    """Every plaintext leaf (strings; numbers as JSON) that the export held as a secret."""
 
 
 @dataclass
@@ -163,24 +166,84 @@ def dumps(document: dict[str, Any]) -> str:
 
 # -- reading ------------------------------------------------------------------------------
 
+MAX_DEPTH = 64
+"""Deepest nesting accepted inside one property (real exports stay far below ~20 levels).
+
+The bound is what keeps every later recursive walk (pulumi-policy's deserialiser and proxies,
+the rules' `plain()`) far from Python's recursion limit, whatever the file holds."""
+
+MAX_INT = 10**21
+"""Pulumi stores numbers as float64 and the CLI writes 1e21 and above in exponent form, so an
+integer literal this large cannot come from `pulumi stack export`."""
+
+ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
+ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
+RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+"""The engine's other signatures (sdk/go/common/resource/properties.go)."""
+
 
 def read_export(path: Path) -> State:
-    """Read a `pulumi stack export` file; raise InputError naming what is wrong."""
-    name = str(path)
+    """Read a `pulumi stack export` file; raise InputError naming what is wrong.
+
+    Every malformed input becomes an InputError (exit 2), never another exception: the
+    document is parsed with its integers and constants bounded, then walked once, with a
+    depth bound, validating every value the policy pack and its deserialiser will see.
+    """
+    name = _text(str(path))
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{name}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{name}: cannot be read: {exc}") from None
+        raise InputError(f"{name}: cannot be read: {_text(str(exc))}") from None
+    return parse_export(_load_json(text, name, "the file"), name)
+
+
+def _load_json(text: str, name: str, what: str) -> Any:
     try:
-        document = json.loads(text)
+        return json.loads(text, parse_int=_parse_int, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"{name}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            f"{name}: {what} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
             "expected the output of `pulumi stack export`"
         ) from None
-    return parse_export(document, name)
+    except RecursionError:
+        raise InputError(
+            f"{name}: {what} is nested too deeply to be a Pulumi export "
+            f"(at most {MAX_DEPTH} levels inside a property)"
+        ) from None
+    except ValueError as exc:  # _parse_int / _reject_constant
+        raise InputError(f"{name}: {what}: {exc}") from None
+
+
+def _parse_int(literal: str) -> int:
+    digits = len(literal.lstrip("-"))
+    if digits > 22:  # checked before int() so no 4,300-digit conversion limit is ever hit
+        raise ValueError(
+            f"an integer of {digits} digits is out of range (Pulumi numbers are 64-bit floats)"
+        )
+    return int(literal)
+
+
+def _reject_constant(literal: str) -> Any:
+    raise ValueError(f"{literal} is not a JSON number and never appears in a Pulumi export")
+
+
+def _text(value: str) -> str:
+    """`value` made printable: lone surrogates escaped (for error messages only)."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _check_text(value: str, where: str, what: str) -> str:
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(
+                f"{where}: {what} {_text(value)!r} holds a lone surrogate (not valid UTF-8 text)"
+            ) from None
+    return value
 
 
 def parse_export(document: Any, name: str = "state") -> State:
@@ -192,10 +255,10 @@ def parse_export(document: Any, name: str = "state") -> State:
             '({"version": 3, "deployment": {...}})'
         )
     version = document.get("version")
-    if version != EXPORT_VERSION:
+    if version != EXPORT_VERSION or isinstance(version, bool):
         raise InputError(
-            f"{name}: unsupported 'version' {version!r}; only version {EXPORT_VERSION} "
-            "exports are supported (re-export with a current Pulumi CLI)"
+            f"{name}: unsupported 'version' {_text(repr(version))[:40]}; only version "
+            f"{EXPORT_VERSION} exports are supported (re-export with a current Pulumi CLI)"
         )
     deployment = document["deployment"]
     if not isinstance(deployment, dict):
@@ -214,94 +277,227 @@ def parse_export(document: Any, name: str = "state") -> State:
     return state
 
 
+def _optional_text(raw: dict[str, Any], key: str, where: str) -> str | None:
+    value = raw.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{where}: '{key}' must be a string, not {type(value).__name__}")
+    return _check_text(value, where, f"'{key}'")
+
+
+def _urn_list(value: Any, where: str, what: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
+        raise InputError(f"{where}: {what} must be a list of URN strings")
+    return [_check_text(u, where, what) for u in value]
+
+
 def _parse_resource(raw: Any, where: str) -> StateResource:
     if not isinstance(raw, dict):
         raise InputError(f"{where}: expected an object")
     urn = raw.get("urn")
     if not isinstance(urn, str) or not urn:
         raise InputError(f"{where}: missing 'urn'")
+    _check_text(urn, where, "'urn'")
     parts = urn.split("::")
     if not urn.startswith("urn:pulumi:") or len(parts) < 4:
         raise InputError(
-            f"{where}: 'urn' {urn!r} is not a Pulumi URN "
+            f"{where}: 'urn' {urn[:200]!r} is not a Pulumi URN "
             "(urn:pulumi:<stack>::<project>::<type>::<name>)"
         )
+    where = f"{where} ({urn})"
     type_token = raw.get("type")
     if not isinstance(type_token, str) or not type_token:
-        raise InputError(f"{where} ({urn}): missing 'type'")
+        raise InputError(f"{where}: missing 'type'")
+    _check_text(type_token, where, "'type'")
     inputs = raw.get("inputs") or {}
     outputs = raw.get("outputs") or {}
     if not isinstance(inputs, dict) or not isinstance(outputs, dict):
-        raise InputError(f"{where} ({urn}): 'inputs' and 'outputs' must be objects")
-    merged = {**inputs, **outputs}
-    properties: dict[str, Any] = {}
-    unreadable: list[str] = []
-    for key in sorted(merged):
-        properties[key], readable = _reveal(merged[key], f"{where} ({urn}) property {key!r}")
-        if not readable:
-            unreadable.append(key)
-    deps = raw.get("dependencies") or []
-    prop_deps = raw.get("propertyDependencies") or {}
-    if not isinstance(deps, list) or not isinstance(prop_deps, dict):
-        raise InputError(f"{where} ({urn}): malformed 'dependencies' or 'propertyDependencies'")
+        raise InputError(f"{where}: 'inputs' and 'outputs' must be objects")
+    walk = _Walk()
+    revealed: dict[str, dict[str, Any]] = {}
+    unreadable_in: dict[str, set[str]] = {"inputs": set(), "outputs": set()}
+    for section, bag in (("inputs", inputs), ("outputs", outputs)):
+        out: dict[str, Any] = {}
+        for key, value in bag.items():
+            _check_text(key, where, f"{section} key")
+            walk.ciphertext = False
+            out[key] = walk.value(value, f"{where}: {section}.{key}", 1, False)
+            if walk.ciphertext:
+                unreadable_in[section].add(key)
+        revealed[section] = out
+    properties = {**revealed["inputs"], **revealed["outputs"]}
+    unreadable = sorted(
+        key for key in properties if key in unreadable_in["outputs" if key in outputs else "inputs"]
+    )
+    raw_id = raw.get("id")
+    if raw_id is not None and not isinstance(raw_id, str):
+        raise InputError(f"{where}: 'id' must be a string, not {type(raw_id).__name__}")
+    if isinstance(raw_id, str):
+        _check_text(raw_id, where, "'id'")
+    prop_deps = raw.get("propertyDependencies")
+    if prop_deps is None:
+        prop_deps = {}
+    if not isinstance(prop_deps, dict):
+        raise InputError(
+            f"{where}: 'propertyDependencies' must be an object of property name to URN list"
+        )
+    property_dependencies: dict[str, list[str]] = {}
+    for key, deps in prop_deps.items():
+        _check_text(key, where, "'propertyDependencies' key")
+        property_dependencies[key] = _urn_list(deps, where, f"'propertyDependencies.{key}'")
+    for flag in ("custom", "protect"):
+        if not isinstance(raw.get(flag, False), bool):
+            raise InputError(f"{where}: '{flag}' must be true or false")
     return StateResource(
         urn=urn,
         type=type_token,
         name="::".join(parts[3:]),
         custom=bool(raw.get("custom", False)),
-        id=str(raw.get("id") or ""),
+        id=str(raw_id or ""),
         properties=properties,
-        parent=raw.get("parent") or None,
-        dependencies=[str(d) for d in deps],
-        property_dependencies={str(k): [str(u) for u in (v or [])] for k, v in prop_deps.items()},
+        parent=_optional_text(raw, "parent", where),
+        dependencies=_urn_list(raw.get("dependencies"), where, "'dependencies'"),
+        property_dependencies=property_dependencies,
         protect=bool(raw.get("protect", False)),
-        provider=raw.get("provider") or None,
+        provider=_optional_text(raw, "provider", where),
         unreadable_secrets=tuple(unreadable),
+        secret_values=tuple(sorted(walk.secrets)),
     )
 
 
-_SCALARS = (str, int, float, bool, type(None))
+class _Walk:
+    """One validating pass over a resource's property values.
 
+    Returns each value with secret envelopes unwrapped (a ciphertext-only secret becomes the
+    unknown sentinel), resource references replaced by their ID (or URN), and everything else
+    exactly as given; raises InputError for anything pulumi-policy's deserialiser or the
+    rules could choke on. Plaintext found inside a secret is remembered in `secrets`, so
+    messages can show `[secret]` instead of it.
+    """
 
-def _reveal(value: Any, where: str) -> tuple[Any, bool]:
-    """Unwrap secret envelopes; a ciphertext-only secret becomes the unknown sentinel."""
-    if isinstance(value, dict):
-        if value.get(SECRET_SIG_KEY) == SECRET_SIG:
-            return _reveal_secret(value, where)
-        readable = True
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if type(item) in _SCALARS:  # most values: no envelope can hide in a scalar
-                out[key] = item
-                continue
-            out[key], ok = _reveal(item, where)
-            readable = readable and ok
-        return out, readable
-    if isinstance(value, list):
-        items = []
-        readable = True
-        for item in value:
-            if type(item) in _SCALARS:
-                items.append(item)
-                continue
-            plain, ok = _reveal(item, where)
-            items.append(plain)
-            readable = readable and ok
-        return items, readable
-    return value, True
+    def __init__(self) -> None:
+        self.secrets: set[str] = set()
+        self.ciphertext = False
+        """Set when the value just walked held a ciphertext-only secret."""
 
+    def value(self, value: Any, where: str, depth: int, secret: bool) -> Any:
+        if depth > MAX_DEPTH:
+            raise InputError(
+                f"{where}: nested more than {MAX_DEPTH} levels deep; "
+                "no Pulumi resource property is, so the file is not a real export"
+            )
+        kind = type(value)
+        if kind is str:
+            _check_text(value, where, "value")
+            if secret:
+                self.secrets.add(value)
+            return value
+        if kind is bool or value is None:
+            return value
+        if kind is int or kind is float:
+            if kind is int and abs(value) >= MAX_INT:
+                raise InputError(f"{where}: the number {value:.3e} is out of range for Pulumi")
+            if kind is float and not math.isfinite(value):
+                raise InputError(f"{where}: {value} is not a number Pulumi can store")
+            if secret:
+                self.secrets.add(json.dumps(value))
+            return value
+        if kind is list:
+            return [self.value(item, where, depth + 1, secret) for item in value]
+        if kind is dict:
+            if SECRET_SIG_KEY in value:
+                return self._signed(value, where, depth, secret)
+            out: dict[str, Any] = {}
+            for key, item in value.items():
+                _check_text(key, where, "key")
+                out[key] = self.value(item, where, depth + 1, secret)
+            return out
+        raise InputError(f"{where}: unexpected value of type {kind.__name__}")  # pragma: no cover
 
-def _reveal_secret(envelope: dict[str, Any], where: str) -> tuple[Any, bool]:
-    if "plaintext" in envelope:
-        try:
-            inner = json.loads(envelope["plaintext"])
-        except (TypeError, json.JSONDecodeError):
-            raise InputError(f"{where}: secret 'plaintext' is not JSON text") from None
-        revealed, _ = _reveal(inner, where)
-        return revealed, True
-    if "value" in envelope:
-        return _reveal(envelope["value"], where)
-    return UNKNOWN_STRING, False
+    def _signed(self, envelope: dict[str, Any], where: str, depth: int, secret: bool) -> Any:
+        sig = envelope[SECRET_SIG_KEY]
+        if sig == SECRET_SIG:
+            return self._secret(envelope, where, depth)
+        if sig == ASSET_SIG:
+            self._asset(envelope, where)
+            return envelope
+        if sig == ARCHIVE_SIG:
+            self._archive(envelope, where, depth)
+            return envelope
+        if sig == RESOURCE_REFERENCE_SIG:
+            ref = envelope.get("id") or envelope.get("urn")
+            if not isinstance(ref, str):
+                raise InputError(f"{where}: resource reference without a string 'urn' or 'id'")
+            return self.value(ref, where, depth, secret)
+        if sig == OUTPUT_VALUE_SIG:
+            if "value" not in envelope:
+                return UNKNOWN_STRING
+            is_secret = envelope.get("secret") is True
+            return self.value(envelope["value"], where, depth + 1, secret or is_secret)
+        shown = _text(repr(sig))[:60]
+        raise InputError(
+            f"{where}: unknown signature {shown} under {SECRET_SIG_KEY!r} "
+            "(expected a secret, asset, archive or resource reference)"
+        )
+
+    def _secret(self, envelope: dict[str, Any], where: str, depth: int) -> Any:
+        forms = [key for key in ("plaintext", "ciphertext", "value") if key in envelope]
+        if len(forms) != 1:
+            raise InputError(
+                f"{where}: a secret must hold exactly one of 'plaintext', 'ciphertext' or "
+                f"'value' (found {', '.join(forms) or 'none'})"
+            )
+        form = forms[0]
+        if form == "value":
+            return self.value(envelope["value"], where, depth + 1, True)
+        text = envelope[form]
+        if not isinstance(text, str):
+            raise InputError(f"{where}: a secret's '{form}' must be a string")
+        _check_text(text, where, f"secret {form}")
+        if form == "ciphertext":
+            self.ciphertext = True
+            return UNKNOWN_STRING
+        inner = _load_json(text, where, "the secret's plaintext")
+        return self.value(inner, where, depth + 1, True)
+
+    def _asset(self, envelope: dict[str, Any], where: str) -> None:
+        for key in ("path", "text", "uri", "hash"):
+            if key in envelope and not isinstance(envelope[key], str):
+                raise InputError(f"{where}: an asset's '{key}' must be a string")
+            if key in envelope:
+                _check_text(envelope[key], where, f"asset {key}")
+        if not any(k in envelope for k in ("path", "text", "uri")):
+            raise InputError(f"{where}: an asset needs a 'path', 'text' or 'uri'")
+
+    def _archive(self, envelope: dict[str, Any], where: str, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise InputError(f"{where}: nested more than {MAX_DEPTH} levels deep")
+        for key in ("path", "uri", "hash"):
+            if key in envelope and not isinstance(envelope[key], str):
+                raise InputError(f"{where}: an archive's '{key}' must be a string")
+            if key in envelope:
+                _check_text(envelope[key], where, f"archive {key}")
+        if "assets" in envelope:
+            assets = envelope["assets"]
+            if not isinstance(assets, dict):
+                raise InputError(f"{where}: an archive's 'assets' must be an object")
+            for name, item in assets.items():
+                _check_text(name, where, "archive asset name")
+                inner = f"{where}.assets.{name}"
+                if not isinstance(item, dict) or item.get(SECRET_SIG_KEY) not in (
+                    ASSET_SIG,
+                    ARCHIVE_SIG,
+                ):
+                    raise InputError(f"{inner}: an archive's assets must be assets or archives")
+                if item[SECRET_SIG_KEY] == ASSET_SIG:
+                    self._asset(item, inner)
+                else:
+                    self._archive(item, inner, depth + 1)
+        elif not any(k in envelope for k in ("path", "uri")):
+            raise InputError(f"{where}: an archive needs 'assets', a 'path' or a 'uri'")
 
 
 def from_deployment(deployment: Deployment) -> State:
@@ -321,6 +517,27 @@ def from_deployment(deployment: Deployment) -> State:
                 property_dependencies=dict(r.property_dependencies),
                 protect=r.protect,
                 provider=r.provider,
+                secret_values=_secret_leaves(r),
             )
         )
     return State(stack=deployment.stack, project=deployment.project, resources=resources)
+
+
+def _secret_leaves(resource: SimResource) -> tuple[str, ...]:
+    """The scalar values (strings; numbers as JSON) inside the resource's secret properties."""
+    found: set[str] = set()
+    pending: list[Any] = [
+        resource.inputs[k] for k in resource.secret_inputs if k in resource.inputs
+    ]
+    pending += [resource.outputs[k] for k in resource.secret_outputs if k in resource.outputs]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str):
+            found.add(value)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            found.add(json.dumps(value))
+    return tuple(sorted(found))

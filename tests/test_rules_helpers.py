@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -18,7 +19,7 @@ from guardrails.resources import Resource
 from guardrails.settings import parse_settings
 from guardrails.subnets import Network, Status
 from guardrails.values import CIPHERTEXT, UNKNOWN, as_bool, as_int, plain
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pulumi_policy import Secret
 from pulumi_policy.proxy import unknown_checking_proxy
@@ -324,3 +325,56 @@ def test_network_subnets_from_ids_or_dependencies() -> None:
     assert net.subnets(UNKNOWN, []).unresolved == (
         "the subnet IDs are not known yet and depend on no subnet"
     )
+
+
+def copies(resources: list[Resource], count: int) -> list[Resource]:
+    """`count` copies of a stack under new URNs, AWS IDs shared (as `bench.shared_ids`)."""
+
+    def renamed(urn: str, index: int) -> str:
+        return urn.replace("::p::", f"::p{index}::")
+
+    return [
+        dataclasses.replace(
+            r,
+            urn=renamed(r.urn, index),
+            property_dependencies={
+                k: tuple(renamed(u, index) for u in v) for k, v in r.property_dependencies.items()
+            },
+        )
+        for index in range(count)
+        for r in resources
+    ]
+
+
+SHARED_ID_STACKS = {
+    "inline route": lambda s: [
+        VPC,
+        s,
+        (t := rt([{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-0abc"}])),
+        assoc(s, t),
+    ],
+    "route resource": lambda s: [VPC, IGW, s, (t := rt()), assoc(s, t), route("rtb-1", "igw-1")],
+    "main table": lambda s: [VPC, s, route("rtb-main", "igw-1")],
+    "private": lambda s: [VPC, NAT, s, (t := rt()), assoc(s, t), route("rtb-1", "nat-1")],
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(sorted(SHARED_ID_STACKS)), st.integers(1, 12))
+def test_copies_sharing_ids_classify_like_one_stack_and_say_it_once(shape: str, count: int) -> None:
+    single = SHARED_ID_STACKS[shape](sub())
+    expected = Network(single).classify(single[[r.type for r in single].index(sub().type)])
+    stack = copies(single, count)
+    network = Network(stack)
+    for subnet in (r for r in stack if r.type == "aws:ec2/subnet:Subnet"):
+        verdict = network.classify(subnet)
+        assert (verdict.status, verdict.reason) == (expected.status, expected.reason)
+        assert verdict.urn == subnet.urn
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100_000 + "]" * 100_000, "9" * 5_000, "{not json", '"\\ud800'],
+)
+def test_plain_never_raises_on_a_hostile_plaintext(text: str) -> None:
+    assert plain({SIG: SECRET_SIG, "plaintext": text}) == text

@@ -57,7 +57,7 @@ def _backup_retention(resource: Resource) -> list[str]:
 
 def _subnet_group_private(network: Network) -> list[tuple[str, str | None]]:
     results: list[tuple[str, str | None]] = []
-    groups = network.of_type(DB_SUBNET_GROUP)
+    groups = _Groups(network.of_type(DB_SUBNET_GROUP))
     for db in network.of_type(DB_INSTANCE, DB_CLUSTER):
         if _is_replica(db) and db.type == DB_INSTANCE:
             continue
@@ -72,7 +72,7 @@ def _subnet_group_private(network: Network) -> list[tuple[str, str | None]]:
                 )
             )
             continue
-        group = _find_group(db, name, groups)
+        group = groups.find(db, name)
         if group is None:
             results.append(
                 cannot_check(
@@ -105,15 +105,25 @@ def _subnet_group_private(network: Network) -> list[tuple[str, str | None]]:
     return results
 
 
-def _find_group(db: Resource, name: Any, groups: list[Resource]) -> Resource | None:
-    if isinstance(name, str) and not is_unreadable(name):
+class _Groups:
+    """DB subnet groups indexed by name, ID and URN, so each database finds its group in O(1)."""
+
+    def __init__(self, groups: list[Resource]) -> None:
+        self._order = {group.urn: index for index, group in enumerate(groups)}
+        self._by_urn = {group.urn: group for group in groups}
+        self._by_name: dict[str, Resource] = {}
         for group in groups:
-            if name in (group.props.get("name"), group.props.get("id")):
-                return group
-    for group in groups:
-        if group.urn in db.deps_of("dbSubnetGroupName"):
-            return group
-    return None
+            for key in (group.props.get("name"), group.props.get("id")):
+                if isinstance(key, str):
+                    self._by_name.setdefault(key, group)
+
+    def find(self, db: Resource, name: Any) -> Resource | None:
+        """The first group named `name` (by name or ID), else the first `dbSubnetGroupName`
+        depends on."""
+        if isinstance(name, str) and not is_unreadable(name) and name in self._by_name:
+            return self._by_name[name]
+        found = [self._by_urn[u] for u in db.deps_of("dbSubnetGroupName") if u in self._by_urn]
+        return min(found, key=lambda g: self._order[g.urn]) if found else None
 
 
 _PUBLIC_TYPES: Final = (DB_INSTANCE, DB_CLUSTER_INSTANCE)

@@ -128,6 +128,10 @@ class Network:
     _by_type: dict[str, list[Resource]] = field(init=False)
     _associations: _References = field(init=False)
     _routes: _References = field(init=False)
+    _main_associations: _References = field(init=False)
+    _vpc_by_main_table: dict[str, Resource] = field(init=False)
+    _default_tables: _References = field(init=False)
+    _memo: dict[tuple[str, str], Any] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_urn = {r.urn: r for r in self.resources}
@@ -138,6 +142,17 @@ class Network:
         # classifying every subnet of a large stack stays linear.
         self._associations = _References(self.of_type(ROUTE_TABLE_ASSOCIATION), "subnetId")
         self._routes = _References(self.of_type(ROUTE), "routeTableId")
+        self._main_associations = _References(self.of_type(MAIN_ROUTE_TABLE_ASSOCIATION), "vpcId")
+        self._default_tables = _References(self.of_type(DEFAULT_ROUTE_TABLE), "defaultRouteTableId")
+        self._vpc_by_main_table = {}
+        for vpc in self.of_type(VPC):
+            for key in ("mainRouteTableId", "defaultRouteTableId"):
+                table_id = vpc.props.get(key)
+                if isinstance(table_id, str) and not is_unreadable(table_id):
+                    self._vpc_by_main_table.setdefault(table_id, vpc)
+        # Results that depend only on one resource (or one ID) are computed once: stacks whose
+        # resources share IDs (copies of one stack) would otherwise redo them per reference.
+        self._memo = {}
         self._by_id = {}
         for r in self.resources:
             rid = r.props.get("id")
@@ -298,7 +313,22 @@ class Network:
         uncertain: list[str] = []
         tables: list[Resource] = []
         explicit = False
-        for assoc in self._associations.candidates([subnet.props.get("id")], subnet.urn):
+        sid = subnet.props.get("id")
+        by_id: list[Resource] = []
+        if isinstance(sid, str) and not is_unreadable(sid):
+            # Associations naming the subnet's ID all refer to it: resolved once per ID.
+            key = ("associated-by-id", sid)
+            if key not in self._memo:
+                self._memo[key] = self._resolve_all(self._associations.by_value(sid))
+            by_id_tables, by_id_why = self._memo[key]
+            by_id = self._associations.by_value(sid)
+            explicit = bool(by_id)
+            tables.extend(by_id_tables)
+            uncertain.extend(by_id_why)
+        named = {a.urn for a in by_id}
+        for assoc in self._associations.candidates([], subnet.urn):
+            if assoc.urn in named:
+                continue
             hit = self.refers_to(assoc, "subnetId", subnet)
             if hit is False:
                 continue
@@ -317,18 +347,26 @@ class Network:
             uncertain.append(why)
         return tables + main, uncertain
 
+    def _resolve_all(self, associations: Sequence[Resource]) -> tuple[list[Resource], list[str]]:
+        """The distinct tables and reasons of `associations`' `routeTableId`s."""
+        tables: dict[str, Resource] = {}
+        reasons: list[str] = []
+        for assoc in associations:
+            resolved, why = self._resolve_table(assoc, "routeTableId")
+            tables.update((t.urn, t) for t in resolved)
+            if why:
+                reasons.append(why)
+        return list(tables.values()), _distinct(reasons)
+
     def _resolve_table(self, owner: Resource, prop: str) -> tuple[list[Resource], str | None]:
         value = owner.props.get(prop)
         if isinstance(value, str) and not is_unreadable(value):
             table = self.by_id(value, *_TABLE_TYPES)
             if table is not None:
                 return [table], None
-            for vpc in self.of_type(VPC):
-                if value in (
-                    vpc.props.get("mainRouteTableId"),
-                    vpc.props.get("defaultRouteTableId"),
-                ):
-                    return self._original_main_tables(vpc), None
+            main_of = self._vpc_by_main_table.get(value)
+            if main_of is not None:
+                return self._original_main_tables(main_of), None
             return [], f"route table {value} of {owner.label} is not in this stack"
         deps = self.deps_of_type(owner, prop, *_TABLE_TYPES)
         if deps:
@@ -355,7 +393,8 @@ class Network:
                 f"{_show_id(subnet.props.get('vpcId'))} is not in this stack, so its main "
                 "route table is not visible"
             )
-        for assoc in self.of_type(MAIN_ROUTE_TABLE_ASSOCIATION):
+        vpc_ids = [vpc.props.get("id")]
+        for assoc in self._main_associations.candidates(vpc_ids, vpc.urn):
             hit = self.refers_to(assoc, "vpcId", vpc)
             if hit is False:
                 continue
@@ -368,8 +407,16 @@ class Network:
     def _original_main_tables(self, vpc: Resource) -> list[Resource]:
         """The VPC's original main table as managed by this stack (a DefaultRouteTable), or a
         stand-in that only carries the `Route` resources aimed at its ID."""
+        key = ("original-main", vpc.urn)
+        if key not in self._memo:
+            self._memo[key] = self._find_original_main_tables(vpc)
+        tables: list[Resource] = self._memo[key]
+        return tables
+
+    def _find_original_main_tables(self, vpc: Resource) -> list[Resource]:
         tables: list[Resource] = []
-        for drt in self.of_type(DEFAULT_ROUTE_TABLE):
+        main_ids = [vpc.props.get("defaultRouteTableId"), vpc.props.get("mainRouteTableId")]
+        for drt in self._default_tables.candidates(main_ids, vpc.urn):
             drt_id = drt.props.get("defaultRouteTableId")
             if isinstance(drt_id, str) and not is_unreadable(drt_id):
                 if drt_id in (
@@ -393,7 +440,14 @@ class Network:
     # --- the verdict --------------------------------------------------------------------
 
     def classify(self, subnet: Resource) -> Verdict:
-        """Public, private or undecidable, with the reason."""
+        """Public, private or undecidable, with the reason (computed once per subnet)."""
+        key = ("classify", subnet.urn)
+        if key not in self._memo:
+            self._memo[key] = self._classify(subnet)
+        verdict: Verdict = self._memo[key]
+        return verdict
+
+    def _classify(self, subnet: Resource) -> Verdict:
         public: list[str] = []
         unknown: list[str] = []
         map_public = subnet.props.get("mapPublicIpOnLaunch")
@@ -403,9 +457,14 @@ class Network:
             unknown.append("mapPublicIpOnLaunch is not known yet")
         tables, uncertain = self._tables_for(subnet)
         unknown.extend(uncertain)
+        seen: set[str] = set()
         for table in tables:
+            if table.urn in seen:
+                continue
+            seen.add(table.urn)
             for finding in self._findings_with_stand_in(table):
                 (public if finding.kind is Status.PUBLIC else unknown).append(finding.text)
+        public, unknown = _distinct(public), _distinct(unknown)
         label = subnet_label(subnet)
         az = subnet.props.get("availabilityZone")
         az_text = az if isinstance(az, str) and not is_unreadable(az) else None
@@ -418,6 +477,13 @@ class Network:
         )
 
     def _findings_with_stand_in(self, table: Resource) -> list[_RouteFinding]:
+        key = ("findings", table.urn)
+        if key not in self._memo:
+            self._memo[key] = self._compute_findings(table)
+        findings: list[_RouteFinding] = self._memo[key]
+        return findings
+
+    def _compute_findings(self, table: Resource) -> list[_RouteFinding]:
         if table.urn.endswith("#main-route-table"):
             # Only Route resources aimed at the main table's ID can add routes to it.
             findings: list[_RouteFinding] = []
@@ -479,6 +545,10 @@ class _References:
             for urn in deps:
                 self._by_dependency.setdefault(urn, []).append(r)
 
+    def by_value(self, rid: str) -> list[Resource]:
+        """The resources whose property names exactly `rid`, in stack order."""
+        return self._by_value.get(rid, [])
+
     def candidates(self, ids: Iterable[Any], urn: str) -> list[Resource]:
         found: dict[str, Resource] = {}
         for rid in ids:
@@ -487,6 +557,11 @@ class _References:
         found.update((r.urn, r) for r in self._by_dependency.get(urn, ()))
         found.update((r.urn, r) for r in self._unknown)
         return sorted(found.values(), key=lambda r: self._order[r.urn])
+
+
+def _distinct(texts: list[str]) -> list[str]:
+    """`texts` without repeats, first occurrence kept (copies of a stack say the same thing)."""
+    return list(dict.fromkeys(texts))
 
 
 def subnet_label(subnet: Resource) -> str:

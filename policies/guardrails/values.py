@@ -163,7 +163,7 @@ def _plain_signed(envelope: Mapping[str, Any]) -> Any:
                 return plain(text)
             try:
                 return plain(json.loads(text))
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, a huge integer, or too deep
                 return text
     except UnknownValueError:
         return UNKNOWN
