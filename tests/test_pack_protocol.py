@@ -56,10 +56,18 @@ EXTRAS = {
 STACK_POLICIES = {
     "eb-instances-in-private-subnets",
     "eb-model-environment-internal",
+    "eb-env-properties-size-limit",
+    "eb-imdsv2-required",
+    "eb-deployment-policy-safe",
+    "eb-enhanced-health",
+    "eb-managed-platform-updates",
     "rds-subnet-group-private",
     "eb-multi-az-capacity",
     "vpc-flow-logs-enabled",
 }
+"""Rules that judge relations, and every rule that reads EB option settings: an environment
+launched from a configuration template runs with the template's settings, which only a
+stack rule can see."""
 
 
 def _start(engine: str) -> tuple[subprocess.Popen[str], analyzer_pb2_grpc.AnalyzerStub, Any]:
@@ -343,6 +351,26 @@ def web(subnets: str, min_size: str = "2", deps: list[str] | None = None):
         {"namespace": vpc_ns, "name": "Subnets", "value": subnets},
         {"namespace": vpc_ns, "name": "ELBSubnets", "value": "subnet-pub"},
         {"namespace": "aws:autoscaling:asg", "name": "MinSize", "value": min_size},
+        {
+            "namespace": "aws:autoscaling:launchconfiguration",
+            "name": "DisableIMDSv1",
+            "value": "true",
+        },
+        {
+            "namespace": "aws:elasticbeanstalk:command",
+            "name": "DeploymentPolicy",
+            "value": "Immutable",
+        },
+        {
+            "namespace": "aws:elasticbeanstalk:healthreporting:system",
+            "name": "SystemType",
+            "value": "enhanced",
+        },
+        {
+            "namespace": "aws:elasticbeanstalk:managedactions",
+            "name": "ManagedActionsEnabled",
+            "value": "true",
+        },
     ]
     props = {"settings": settings, "tags": {"role": "web"}}
     return resource(ENV, "web", props, {"settings": deps} if deps else None)
@@ -399,7 +427,7 @@ def test_unknown_subnets_are_related_through_property_dependencies(analyzer) -> 
             "eb-multi-az-capacity",
             ADVISORY,
             f"can't run policy 'eb-multi-az-capacity' from policy pack '{PACK}@v0.0.1' during "
-            f"preview: {ENV} 'web': its subnets are not known yet",
+            f"preview: {ENV} 'web': aws:ec2:vpc Subnets is not known yet (unknown during preview)",
         )
     ]
     public = [urn("aws:ec2/subnet:Subnet", "pub")]
@@ -408,8 +436,9 @@ def test_unknown_subnets_are_related_through_property_dependencies(analyzer) -> 
     placement = by_policy["eb-instances-in-private-subnets"]
     assert placement.enforcementLevel == ADVISORY
     assert "during preview: " in placement.message
-    assert "Subnets is not known yet and the settings depend on public subnets" in (
-        placement.message
+    assert (
+        "Subnets is not known yet (unknown during preview) and the settings depend on public"
+        in (placement.message)
     )
 
 
