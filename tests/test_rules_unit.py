@@ -806,8 +806,95 @@ def test_unknown_ingress_source_is_advisory() -> None:
     outcome = sg_check(INGRESS_RULE, props)
     assert outcome.violations == []
     assert outcome.undecided == (
-        f"{INGRESS_RULE} 'sg': the source or ports of the rule are not known yet"
+        f"{INGRESS_RULE} 'sg': the source or ports of the rule are not known yet (unknown "
+        "during preview)"
     )
+
+
+def undecided_raw(policy: str, type_token: str, props: dict[str, Any]) -> str:
+    """A resource policy on props as a stack export holds them (ciphertext envelopes, which
+    pulumi-policy's deserializer refuses, are what preflight hands the pack after reading
+    a state exported without --show-secrets): the advisory's text."""
+    check = BY_NAME[policy]
+    assert isinstance(check, ResourceValidationPolicy)
+    args = ResourceValidationArgs(
+        type_token, props, urn(type_token, "sg"), "sg", _options(), None, None, {}
+    )
+    seen: list[str] = []
+    with pytest.raises(UnknownValueError) as raised:
+        check.validate(args, lambda message, urn=None: seen.append(message))
+    assert seen == []
+    return str(raised.value)
+
+
+def test_an_encrypted_ingress_source_in_a_saved_state_says_so() -> None:
+    """A stack export without --show-secrets: nothing is 'unknown', the value is ciphertext."""
+    hidden = {**SECRET, "ciphertext": "AAAA"}
+    props = {"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "cidrIpv4": hidden}
+    assert undecided_raw("sg-no-world-ingress", INGRESS_RULE, props) == (
+        f"{INGRESS_RULE} 'sg': the source or ports of the rule are encrypted in the state "
+        "(export the stack with --show-secrets to check it)"
+    )
+    sg = {"ingress": [{**rule("tcp", 22, 22), "cidrBlocks": hidden}, rule("tcp", 80, 80)]}
+    assert undecided_raw("sg-no-world-ingress", SG, sg) == (
+        f"{SG} 'sg': the source or ports of ingress[0] are encrypted in the state (export the "
+        "stack with --show-secrets to check it)"
+    )
+
+
+# ICMP rules: fromPort is the ICMP type and toPort the code; -1 means all.
+ICMP_CASES = [
+    ("icmp", 8, 0, "ICMP type 8 code 0"),
+    ("ICMP", 3, 4, "ICMP type 3 code 4"),
+    ("1", 8, -1, "ICMP type 8 (all codes)"),
+    ("icmp", -1, -1, "all ICMP types and codes"),
+    ("icmpv6", 128, 0, "ICMPv6 type 128 code 0"),
+    ("58", -1, -1, "all ICMPv6 types and codes"),
+    ("58", 135, -1, "ICMPv6 type 135 (all codes)"),
+]
+
+
+@pytest.mark.parametrize(("protocol", "icmp_type", "code", "what"), ICMP_CASES)
+@pytest.mark.parametrize("form", ["inline", "ingress-rule", "legacy-rule"])
+def test_icmp_rules_are_described_by_type_and_code(
+    form: str, protocol: str, icmp_type: int, code: int, what: str
+) -> None:
+    cidr = "::/0" if protocol.lower() in ("icmpv6", "58") else "0.0.0.0/0"
+    if form == "inline":
+        type_token, where = SG, "ingress[0]"
+        props: dict[str, Any] = {"ingress": [rule(protocol, icmp_type, code, cidr)]}
+    elif form == "ingress-rule":
+        type_token, where = INGRESS_RULE, "the rule"
+        field = "cidrIpv6" if ":" in cidr else "cidrIpv4"
+        props = {"ipProtocol": protocol, "fromPort": icmp_type, "toPort": code, field: cidr}
+    else:
+        type_token, where = LEGACY_RULE, "the ingress rule"
+        props = {"type": "ingress", **rule(protocol, icmp_type, code, cidr)}
+    assert sg_check(type_token, props).messages == [
+        f"{type_token} 'sg': {where} admits {what} from {cidr}{WORLD_TAIL}"
+    ]
+    if form == "inline":
+        passes(sg_check(SG, {"ingress": [rule(protocol, icmp_type, code, "10.0.0.0/8")]}))
+
+
+@pytest.mark.parametrize(
+    ("protocol", "low", "high", "what"),
+    [
+        ("udp", 53, 53, "UDP port(s) 53"),
+        ("17", 1000, 2000, "UDP port(s) 1000-2000"),
+        ("6", 22, 22, "TCP port(s) 22"),
+        ("tcp", 0, 65535, "TCP port(s) 0-65535"),
+        ("50", 0, 0, "all traffic of IP protocol 50"),
+        ("all", 0, 0, "all traffic"),
+    ],
+)
+def test_other_protocols_are_described_in_their_own_terms(
+    protocol: str, low: int, high: int, what: str
+) -> None:
+    props = {"ipProtocol": protocol, "fromPort": low, "toPort": high, "cidrIpv4": "0.0.0.0/0"}
+    assert sg_check(INGRESS_RULE, props).messages == [
+        f"{INGRESS_RULE} 'sg': the rule admits {what} from 0.0.0.0/0{WORLD_TAIL}"
+    ]
 
 
 # -- vpc-flow-logs-enabled ------------------------------------------------------------------
