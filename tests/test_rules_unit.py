@@ -821,8 +821,12 @@ def undecided_raw(policy: str, type_token: str, props: dict[str, Any]) -> str:
         type_token, props, urn(type_token, "sg"), "sg", _options(), None, None, {}
     )
     seen: list[str] = []
+
+    def report(message: str, urn: str | None = None) -> None:
+        seen.append(message)
+
     with pytest.raises(UnknownValueError) as raised:
-        check.validate(args, lambda message, urn=None: seen.append(message))
+        check.validate(args, report)
     assert seen == []
     return str(raised.value)
 
