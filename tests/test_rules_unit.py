@@ -969,7 +969,9 @@ def test_a_template_outside_the_stack_is_advisory_not_a_default_vpc_violation() 
     assert outcome.violations == []
     assert outcome.undecided == (
         f"{ENV} 'api': aws:ec2:vpc Subnets is not set on the environment and its configuration "
-        "template 'shared' is not in this stack"
+        f"template 'shared' is not in this stack; {ENV} 'api': aws:ec2:vpc "
+        "AssociatePublicIpAddress is not set on the environment and its configuration template "
+        "'shared' is not in this stack"
     )
 
 

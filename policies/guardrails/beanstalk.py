@@ -114,6 +114,8 @@ def _instances_private(network: Network) -> list[tuple[str, str | None]]:
                     f"{unreadable(public_ip)}"
                 )
             )
+        elif public_ip is None:
+            results.extend(found.may_come_from_template(f"{VPC_NS} AssociatePublicIpAddress"))
     return results
 
 
@@ -155,6 +157,8 @@ def _model_internal(network: Network) -> list[tuple[str, str | None]]:
                 )
             )
             continue
+        if settings.get(ENV_NS, "EnvironmentType") is None:
+            results.extend(found.may_come_from_template(f"{ENV_NS} EnvironmentType"))
         scheme = settings.get(VPC_NS, "ELBScheme")
         where = found.origin(VPC_NS, "ELBScheme")
         if is_unreadable(scheme):

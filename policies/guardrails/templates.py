@@ -107,6 +107,17 @@ class Effective:
             deps = deps + self.template.deps_of("settings")
         return deps
 
+    def may_come_from_template(self, option: str) -> list[tuple[str, str | None]]:
+        """For an option whose absence is fine but whose bad value a template this stack
+        does not hold may set: the cannot-check fact, else nothing."""
+        if not self.unseen:
+            return []
+        return [
+            cannot_check(
+                f"{self.resource.label}: {option} is not set on the environment and {self.unseen}"
+            )
+        ]
+
     def unset(self, option: str, violation: tuple[str, str | None]) -> tuple[str, str | None]:
         """`violation` for an option neither resource sets, unless a template this stack
         does not hold may set it: then it cannot be checked."""
