@@ -529,3 +529,35 @@ def test_unknown_settings_during_a_preview_say_so(policy: str) -> None:
     assert outcome.undecided == (
         f"{ENV} 'api': its option settings are not known yet (unknown during preview)"
     )
+
+
+UNSET_MESSAGES = {
+    "DisableIMDSv1": "{label}: aws:autoscaling:launchconfiguration DisableIMDSv1 is not set (EB "
+    "uses 'false'); set it to 'true' so instance credentials need an IMDSv2 session token",
+    "DeploymentPolicy": "{label}: aws:elasticbeanstalk:command DeploymentPolicy is not set (EB "
+    "uses 'AllAtOnce'): a failed deploy takes every instance down at once; use 'Immutable' or "
+    "'RollingWithAdditionalBatch' (or 'Rolling')",
+    "SystemType": "{label}: aws:elasticbeanstalk:healthreporting:system SystemType is not set "
+    "(EB uses 'basic'); set it to 'enhanced' for instance-level health and health-based "
+    "rollouts",
+    "ManagedActionsEnabled": "{label}: aws:elasticbeanstalk:managedactions ManagedActionsEnabled "
+    "is not set (EB uses 'false'); set it to 'true' (with a PreferredStartTime) so security "
+    "patches are applied",
+    "MinSize": "{label}: aws:autoscaling:asg MinSize is not set (EB uses 1); run at least 2 "
+    "instances so one AZ or instance can fail",
+    "ELBScheme": "{label} (role=model): aws:ec2:vpc ELBScheme is not set (EB uses 'public'); the "
+    "model server must only be reachable inside the VPC: set ELBScheme to 'internal'",
+}
+"""Options whose EB default breaks the rule: set on neither resource, the default is judged."""
+BAD_DEFAULTS = [c for c in CASES if c.name in UNSET_MESSAGES]
+
+
+@pytest.mark.parametrize("case", BAD_DEFAULTS, ids=[c.id for c in BAD_DEFAULTS])
+def test_an_option_set_on_neither_resource_is_judged_on_ebs_default(case: Case) -> None:
+    rest = {key: value for key, value in GOOD.items() if key != (case.namespace, case.name)}
+    template, environment = launched_from_template([], options(rest))
+    outcome = check_stack(case.policy, [*BASE, template, environment])
+    assert outcome.violations == [
+        (UNSET_MESSAGES[case.name].format(label=f"{ENV} 'api'"), environment.urn)
+    ]
+    assert outcome.undecided is None

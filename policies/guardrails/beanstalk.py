@@ -14,6 +14,7 @@ from .common import ADVISORY, EB_TYPES, cannot_check, resource_policy, stack_pol
 from .eb_facts import (
     ASG_NS,
     COMMAND_NS,
+    DEFAULTS,
     ENV_NS,
     HEALTH_NS,
     LAUNCH_NS,
@@ -166,7 +167,8 @@ def _model_internal(network: Network) -> list[tuple[str, str | None]]:
                 cannot_check(f"{resource.label}: {VPC_NS} ELBScheme{where} {unreadable(scheme)}")
             )
         elif not (isinstance(scheme, str) and scheme.lower() == "internal"):
-            shown = show(scheme) if scheme is not None else "not set (EB uses 'public')"
+            default = DEFAULTS[(VPC_NS, "ELBScheme")]
+            shown = show(scheme) if scheme is not None else f"not set (EB uses {show(default)})"
             violation = (
                 f"{label}: {VPC_NS} ELBScheme is {shown}{where}; the model server must only "
                 "be reachable inside the VPC: set ELBScheme to 'internal'",
@@ -198,10 +200,11 @@ def _min_size(found: Effective) -> tuple[str, str | None] | None:
     where = found.origin(ASG_NS, "MinSize")
     if is_unreadable(raw_min):
         return cannot_check(f"{resource.label}: {ASG_NS} MinSize{where} {unreadable(raw_min)}")
-    minimum = as_int(raw_min) if raw_min is not None else 1
+    default = DEFAULTS[(ASG_NS, "MinSize")]
+    minimum = as_int(raw_min if raw_min is not None else default)
     if minimum is not None and minimum >= _MIN_INSTANCES:
         return None
-    shown = show(raw_min) if raw_min is not None else "not set (EB uses 1)"
+    shown = show(raw_min) if raw_min is not None else f"not set (EB uses {default})"
     violation = (
         f"{resource.label}: {ASG_NS} MinSize is {shown}{where}; run at least "
         f"{_MIN_INSTANCES} instances so one AZ or instance can fail",

@@ -91,6 +91,8 @@ class Effective:
         template, else ''."""
         if self.template is None or self.own.get(namespace, name) is not None:
             return ""
+        if parsed_settings(self.template).get(namespace, name) is None:
+            return ""  # set nowhere: EB's default
         return f" (set by its configuration template {show(self.template_name)})"
 
     @property
