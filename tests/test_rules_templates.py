@@ -561,3 +561,50 @@ def test_an_option_set_on_neither_resource_is_judged_on_ebs_default(case: Case) 
         (UNSET_MESSAGES[case.name].format(label=f"{ENV} 'api'"), environment.urn)
     ]
     assert outcome.undecided is None
+
+
+def test_finding_templates_stays_linear_when_many_share_a_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Many applications each with a template named 'base': every environment finds its own
+    by an index lookup, and each resource's settings are parsed once for all rules."""
+    import guardrails.templates as templates
+    from guardrails.resources import Resource
+    from guardrails.settings import OptionSettings, parse_settings
+    from guardrails.subnets import Network
+
+    parsed: list[object] = []
+
+    def counting(raw: object) -> OptionSettings:
+        parsed.append(raw)
+        return parse_settings(raw)
+
+    monkeypatch.setattr(templates, "parse_settings", counting)
+    count = 300
+    resources = []
+    for i in range(count):
+        bad = "false" if i == count - 1 else "true"
+        resources.append(
+            Resource(
+                TEMPLATE,
+                f"t{i}",
+                f"urn:t{i}",
+                {
+                    "name": "base",
+                    "application": f"app{i}",
+                    "settings": [
+                        setting("aws:autoscaling:launchconfiguration", "DisableIMDSv1", bad)
+                    ],
+                },
+            )
+        )
+        resources.append(
+            Resource(ENV, f"e{i}", f"urn:e{i}", {"templateName": "base", "application": f"app{i}"})
+        )
+    found = templates.effective_settings(Network(resources))
+    assert len(parsed) == 2 * count
+    assert [f.template.name if f.template else None for f in found if f.resource.type == ENV] == [
+        f"t{i}" for i in range(count)
+    ]
+    last = found[-1]
+    assert last.settings.get("aws:autoscaling:launchconfiguration", "DisableIMDSv1") == "false"

@@ -58,6 +58,8 @@ class Effective:
     unseen: str | None
     """Why the environment's template cannot be read ("its configuration template 'x' is
     not in this stack"), or None."""
+    template_own: OptionSettings
+    """The template's own settings (empty without a template)."""
 
     @property
     def is_template(self) -> bool:
@@ -68,7 +70,7 @@ class Effective:
         """The environment's settings over its template's, as EB applies them."""
         if self.template is None:
             return self.own
-        return self.own.merged_over(parsed_settings(self.template))
+        return self.own.merged_over(self.template_own)
 
     @property
     def readable(self) -> bool:
@@ -83,7 +85,7 @@ class Effective:
         return (
             f"{self.resource.label}: the option settings of its configuration template "
             f"{show(self.template_name)} "
-            f"{unreadable(parsed_settings(self.template).unreadable, plural=True)}"
+            f"{unreadable(self.template_own.unreadable, plural=True)}"
         )
 
     def origin(self, namespace: str, name: str) -> str:
@@ -91,7 +93,7 @@ class Effective:
         template, else ''."""
         if self.template is None or self.own.get(namespace, name) is not None:
             return ""
-        if parsed_settings(self.template).get(namespace, name) is None:
+        if self.template_own.get(namespace, name) is None:
             return ""  # set nowhere: EB's default
         return f" (set by its configuration template {show(self.template_name)})"
 
@@ -131,15 +133,31 @@ class Effective:
 
 
 class _TemplateIndex:
-    """Configuration templates by name, built once per stack (linear lookups after)."""
+    """Configuration templates by name (and application), built once per stack, so finding
+    each environment's template is a dictionary lookup however many templates share a name."""
 
     def __init__(self, network: Network) -> None:
         self.network = network
-        self.by_name: dict[str, list[Resource]] = {}
+        self.by_name: dict[str, Resource] = {}
+        self.by_name_and_app: dict[tuple[str, str], Resource] = {}
+        self.app_unknown: dict[str, Resource] = {}
         for template in network.of_type(EB_TEMPLATE):
             name = template.props.get("name")
-            if isinstance(name, str):
-                self.by_name.setdefault(name, []).append(template)
+            if not isinstance(name, str):
+                continue
+            self.by_name.setdefault(name, template)
+            application = template.props.get("application")
+            if isinstance(application, str):
+                self.by_name_and_app.setdefault((name, application), template)
+            else:
+                self.app_unknown.setdefault(name, template)
+
+    def _by_name(self, name: str, application: Any) -> Resource | None:
+        """The template `name` of the environment's application (an application that is not
+        known yet matches any)."""
+        if not isinstance(application, str):
+            return self.by_name.get(name)
+        return self.by_name_and_app.get((name, application)) or self.app_unknown.get(name)
 
     def template_of(self, resource: Resource) -> tuple[Resource | None, str | None]:
         """The ConfigurationTemplate an environment launches from, or why it cannot be seen."""
@@ -148,13 +166,9 @@ class _TemplateIndex:
         name = resource.props.get("templateName")
         by_dependency = self.network.deps_of_type(resource, "templateName", EB_TEMPLATE)
         if isinstance(name, str):
-            application = resource.props.get("application")
-            for template in self.by_name.get(name, ()):
-                other = template.props.get("application")
-                if not (isinstance(application, str) and isinstance(other, str)) or (
-                    application == other
-                ):
-                    return template, None
+            template = self._by_name(name, resource.props.get("application"))
+            if template is not None:
+                return template, None
             if len(by_dependency) == 1:
                 return by_dependency[0], None
             return None, f"its configuration template {name!r} is not in this stack"
@@ -173,10 +187,15 @@ def effective_settings(network: Network) -> Sequence[Effective]:
         if seen is network:
             return found
     index = _TemplateIndex(network)
+    resources = network.of_type(*EB_TYPES)
+    own = {r.urn: parsed_settings(r) for r in resources}  # each resource parsed once
     found = []
-    for resource in network.of_type(*EB_TYPES):
+    for resource in resources:
         template, unseen = index.template_of(resource)
-        found.append(Effective(resource, parsed_settings(resource), template, unseen))
+        template_own = OptionSettings(())
+        if template is not None:
+            template_own = own.get(template.urn) or parsed_settings(template)
+        found.append(Effective(resource, own[resource.urn], template, unseen, template_own))
     _cache[:] = [(network, found)]  # keeps `network` alive: `is` stays valid
     return found
 
