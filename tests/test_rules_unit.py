@@ -44,6 +44,11 @@ from tests.policy_support import (
     urn,
 )
 
+IS_NOT_KNOWN = "is not known yet (unknown during preview) or is encrypted in the state"
+ARE_NOT_KNOWN = "are not known yet (unknown during preview) or are encrypted in the state"
+"""How a rule says it cannot read a value (unknown during a preview; a ciphertext-only
+secret reaches the pack as unknown on a saved state)."""
+
 ENV = "aws:elasticbeanstalk/environment:Environment"
 TEMPLATE = "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate"
 RDS = "aws:rds/instance:Instance"
@@ -287,7 +292,7 @@ def test_unknown_subnets_depending_on_a_public_subnet_are_advisory_not_silent() 
     outcome = placement([*BASE, env])
     assert outcome.violations == []
     assert outcome.undecided == (
-        f"{ENV} 'api': aws:ec2:vpc Subnets is not known yet (unknown during preview) and the "
+        f"{ENV} 'api': aws:ec2:vpc Subnets {IS_NOT_KNOWN} and the "
         "settings depend on public subnets (subnet-pub ('pub-a'): "
         "aws:ec2/routeTable:RouteTable 'pub-rt' (inline route 0) routes 0.0.0.0/0 to internet "
         "gateway igw-01); it is checked again on up"
@@ -299,8 +304,7 @@ def test_unknown_subnets_with_no_dependency_cannot_be_checked() -> None:
     outcome = placement([*BASE, env])
     assert outcome.violations == []
     assert outcome.undecided == (
-        f"{ENV} 'api': aws:ec2:vpc Subnets is not known yet (unknown during preview) and the "
-        "settings depend on no subnet"
+        f"{ENV} 'api': aws:ec2:vpc Subnets {IS_NOT_KNOWN} and the settings depend on no subnet"
     )
 
 
@@ -327,9 +331,7 @@ def test_unknown_settings_list_raises_unknown_value_error_through_the_real_proxy
     with pytest.raises(UnknownValueError) as raised:
         policy.validate(StackValidationArgs([env], None, {}), report)
     assert seen == []
-    assert str(raised.value) == (
-        f"{ENV} 'api': its option settings are not known yet (unknown during preview)"
-    )
+    assert str(raised.value) == (f"{ENV} 'api': its option settings {ARE_NOT_KNOWN}")
 
 
 # -- eb-model-environment-internal ---------------------------------------------------------
@@ -440,7 +442,7 @@ def test_an_unknown_property_value_under_the_limit_is_advisory() -> None:
     )
     assert outcome.violations == []
     assert outcome.undecided == (
-        f"{ENV} 'api': the value of DB_HOST is not known yet (unknown during preview); the known "
+        f"{ENV} 'api': the value of DB_HOST {IS_NOT_KNOWN}; the known "
         "environment properties take 16 of 4,096 bytes"
     )
 
@@ -566,9 +568,7 @@ def test_single_setting_rules(
     assert outcome.messages == [f"{ENV} 'api': {namespace} {name} {message}"]
     unknown = check_eb(policy, ENV, {"settings": [setting(namespace, name, UNKNOWN)]}, "api")
     assert unknown.violations == []
-    assert unknown.undecided == (
-        f"{ENV} 'api': {namespace} {name} is not known yet (unknown during preview)"
-    )
+    assert unknown.undecided == (f"{ENV} 'api': {namespace} {name} {IS_NOT_KNOWN}")
 
 
 def test_imdsv1_unset_uses_eb_default_and_fails_on_environments_not_templates() -> None:
@@ -806,8 +806,7 @@ def test_unknown_ingress_source_is_advisory() -> None:
     outcome = sg_check(INGRESS_RULE, props)
     assert outcome.violations == []
     assert outcome.undecided == (
-        f"{INGRESS_RULE} 'sg': the source or ports of the rule are not known yet (unknown "
-        "during preview)"
+        f"{INGRESS_RULE} 'sg': the source or ports of the rule {ARE_NOT_KNOWN}"
     )
 
 
@@ -987,7 +986,7 @@ def test_an_entry_with_an_unknown_name_does_not_inflate_the_lower_bound() -> Non
     outcome = check_eb("eb-env-properties-size-limit", ENV, {"settings": settings}, "api")
     assert outcome.violations == []
     assert outcome.undecided == (
-        f"{ENV} 'api': a property whose name is not known yet (unknown during preview); the "
+        f"{ENV} 'api': a property whose name {IS_NOT_KNOWN}; the "
         "known environment properties take 4,083 of 4,096 bytes"
     )
     over = [setting(PROPS_NS, "PAD", "x" * 4090), setting(PROPS_NS, UNKNOWN, "xx")]

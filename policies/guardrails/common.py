@@ -113,21 +113,28 @@ def _summarize(facts: list[str]) -> str:
     return f"{shown}; and {more} more" if more > 0 else shown
 
 
-NOT_KNOWN_YET: Final = "is not known yet (unknown during preview)"
+NOT_KNOWN_YET: Final = "is not known yet (unknown during preview) or is encrypted in the state"
+"""For `UNKNOWN`: during a preview the engine has not computed the value yet; on a saved
+state, preflight hands a ciphertext-only secret to the pack as unknown (pulumi-policy's
+deserializer refuses ciphertext), so the pack cannot tell the two apart."""
 ENCRYPTED: Final = "is encrypted in the state (export the stack with --show-secrets to check it)"
+"""For `CIPHERTEXT`: a secret envelope that reached the pack with ciphertext only."""
+_PLURAL: Final = {
+    NOT_KNOWN_YET: "are not known yet (unknown during preview) or are encrypted in the state",
+    ENCRYPTED: "are encrypted in the state (export the stack with --show-secrets to check it)",
+}
 
 
 def unreadable(value: Any, *, plural: bool = False) -> str:
-    """Why a rule cannot read `value` ('is ...', or 'are ...' for a plural subject), right
-    in both contexts: during a preview a value may not be known yet; in a saved state nothing
-    is unknown, but a secret is only ciphertext without --show-secrets."""
+    """Why a rule cannot read `value` ('is ...', or 'are ...' for a plural subject), in words
+    right both during a preview and on a saved state."""
     if value is CIPHERTEXT:
         phrase = ENCRYPTED
     elif value is UNKNOWN:
         phrase = NOT_KNOWN_YET
     else:
-        phrase = "is unreadable"
-    return f"are{phrase.removeprefix('is')}" if plural else phrase
+        return "are unreadable" if plural else "is unreadable"
+    return _PLURAL[phrase] if plural else phrase
 
 
 CANNOT_CHECK: Final = "\0cannot-check"

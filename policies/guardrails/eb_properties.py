@@ -56,11 +56,12 @@ def _unreadable_values(properties: dict[str, Any]) -> list[str]:
         if is_unreadable(value):
             by_kind.setdefault(unreadable(value), []).append(key)
     facts: list[str] = []
-    for kind, keys in sorted(by_kind.items()):
+    for keys in sorted(by_kind.values()):
+        why = unreadable(properties[keys[0]], plural=len(keys) > 1)
         if len(keys) == 1:
-            facts.append(f"the value of {keys[0]} {kind}")
+            facts.append(f"the value of {keys[0]} {why}")
         else:
-            facts.append(f"the values of {', '.join(keys)} are{kind.removeprefix('is')}")
+            facts.append(f"the values of {', '.join(keys)} {why}")
     return facts
 
 
