@@ -194,7 +194,7 @@ def effective_settings(network: Network) -> Sequence[Effective]:
         template, unseen = index.template_of(resource)
         template_own = OptionSettings(())
         if template is not None:
-            template_own = own.get(template.urn) or parsed_settings(template)
+            template_own = own[template.urn]
         found.append(Effective(resource, own[resource.urn], template, unseen, template_own))
     _cache[:] = [(network, found)]  # keeps `network` alive: `is` stays valid
     return found
