@@ -256,7 +256,38 @@ def db_subnet_group_with_a_public_subnet(state: State) -> tuple[State, set[tuple
     return replaced(state, group, broken), {("rds-subnet-group-private", group.name)}
 
 
+TEMPLATE = "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate"
+
+
+def launched_from_template(
+    state: State, template_settings: list[dict[str, Any]], env_settings: list[dict[str, Any]]
+) -> tuple[State, StateResource, StateResource]:
+    """The web environment's settings moved into a configuration template it launches from."""
+    web = env(state, "web")
+    template = dataclasses.replace(
+        new_resource(state, TEMPLATE, "web-base", application=web.properties["application"]),
+        properties={
+            "name": "web-base",
+            "application": web.properties["application"],
+            "settings": template_settings,
+        },
+    )
+    moved = with_props(web, templateName="web-base", settings=env_settings)
+    return added(replaced(state, web, moved), template), moved, template
+
+
+def imdsv1_from_a_template(state: State) -> tuple[State, set[tuple[str, str]]]:
+    web = env(state, "web")
+    imdsv1 = {"namespace": "aws:autoscaling:launchconfiguration", "name": "DisableIMDSv1"}
+    kept = [s for s in web.properties["settings"] if s["name"] != "DisableIMDSv1"]
+    state, moved, template = launched_from_template(
+        state, [*kept, {**imdsv1, "value": "false"}], []
+    )
+    return state, {("eb-imdsv2-required", moved.name), ("eb-imdsv2-required", template.name)}
+
+
 VARIANTS: list[Callable[[State], tuple[State, set[tuple[str, str]]]]] = [
+    imdsv1_from_a_template,
     instances_in_public_subnets,
     private_route_table_to_the_igw,
     properties_of_4200_bytes,
@@ -334,3 +365,45 @@ def test_prod_only_rules_are_mandatory_in_prod_and_advisory_in_dev(
     dev = run(pack, dev_state, "dev")
     assert mandatory(dev) == set()
     assert dev_finding in advisory(dev)
+
+
+# -- an environment launched from a configuration template, on a saved state ------------------
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_settings_moved_into_a_template_are_judged_as_before(pack, states, stage: str) -> None:
+    """The same settings, read from the template: the same verdicts for the environment (the
+    template is judged on its own values too, so dev's relaxations show on it as well)."""
+    web = env(states[stage], "web")
+    state, _, template = launched_from_template(states[stage], web.properties["settings"], [])
+    before, after = advisory(run(pack, states[stage], stage)), run(pack, state, stage)
+    assert after.mandatory == []
+    assert {(p, n) for p, n in advisory(after) if n != template.name} == before
+    on_template = {p for p, n in advisory(after) if n == template.name}
+    assert on_template == {p for p, n in before if n == web.name} - {
+        "eb-multi-az-capacity",
+        "eb-model-environment-internal",
+    }
+
+
+def test_a_template_value_the_environment_overrides_fails_only_the_template(pack, states) -> None:
+    web = env(states["prod"], "web")
+    bad = [
+        {**s, "value": "false"} if s["name"] == "DisableIMDSv1" else s
+        for s in web.properties["settings"]
+    ]
+    state, _, template = launched_from_template(states["prod"], bad, web.properties["settings"])
+    assert mandatory(run(pack, state, "prod")) == {("eb-imdsv2-required", template.name)}
+
+
+def test_a_template_missing_from_the_state_is_advisory_not_a_violation(pack, states) -> None:
+    state, moved, template = launched_from_template(states["prod"], [], [])
+    state = dataclasses.replace(state, resources=[r for r in state.resources if r != template])
+    report = run(pack, state, "prod")
+    assert mandatory(report) == set()
+    imds = [v.message for v in report.advisory if v.policy == "eb-imdsv2-required"]
+    assert len(imds) == 1
+    assert imds[0].endswith(
+        f"{ENV} '{moved.name}': aws:autoscaling:launchconfiguration DisableIMDSv1 is not set on "
+        "the environment and its configuration template 'web-base' is not in this stack"
+    )

@@ -22,6 +22,11 @@ import pytest
 from google.protobuf import empty_pb2, json_format, struct_pb2  # type: ignore[import-untyped]
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+IS_NOT_KNOWN = "is not known yet (unknown during preview) or is encrypted in the state"
+ARE_NOT_KNOWN = "are not known yet (unknown during preview) or are encrypted in the state"
+"""How a rule says it cannot read a value (unknown during a preview; a ciphertext-only
+secret reaches the pack as unknown on a saved state)."""
+
 ROOT = Path(__file__).resolve().parent.parent
 PACK = "webmodel-guardrails"
 ADVISORY, MANDATORY = analyzer_pb2.ADVISORY, analyzer_pb2.MANDATORY
@@ -56,10 +61,18 @@ EXTRAS = {
 STACK_POLICIES = {
     "eb-instances-in-private-subnets",
     "eb-model-environment-internal",
+    "eb-env-properties-size-limit",
+    "eb-imdsv2-required",
+    "eb-deployment-policy-safe",
+    "eb-enhanced-health",
+    "eb-managed-platform-updates",
     "rds-subnet-group-private",
     "eb-multi-az-capacity",
     "vpc-flow-logs-enabled",
 }
+"""Rules that judge relations, and every rule that reads EB option settings: an environment
+launched from a configuration template runs with the template's settings, which only a
+stack rule can see."""
 
 
 def _start(engine: str) -> tuple[subprocess.Popen[str], analyzer_pb2_grpc.AnalyzerStub, Any]:
@@ -343,6 +356,26 @@ def web(subnets: str, min_size: str = "2", deps: list[str] | None = None):
         {"namespace": vpc_ns, "name": "Subnets", "value": subnets},
         {"namespace": vpc_ns, "name": "ELBSubnets", "value": "subnet-pub"},
         {"namespace": "aws:autoscaling:asg", "name": "MinSize", "value": min_size},
+        {
+            "namespace": "aws:autoscaling:launchconfiguration",
+            "name": "DisableIMDSv1",
+            "value": "true",
+        },
+        {
+            "namespace": "aws:elasticbeanstalk:command",
+            "name": "DeploymentPolicy",
+            "value": "Immutable",
+        },
+        {
+            "namespace": "aws:elasticbeanstalk:healthreporting:system",
+            "name": "SystemType",
+            "value": "enhanced",
+        },
+        {
+            "namespace": "aws:elasticbeanstalk:managedactions",
+            "name": "ManagedActionsEnabled",
+            "value": "true",
+        },
     ]
     props = {"settings": settings, "tags": {"role": "web"}}
     return resource(ENV, "web", props, {"settings": deps} if deps else None)
@@ -399,7 +432,7 @@ def test_unknown_subnets_are_related_through_property_dependencies(analyzer) -> 
             "eb-multi-az-capacity",
             ADVISORY,
             f"can't run policy 'eb-multi-az-capacity' from policy pack '{PACK}@v0.0.1' during "
-            f"preview: {ENV} 'web': its subnets are not known yet",
+            f"preview: {ENV} 'web': aws:ec2:vpc Subnets {IS_NOT_KNOWN}",
         )
     ]
     public = [urn("aws:ec2/subnet:Subnet", "pub")]
@@ -408,9 +441,7 @@ def test_unknown_subnets_are_related_through_property_dependencies(analyzer) -> 
     placement = by_policy["eb-instances-in-private-subnets"]
     assert placement.enforcementLevel == ADVISORY
     assert "during preview: " in placement.message
-    assert "Subnets is not known yet and the settings depend on public subnets" in (
-        placement.message
-    )
+    assert f"Subnets {IS_NOT_KNOWN} and the settings depend on public" in (placement.message)
 
 
 def test_secret_wrapped_settings_are_checked_over_the_protocol(analyzer) -> None:

@@ -23,11 +23,13 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from tests.policy_support import (
+    BY_NAME,
     IGW,
     NAT,
     SECRET,
     UNKNOWN,
     VPC,
+    Outcome,
     Res,
     _options,
     _props,
@@ -41,6 +43,11 @@ from tests.policy_support import (
     table,
     urn,
 )
+
+IS_NOT_KNOWN = "is not known yet (unknown during preview) or is encrypted in the state"
+ARE_NOT_KNOWN = "are not known yet (unknown during preview) or are encrypted in the state"
+"""How a rule says it cannot read a value (unknown during a preview; a ciphertext-only
+secret reaches the pack as unknown on a saved state)."""
 
 ENV = "aws:elasticbeanstalk/environment:Environment"
 TEMPLATE = "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate"
@@ -93,6 +100,14 @@ def public_message(env: Res, detail: str, option: str = "Subnets") -> tuple[str,
         f"{FIX_PRIVATE}",
         env.urn,
     )
+
+
+def check_eb(policy: str, type_token: str, props: dict[str, Any], name: str = "r") -> Outcome:
+    """One EB resource alone in a stack, through the policy whatever its kind (the
+    settings rules are stack rules so they can read configuration templates)."""
+    if isinstance(BY_NAME[policy], StackValidationPolicy):
+        return check_stack(policy, [Res(type_token, name, props)])
+    return check_resource(policy, type_token, props, name)
 
 
 def placement(resources: list[Res]) -> Any:
@@ -277,9 +292,10 @@ def test_unknown_subnets_depending_on_a_public_subnet_are_advisory_not_silent() 
     outcome = placement([*BASE, env])
     assert outcome.violations == []
     assert outcome.undecided == (
-        f"{ENV} 'api': aws:ec2:vpc Subnets is not known yet and the settings depend on public "
-        "subnets (subnet-pub ('pub-a'): aws:ec2/routeTable:RouteTable 'pub-rt' (inline route 0) "
-        "routes 0.0.0.0/0 to internet gateway igw-01); it is checked again on up"
+        f"{ENV} 'api': aws:ec2:vpc Subnets {IS_NOT_KNOWN} and the "
+        "settings depend on public subnets (subnet-pub ('pub-a'): "
+        "aws:ec2/routeTable:RouteTable 'pub-rt' (inline route 0) routes 0.0.0.0/0 to internet "
+        "gateway igw-01); it is checked again on up"
     )
 
 
@@ -288,8 +304,7 @@ def test_unknown_subnets_with_no_dependency_cannot_be_checked() -> None:
     outcome = placement([*BASE, env])
     assert outcome.violations == []
     assert outcome.undecided == (
-        f"{ENV} 'api': aws:ec2:vpc Subnets: the subnet IDs are not known yet and depend on no "
-        "subnet"
+        f"{ENV} 'api': aws:ec2:vpc Subnets {IS_NOT_KNOWN} and the settings depend on no subnet"
     )
 
 
@@ -316,7 +331,7 @@ def test_unknown_settings_list_raises_unknown_value_error_through_the_real_proxy
     with pytest.raises(UnknownValueError) as raised:
         policy.validate(StackValidationArgs([env], None, {}), report)
     assert seen == []
-    assert str(raised.value) == f"{ENV} 'api': its option settings are unreadable"
+    assert str(raised.value) == (f"{ENV} 'api': its option settings {ARE_NOT_KNOWN}")
 
 
 # -- eb-model-environment-internal ---------------------------------------------------------
@@ -396,7 +411,7 @@ SIZE_MESSAGE = (
 
 @pytest.mark.parametrize("type_token", [ENV, TEMPLATE])
 def test_4200_bytes_of_properties_fail_with_size_limit_and_biggest(type_token: str) -> None:
-    outcome = check_resource(
+    outcome = check_eb(
         "eb-env-properties-size-limit", type_token, {"settings": props_settings(BIG)}, "cfg"
     )
     assert outcome.messages == [SIZE_MESSAGE.format(type=type_token, name="cfg")]
@@ -408,20 +423,18 @@ def test_properties_within_4096_bytes_pass(type_token: str) -> None:
     small = {"DB_HOST": "db.internal", "LOG_LEVEL": "info", "PAD": "x" * (4096 - 50)}
     assert sum(len(f"{k}={v}".encode()) for k, v in small.items()) <= 4096
     passes(
-        check_resource(
-            "eb-env-properties-size-limit", type_token, {"settings": props_settings(small)}
-        )
+        check_eb("eb-env-properties-size-limit", type_token, {"settings": props_settings(small)})
     )
 
 
 def test_secret_wrapped_oversized_properties_are_still_measured() -> None:
     wrapped = {**SECRET, "value": props_settings(BIG)}
-    outcome = check_resource("eb-env-properties-size-limit", ENV, {"settings": wrapped}, "cfg")
+    outcome = check_eb("eb-env-properties-size-limit", ENV, {"settings": wrapped}, "cfg")
     assert outcome.messages == [SIZE_MESSAGE.format(type=ENV, name="cfg")]
 
 
 def test_an_unknown_property_value_under_the_limit_is_advisory() -> None:
-    outcome = check_resource(
+    outcome = check_eb(
         "eb-env-properties-size-limit",
         ENV,
         {"settings": props_settings({"DB_HOST": UNKNOWN, "LOG": "info"})},
@@ -429,21 +442,21 @@ def test_an_unknown_property_value_under_the_limit_is_advisory() -> None:
     )
     assert outcome.violations == []
     assert outcome.undecided == (
-        f"{ENV} 'api': 1 environment properties are not known yet (DB_HOST); the known ones "
-        "take 16 of 4,096 bytes"
+        f"{ENV} 'api': the value of DB_HOST {IS_NOT_KNOWN}; the known "
+        "environment properties take 16 of 4,096 bytes"
     )
 
 
 def test_environment_secrets_namespace_does_not_count() -> None:
     settings = [setting("aws:elasticbeanstalk:application:environmentsecrets", "BLOB", "x" * 5000)]
-    passes(check_resource("eb-env-properties-size-limit", ENV, {"settings": settings}))
+    passes(check_eb("eb-env-properties-size-limit", ENV, {"settings": settings}))
 
 
 def test_property_names_eb_rejects_fail_and_portable_names_pass() -> None:
     good = props_settings({"DB_HOST": "h", "_X1": "y"})
-    passes(check_resource("eb-env-property-names", ENV, {"settings": good}))
+    passes(check_eb("eb-env-property-names", ENV, {"settings": good}))
     bad = props_settings({"DB HOST": "h", "OK": "y"})
-    assert check_resource("eb-env-property-names", ENV, {"settings": bad}, "api").messages == [
+    assert check_eb("eb-env-property-names", ENV, {"settings": bad}, "api").messages == [
         f"{ENV} 'api': environment property name 'DB HOST' has characters Elastic Beanstalk "
         "rejects (allowed: letters, digits and _ . : / + \\ - @); rename it, e.g. 'DB_HOST'"
     ]
@@ -451,8 +464,8 @@ def test_property_names_eb_rejects_fail_and_portable_names_pass() -> None:
 
 def test_names_in_the_wider_aws_set_are_only_advisory_not_portable() -> None:
     dotted = props_settings({"app.mode": "x"})
-    passes(check_resource("eb-env-property-names", ENV, {"settings": dotted}))
-    assert check_resource(
+    passes(check_eb("eb-env-property-names", ENV, {"settings": dotted}))
+    assert check_eb(
         "eb-env-property-names-portable", ENV, {"settings": dotted}, "api"
     ).messages == [
         f"{ENV} 'api': environment property name 'app.mode' is accepted by Elastic Beanstalk "
@@ -460,9 +473,7 @@ def test_names_in_the_wider_aws_set_are_only_advisory_not_portable() -> None:
         "it as an environment variable; rename it, e.g. 'app_mode'"
     ]
     passes(
-        check_resource(
-            "eb-env-property-names-portable", ENV, {"settings": props_settings({"A_1": "x"})}
-        )
+        check_eb("eb-env-property-names-portable", ENV, {"settings": props_settings({"A_1": "x"})})
     )
 
 
@@ -474,7 +485,7 @@ def test_secret_like_plain_property_is_reported_but_not_references_or_lookalikes
             "API_KEY": "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:k",
         }
     )
-    outcome = check_resource("eb-secret-like-plain-property", ENV, {"settings": settings}, "api")
+    outcome = check_eb("eb-secret-like-plain-property", ENV, {"settings": settings}, "api")
     assert outcome.messages == [
         f"{ENV} 'api': environment property 'DB_PASSWORD' looks like a credential but is a plain "
         "property (visible in the console, the API and the stack state); store it in Secrets "
@@ -482,13 +493,13 @@ def test_secret_like_plain_property_is_reported_but_not_references_or_lookalikes
         "aws:elasticbeanstalk:application:environmentsecrets"
     ]
     clean = props_settings({"TOKENIZER_PATH": "/models/tok"})
-    passes(check_resource("eb-secret-like-plain-property", ENV, {"settings": clean}))
+    passes(check_eb("eb-secret-like-plain-property", ENV, {"settings": clean}))
 
 
 def test_ciphertext_settings_cannot_be_checked() -> None:
     """A stack export without --show-secrets: the settings are present but unreadable."""
     blob = {**SECRET, "ciphertext": "AAAA"}
-    check = next(p for p in POLICIES if p.name == "eb-env-properties-size-limit")
+    check = next(p for p in POLICIES if p.name == "eb-env-property-names")
     assert isinstance(check, ResourceValidationPolicy)
     args = ResourceValidationArgs(
         ENV, {"settings": blob}, urn(ENV, "api"), "api", _options(), None, None, {}
@@ -502,8 +513,8 @@ def test_ciphertext_settings_cannot_be_checked() -> None:
         check.validate(args, report)
     assert seen == []
     assert str(raised.value) == (
-        f"{ENV} 'api': its option settings are an encrypted secret (export with --show-secrets "
-        "to check it)"
+        f"{ENV} 'api': its option settings are encrypted in the state (export the stack with "
+        "--show-secrets to check it)"
     )
 
 
@@ -552,25 +563,25 @@ def test_ciphertext_settings_cannot_be_checked() -> None:
 def test_single_setting_rules(
     policy: str, namespace: str, name: str, good: str, bad: str, message: str
 ) -> None:
-    passes(check_resource(policy, ENV, {"settings": [setting(namespace, name, good)]}))
-    outcome = check_resource(policy, ENV, {"settings": [setting(namespace, name, bad)]}, "api")
+    passes(check_eb(policy, ENV, {"settings": [setting(namespace, name, good)]}))
+    outcome = check_eb(policy, ENV, {"settings": [setting(namespace, name, bad)]}, "api")
     assert outcome.messages == [f"{ENV} 'api': {namespace} {name} {message}"]
-    unknown = check_resource(policy, ENV, {"settings": [setting(namespace, name, UNKNOWN)]}, "api")
+    unknown = check_eb(policy, ENV, {"settings": [setting(namespace, name, UNKNOWN)]}, "api")
     assert unknown.violations == []
-    assert unknown.undecided == f"{ENV} 'api': {namespace} {name} is not known yet"
+    assert unknown.undecided == (f"{ENV} 'api': {namespace} {name} {IS_NOT_KNOWN}")
 
 
 def test_imdsv1_unset_uses_eb_default_and_fails_on_environments_not_templates() -> None:
-    outcome = check_resource("eb-imdsv2-required", ENV, {"settings": []}, "api")
+    outcome = check_eb("eb-imdsv2-required", ENV, {"settings": []}, "api")
     assert outcome.messages == [
         f"{ENV} 'api': aws:autoscaling:launchconfiguration DisableIMDSv1 is not set (EB uses "
         "'false'); set it to 'true' so instance credentials need an IMDSv2 session token"
     ]
-    passes(check_resource("eb-imdsv2-required", TEMPLATE, {"settings": []}))
+    passes(check_eb("eb-imdsv2-required", TEMPLATE, {"settings": []}))
 
 
 def test_deployment_policy_unset_is_all_at_once() -> None:
-    outcome = check_resource("eb-deployment-policy-safe", ENV, {"settings": []}, "api")
+    outcome = check_eb("eb-deployment-policy-safe", ENV, {"settings": []}, "api")
     assert outcome.messages == [
         f"{ENV} 'api': aws:elasticbeanstalk:command DeploymentPolicy is not set (EB uses "
         "'AllAtOnce'): a failed deploy takes every instance down at once; use 'Immutable' or "
@@ -795,8 +806,98 @@ def test_unknown_ingress_source_is_advisory() -> None:
     outcome = sg_check(INGRESS_RULE, props)
     assert outcome.violations == []
     assert outcome.undecided == (
-        f"{INGRESS_RULE} 'sg': the source or ports of the rule are not known yet"
+        f"{INGRESS_RULE} 'sg': the source or ports of the rule {ARE_NOT_KNOWN}"
     )
+
+
+def undecided_raw(policy: str, type_token: str, props: dict[str, Any]) -> str:
+    """A resource policy on props as a stack export holds them (ciphertext envelopes, which
+    pulumi-policy's deserializer refuses, are what preflight hands the pack after reading
+    a state exported without --show-secrets): the advisory's text."""
+    check = BY_NAME[policy]
+    assert isinstance(check, ResourceValidationPolicy)
+    args = ResourceValidationArgs(
+        type_token, props, urn(type_token, "sg"), "sg", _options(), None, None, {}
+    )
+    seen: list[str] = []
+
+    def report(message: str, urn: str | None = None) -> None:
+        seen.append(message)
+
+    with pytest.raises(UnknownValueError) as raised:
+        check.validate(args, report)
+    assert seen == []
+    return str(raised.value)
+
+
+def test_an_encrypted_ingress_source_in_a_saved_state_says_so() -> None:
+    """A stack export without --show-secrets: nothing is 'unknown', the value is ciphertext."""
+    hidden = {**SECRET, "ciphertext": "AAAA"}
+    props = {"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "cidrIpv4": hidden}
+    assert undecided_raw("sg-no-world-ingress", INGRESS_RULE, props) == (
+        f"{INGRESS_RULE} 'sg': the source or ports of the rule are encrypted in the state "
+        "(export the stack with --show-secrets to check it)"
+    )
+    sg = {"ingress": [{**rule("tcp", 22, 22), "cidrBlocks": hidden}, rule("tcp", 80, 80)]}
+    assert undecided_raw("sg-no-world-ingress", SG, sg) == (
+        f"{SG} 'sg': the source or ports of ingress[0] are encrypted in the state (export the "
+        "stack with --show-secrets to check it)"
+    )
+
+
+# ICMP rules: fromPort is the ICMP type and toPort the code; -1 means all.
+ICMP_CASES = [
+    ("icmp", 8, 0, "ICMP type 8 code 0"),
+    ("ICMP", 3, 4, "ICMP type 3 code 4"),
+    ("1", 8, -1, "ICMP type 8 (all codes)"),
+    ("icmp", -1, -1, "all ICMP types and codes"),
+    ("icmpv6", 128, 0, "ICMPv6 type 128 code 0"),
+    ("58", -1, -1, "all ICMPv6 types and codes"),
+    ("58", 135, -1, "ICMPv6 type 135 (all codes)"),
+]
+
+
+@pytest.mark.parametrize(("protocol", "icmp_type", "code", "what"), ICMP_CASES)
+@pytest.mark.parametrize("form", ["inline", "ingress-rule", "legacy-rule"])
+def test_icmp_rules_are_described_by_type_and_code(
+    form: str, protocol: str, icmp_type: int, code: int, what: str
+) -> None:
+    cidr = "::/0" if protocol.lower() in ("icmpv6", "58") else "0.0.0.0/0"
+    if form == "inline":
+        type_token, where = SG, "ingress[0]"
+        props: dict[str, Any] = {"ingress": [rule(protocol, icmp_type, code, cidr)]}
+    elif form == "ingress-rule":
+        type_token, where = INGRESS_RULE, "the rule"
+        field = "cidrIpv6" if ":" in cidr else "cidrIpv4"
+        props = {"ipProtocol": protocol, "fromPort": icmp_type, "toPort": code, field: cidr}
+    else:
+        type_token, where = LEGACY_RULE, "the ingress rule"
+        props = {"type": "ingress", **rule(protocol, icmp_type, code, cidr)}
+    assert sg_check(type_token, props).messages == [
+        f"{type_token} 'sg': {where} admits {what} from {cidr}{WORLD_TAIL}"
+    ]
+    if form == "inline":
+        passes(sg_check(SG, {"ingress": [rule(protocol, icmp_type, code, "10.0.0.0/8")]}))
+
+
+@pytest.mark.parametrize(
+    ("protocol", "low", "high", "what"),
+    [
+        ("udp", 53, 53, "UDP port(s) 53"),
+        ("17", 1000, 2000, "UDP port(s) 1000-2000"),
+        ("6", 22, 22, "TCP port(s) 22"),
+        ("tcp", 0, 65535, "TCP port(s) 0-65535"),
+        ("50", 0, 0, "all traffic of IP protocol 50"),
+        ("all", 0, 0, "all traffic"),
+    ],
+)
+def test_other_protocols_are_described_in_their_own_terms(
+    protocol: str, low: int, high: int, what: str
+) -> None:
+    props = {"ipProtocol": protocol, "fromPort": low, "toPort": high, "cidrIpv4": "0.0.0.0/0"}
+    assert sg_check(INGRESS_RULE, props).messages == [
+        f"{INGRESS_RULE} 'sg': the rule admits {what} from 0.0.0.0/0{WORLD_TAIL}"
+    ]
 
 
 # -- vpc-flow-logs-enabled ------------------------------------------------------------------
@@ -848,16 +949,16 @@ def test_environment_whose_template_sets_public_subnets_is_still_caught() -> Non
     assert any("includes public subnets: subnet-pub ('pub-a')" in m for m in outcome.messages)
 
 
-def test_environment_whose_template_requires_imdsv2_is_not_a_mandatory_violation() -> None:
-    _, environment = from_template(
+def test_environment_whose_template_requires_imdsv2_is_judged_on_the_template() -> None:
+    template, environment = from_template(
         setting("aws:autoscaling:launchconfiguration", "DisableIMDSv1", "true")
     )
-    outcome = check_resource("eb-imdsv2-required", ENV, environment.props, "api")
+    passes(check_stack("eb-imdsv2-required", [template, environment]))
+    outcome = check_stack("eb-imdsv2-required", [environment])
     assert outcome.violations == []
     assert outcome.undecided == (
         f"{ENV} 'api': aws:autoscaling:launchconfiguration DisableIMDSv1 is not set on the "
-        "environment and may come from its configuration template 'base', which this rule "
-        "cannot see; set it on the environment to have it checked"
+        "environment and its configuration template 'base' is not in this stack"
     )
 
 
@@ -867,34 +968,36 @@ def test_a_template_outside_the_stack_is_advisory_not_a_default_vpc_violation() 
     assert outcome.violations == []
     assert outcome.undecided == (
         f"{ENV} 'api': aws:ec2:vpc Subnets is not set on the environment and its configuration "
-        "template 'shared' is not in this stack"
+        f"template 'shared' is not in this stack; {ENV} 'api': aws:ec2:vpc "
+        "AssociatePublicIpAddress is not set on the environment and its configuration template "
+        "'shared' is not in this stack"
     )
 
 
 def test_a_property_name_starting_with_angle_bracket_is_rejected() -> None:
     settings = props_settings({"<bad>": "x"})
-    outcome = check_resource("eb-env-property-names", ENV, {"settings": settings}, "api")
+    outcome = check_eb("eb-env-property-names", ENV, {"settings": settings}, "api")
     assert len(outcome.messages) == 1
     assert "'<bad>' has characters Elastic Beanstalk rejects" in outcome.messages[0]
 
 
 def test_an_entry_with_an_unknown_name_does_not_inflate_the_lower_bound() -> None:
     settings = [setting(PROPS_NS, "PAD", "x" * (4080 - 4)), setting(PROPS_NS, UNKNOWN, "x")]
-    outcome = check_resource("eb-env-properties-size-limit", ENV, {"settings": settings}, "api")
+    outcome = check_eb("eb-env-properties-size-limit", ENV, {"settings": settings}, "api")
     assert outcome.violations == []
     assert outcome.undecided == (
-        f"{ENV} 'api': 1 environment properties are not known yet (a property whose name is "
-        "not known yet); the known ones take 4,083 of 4,096 bytes"
+        f"{ENV} 'api': a property whose name {IS_NOT_KNOWN}; the "
+        "known environment properties take 4,083 of 4,096 bytes"
     )
     over = [setting(PROPS_NS, "PAD", "x" * 4090), setting(PROPS_NS, UNKNOWN, "xx")]
-    outcome = check_resource("eb-env-properties-size-limit", ENV, {"settings": over}, "api")
+    outcome = check_eb("eb-env-properties-size-limit", ENV, {"settings": over}, "api")
     assert "take at least 4,098 bytes" in outcome.messages[0]
 
 
 def test_multibyte_values_count_in_utf8_bytes() -> None:
     # 1,366 three-byte characters: 4,098 bytes + "K=" = 4,100 bytes, though only 1,368 chars.
     settings = props_settings({"K": "한" * 1366})
-    outcome = check_resource("eb-env-properties-size-limit", ENV, {"settings": settings})
+    outcome = check_eb("eb-env-properties-size-limit", ENV, {"settings": settings})
     assert "take 4,100 bytes" in outcome.messages[0]
 
 

@@ -3,6 +3,19 @@
 Importing this package has no side effects: it only defines policy objects. Rules look at
 resource types, properties and references (IDs, names, `propertyDependencies`), never at
 resource names or component types, so they judge any stack.
+
+Elastic Beanstalk modules, by responsibility:
+- `eb_facts`: AWS facts (type tokens, option namespaces, the 4,096-byte limit and how
+  `key=value` bytes are counted, key patterns, EB's defaults for unset options);
+- `settings`: parsing `settings` lists (unknown, secret and ciphertext forms);
+- `templates`: the settings an environment runs with (its own over its configuration
+  template's), shared by every rule that reads settings, all of them stack rules;
+- `envprops`: measuring properties and judging keys; `eb_properties`, `eb_options` and
+  `beanstalk`: the rule bodies (properties; single options; placement and capacity), with
+  `beanstalk.POLICIES` listing them all.
+Rules that cannot decide a fact raise `CannotCheck` with wording right for a preview (a value
+"is not known yet (unknown during preview)") and for a saved state (a value "is encrypted in
+the state"); see `common.unreadable`.
 """
 
 from __future__ import annotations

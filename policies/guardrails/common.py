@@ -14,13 +14,10 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from .eb_facts import EB_ENVIRONMENT, EB_TEMPLATE, EB_TYPES
 from .resources import Resource, from_policy_resource, from_policy_resources
 from .subnets import Network
-from .values import CannotCheck, plain_props
-
-EB_ENVIRONMENT: Final = "aws:elasticbeanstalk/environment:Environment"
-EB_TEMPLATE: Final = "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate"
-EB_TYPES: Final = (EB_ENVIRONMENT, EB_TEMPLATE)
+from .values import CIPHERTEXT, UNKNOWN, CannotCheck, plain_props
 
 MANDATORY: Final = EnforcementLevel.MANDATORY
 ADVISORY: Final = EnforcementLevel.ADVISORY
@@ -116,6 +113,30 @@ def _summarize(facts: list[str]) -> str:
     return f"{shown}; and {more} more" if more > 0 else shown
 
 
+NOT_KNOWN_YET: Final = "is not known yet (unknown during preview) or is encrypted in the state"
+"""For `UNKNOWN`: during a preview the engine has not computed the value yet; on a saved
+state, preflight hands a ciphertext-only secret to the pack as unknown (pulumi-policy's
+deserializer refuses ciphertext), so the pack cannot tell the two apart."""
+ENCRYPTED: Final = "is encrypted in the state (export the stack with --show-secrets to check it)"
+"""For `CIPHERTEXT`: a secret envelope that reached the pack with ciphertext only."""
+_PLURAL: Final = {
+    NOT_KNOWN_YET: "are not known yet (unknown during preview) or are encrypted in the state",
+    ENCRYPTED: "are encrypted in the state (export the stack with --show-secrets to check it)",
+}
+
+
+def unreadable(value: Any, *, plural: bool = False) -> str:
+    """Why a rule cannot read `value` ('is ...', or 'are ...' for a plural subject), in words
+    right both during a preview and on a saved state."""
+    if value is CIPHERTEXT:
+        phrase = ENCRYPTED
+    elif value is UNKNOWN:
+        phrase = NOT_KNOWN_YET
+    else:
+        return "are unreadable" if plural else "is unreadable"
+    return _PLURAL[phrase] if plural else phrase
+
+
 CANNOT_CHECK: Final = "\0cannot-check"
 """Stack checks yield (message, CANNOT_CHECK) for a fact that cannot be decided yet."""
 
@@ -143,11 +164,14 @@ __all__ = [
     "EB_ENVIRONMENT",
     "EB_TEMPLATE",
     "EB_TYPES",
+    "ENCRYPTED",
     "MANDATORY",
+    "NOT_KNOWN_YET",
     "CannotCheck",
     "cannot_check",
     "network_of",
     "plain_props",
     "resource_policy",
     "stack_policy",
+    "unreadable",
 ]

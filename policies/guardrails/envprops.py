@@ -1,11 +1,7 @@
-"""Elastic Beanstalk environment properties: the 4 KB budget and the key rules.
+"""Elastic Beanstalk environment properties: measuring the 4 KB budget, judging keys.
 
-From the EB developer guide ("Environment property limits"):
-- keys can contain any alphanumeric characters and the symbols `_ . : / + \\ - @`;
-- for compatibility with all platforms keys should match a shell identifier;
-- the combined size of all environment properties cannot exceed 4,096 bytes when stored as
-  strings with the format `key=value`.
-Sizes here are UTF-8 bytes of `key=value`, summed.
+The facts themselves (the limit, how `key=value` is counted, the key patterns) live in
+`eb_facts`; this module applies them to a set of properties.
 """
 
 from __future__ import annotations
@@ -16,25 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .eb_facts import AWS_KEY_PATTERN, LIMIT_BYTES, PORTABLE_KEY_PATTERN, entry_size
 from .values import is_unreadable
-
-LIMIT_BYTES: Final = 4096
-
-AWS_KEY_PATTERN: Final = re.compile(r"[A-Za-z0-9_.:/+\\\-@]+")
-"""Keys EB accepts: ASCII letters and digits plus `_ . : / + \\ - @`."""
-
-PORTABLE_KEY_PATTERN: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-"""Keys every platform can read as an environment variable."""
 
 _SECRET_WORDS: Final = frozenset(
     {"PASSWORD", "PASSWD", "SECRET", "TOKEN", "APIKEY", "CREDENTIAL", "CREDENTIALS", "PRIVATEKEY"}
 )
 _SECRET_PAIRS: Final = frozenset({("API", "KEY"), ("PRIVATE", "KEY"), ("ACCESS", "KEY")})
-
-
-def entry_size(key: str, value: str) -> int:
-    """Bytes `key=value` takes in EB's budget."""
-    return len(f"{key}={value}".encode())
 
 
 @dataclass(frozen=True)
@@ -76,9 +60,13 @@ def measure(properties: Mapping[str, Any]) -> EnvSize:
     return EnvSize(total, tuple(entries), tuple(sorted(unknown)))
 
 
-def describe_biggest(size: EnvSize, count: int = 3) -> str:
-    """'KEY (1,234 B), OTHER (456 B)' for the largest contributors."""
-    return ", ".join(f"{key} ({bytes_:,} B)" for key, bytes_ in size.biggest(count))
+def describe_biggest(size: EnvSize, count: int = 3, marks: Mapping[str, str] | None = None) -> str:
+    """'KEY (1,234 B), OTHER (456 B)' for the largest contributors; `marks` appends a note
+    inside a key's parentheses (e.g. ', from the template')."""
+    notes = marks or {}
+    return ", ".join(
+        f"{key} ({bytes_:,} B{notes.get(key, '')})" for key, bytes_ in size.biggest(count)
+    )
 
 
 def invalid_keys(keys: Any) -> list[str]:
@@ -111,3 +99,18 @@ def looks_secret(key: str, value: Any = None) -> bool:
     if any(w in _SECRET_WORDS for w in words):
         return True
     return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
+
+
+__all__ = [
+    "AWS_KEY_PATTERN",
+    "LIMIT_BYTES",
+    "PORTABLE_KEY_PATTERN",
+    "EnvSize",
+    "describe_biggest",
+    "entry_size",
+    "invalid_keys",
+    "looks_secret",
+    "measure",
+    "nonportable_keys",
+    "portable_name",
+]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from .common import CannotCheck, resource_policy
+from .common import CannotCheck, resource_policy, unreadable
 from .resources import Resource
 from .subnets import is_world
 from .values import as_int, is_unreadable
@@ -22,6 +22,32 @@ LEGACY_RULE: Final = "aws:ec2/securityGroupRule:SecurityGroupRule"
 
 ALLOWED_WORLD_PORTS: Final = frozenset({80, 443})
 _TCP: Final = frozenset({"tcp", "6"})
+_PORTED: Final = {"tcp": "TCP", "6": "TCP", "udp": "UDP", "17": "UDP"}
+"""Protocols whose fromPort/toPort are a port range."""
+_ICMP: Final = {"icmp": "ICMP", "1": "ICMP", "icmpv6": "ICMPv6", "58": "ICMPv6"}
+"""Protocols whose fromPort is the ICMP type and toPort the ICMP code (-1: all)."""
+
+
+def describe_traffic(protocol: str, first: int | None, last: int | None) -> str:
+    """What a rule admits, in the protocol's own terms: ports for TCP and UDP, type and code
+    for ICMP and ICMPv6 (fromPort is the type, toPort the code, -1 means all), and all
+    traffic of any other protocol (AWS ignores the ports there)."""
+    if protocol in ("-1", "all"):
+        return "all traffic"
+    if protocol in _ICMP:
+        name = _ICMP[protocol]
+        if first is None or first == -1:
+            return f"all {name} types and codes"
+        if last is None or last == -1:
+            return f"{name} type {first} (all codes)"
+        return f"{name} type {first} code {last}"
+    if protocol in _PORTED:
+        name = _PORTED[protocol]
+        if first is None or last is None or first == -1:
+            return f"all {name} ports"
+        ports = f"{first}" if first == last else f"{first}-{last}"
+        return f"{name} port(s) {ports}"
+    return f"all traffic of IP protocol {protocol}"
 
 
 def _world(cidrs: Any) -> list[str]:
@@ -29,11 +55,14 @@ def _world(cidrs: Any) -> list[str]:
     return [c for c in values if is_world(c)]
 
 
-def _unknown(*values: Any) -> bool:
+def _unreadable(*values: Any) -> Any:
+    """The first value (or list item) a rule cannot read, UNKNOWN or CIPHERTEXT; else None."""
     for value in values:
-        if is_unreadable(value) or (isinstance(value, list) and any(map(is_unreadable, value))):
-            return True
-    return False
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if is_unreadable(item):
+                return item
+    return None
 
 
 def _judge(
@@ -47,11 +76,7 @@ def _judge(
     first, last = as_int(low), as_int(high)
     if proto in _TCP and first is not None and first == last and first in ALLOWED_WORLD_PORTS:
         return None
-    if proto in ("-1", "all"):
-        what = "all traffic"
-    else:
-        ports = f"{first}" if first == last else f"{first}-{last}"
-        what = f"{proto.upper()} port(s) {ports}"
+    what = describe_traffic(proto, first, last)
     return (
         f"{label}: {where} admits {what} from {', '.join(sorted(set(world)))}; only TCP 80 and "
         "443 may be open to the world. Restrict the source to a security group or a known "
@@ -74,13 +99,15 @@ def _ingress(resource: Resource) -> list[tuple[str, Any]]:
     if resource.type in (SECURITY_GROUP, DEFAULT_SECURITY_GROUP):
         ingress = props.get("ingress")
         if is_unreadable(ingress):
-            raise CannotCheck(f"{resource.label}: its ingress rules are not known yet")
+            raise CannotCheck(
+                f"{resource.label}: its ingress rules {unreadable(ingress, plural=True)}"
+            )
         rules = ingress if isinstance(ingress, list) else []
         return [(f"ingress[{index}]", rule) for index, rule in enumerate(rules)]
     if resource.type == LEGACY_RULE:
         kind = props.get("type")
         if is_unreadable(kind):
-            raise CannotCheck(f"{resource.label}: the rule type is not known yet")
+            raise CannotCheck(f"{resource.label}: the rule type {unreadable(kind)}")
         return [("the ingress rule", props)] if kind == "ingress" else []
     return [("the rule", props)]
 
@@ -88,22 +115,26 @@ def _ingress(resource: Resource) -> list[tuple[str, Any]]:
 def _check(resource: Resource) -> list[str]:
     cidr_fields, protocol_field = _FIELDS[resource.type]
     messages: list[str] = []
-    undecided: list[str] = []
+    undecided: dict[str, list[str]] = {}  # why ('are not known yet ...') -> where
     for where, rule in _ingress(resource):
-        if not isinstance(rule, dict):
-            undecided.append(where)
+        if is_unreadable(rule) or not isinstance(rule, dict):
+            undecided.setdefault(unreadable(rule, plural=True), []).append(where)
             continue
         cidrs = [rule.get(field) for field in cidr_fields]
         protocol, low, high = rule.get(protocol_field), rule.get("fromPort"), rule.get("toPort")
-        if _unknown(*cidrs, protocol, low, high):
-            undecided.append(where)
+        hidden = _unreadable(*cidrs, protocol, low, high)
+        if hidden is not None:
+            undecided.setdefault(unreadable(hidden, plural=True), []).append(where)
             continue
         message = _judge(resource.label, where, cidrs, protocol, low, high)
         if message:
             messages.append(message)
     if undecided and not messages:
         raise CannotCheck(
-            f"{resource.label}: the source or ports of {', '.join(undecided)} are not known yet"
+            "; ".join(
+                f"{resource.label}: the source or ports of {', '.join(wheres)} {why}"
+                for why, wheres in sorted(undecided.items())
+            )
         )
     return messages
 

@@ -9,19 +9,20 @@ during preview (a subnet ID list built from outputs), or, in a stack export with
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
+from .eb_facts import (
+    ASG_NS,
+    COMMAND_NS,
+    ENV_NS,
+    ENV_PROPERTIES_NS,
+    ENV_SECRETS_NS,
+    HEALTH_NS,
+    LAUNCH_NS,
+    MANAGED_ACTIONS_NS,
+    VPC_NS,
+)
 from .values import CIPHERTEXT, UNKNOWN, is_unreadable, plain
-
-VPC_NS: Final = "aws:ec2:vpc"
-LAUNCH_NS: Final = "aws:autoscaling:launchconfiguration"
-ASG_NS: Final = "aws:autoscaling:asg"
-ENV_NS: Final = "aws:elasticbeanstalk:environment"
-COMMAND_NS: Final = "aws:elasticbeanstalk:command"
-HEALTH_NS: Final = "aws:elasticbeanstalk:healthreporting:system"
-MANAGED_ACTIONS_NS: Final = "aws:elasticbeanstalk:managedactions"
-ENV_PROPERTIES_NS: Final = "aws:elasticbeanstalk:application:environment"
-ENV_SECRETS_NS: Final = "aws:elasticbeanstalk:application:environmentsecrets"
 
 
 @dataclass(frozen=True)
@@ -128,3 +129,19 @@ def _as_text(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+__all__ = [
+    "ASG_NS",
+    "COMMAND_NS",
+    "ENV_NS",
+    "ENV_PROPERTIES_NS",
+    "ENV_SECRETS_NS",
+    "HEALTH_NS",
+    "LAUNCH_NS",
+    "MANAGED_ACTIONS_NS",
+    "VPC_NS",
+    "OptionSetting",
+    "OptionSettings",
+    "parse_settings",
+]
