@@ -45,7 +45,7 @@ Role = Literal["web", "model"]
 #   DB_HOST: RDS address, <= 63-char identifier + ".c" + 11-char id + region + suffix.
 PROGRAM_PROPERTY_MAX_BYTES: Mapping[Role, Mapping[str, int]] = {
     "web": {"MODEL_URL": 128, "DB_HOST": 128, "DB_PORT": 5, "DB_NAME": 63},
-    "model": {},
+    "model": {"MODEL_REPOSITORY": 256},  # s3://<bucket, 63>/<prefix>, see model_repository
 }
 # Secrets the program delivers through `environmentsecrets` (ARNs it creates itself).
 PROGRAM_SECRET_NAMES: Mapping[Role, frozenset[str]] = {
@@ -63,6 +63,8 @@ CERTIFICATE_ARN_PATTERN = re.compile(
 )
 INSTANCE_TYPE_PATTERN = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9]+")
 AMI_PATTERN = re.compile(r"ami-([0-9a-f]{8}|[0-9a-f]{17})")
+DOMAIN_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+MODEL_REPOSITORY_PATTERN = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9!_.*'()/-]+)?$"
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
 
 
@@ -305,6 +307,14 @@ class EnvironmentConfig(_Section):
     secrets: dict[str, str] = Field(default_factory=dict)
     """Environment variable name -> Secrets Manager or SSM Parameter Store ARN, injected by EB at
     boot (`aws:elasticbeanstalk:application:environmentsecrets`); outside the 4 KB limit."""
+    # -- releases (issue 12): custom domain of the web tier, model repository of the model tier
+    domain: str | None = Field(default=None, pattern=DOMAIN_PATTERN)
+    """web only: the public hostname (e.g. app.example.com); the program issues an ACM
+    certificate validated through DNS in `hostedZone` and points an alias record at the ALB."""
+    hosted_zone: str | None = Field(default=None, pattern=DOMAIN_PATTERN)
+    """web only: the public Route 53 hosted zone (name) that holds `domain`."""
+    model_repository: str | None = Field(default=None, pattern=MODEL_REPOSITORY_PATTERN)
+    """model only: an existing s3://bucket/prefix Triton loads instead of the repo's example."""
 
     @field_validator("instance_types")
     @classmethod
@@ -452,9 +462,42 @@ def _check_environment(role: Role, env: EnvironmentConfig) -> list[str]:
             f"{base}.env.{key}: {key} is also in {base}.secrets; keep it in one of the two "
             "(secrets for anything sensitive)"
         )
+    problems += _check_release_fields(role, env)
     problem = budget_problem(f"{base}.env", env.env, PROGRAM_PROPERTY_MAX_BYTES[role])
     if problem:
         problems.append(problem)
+    return problems
+
+
+def _check_release_fields(role: Role, env: EnvironmentConfig) -> list[str]:
+    """`domain`/`hostedZone` belong to web, `modelRepository` to model (issue 12)."""
+    base = f"{PROJECT}:{role}"
+    problems: list[str] = []
+    if role != "web":
+        for key, value in (("domain", env.domain), ("hostedZone", env.hosted_zone)):
+            if value is not None:
+                problems.append(f"{base}.{key}: only webmodel:web has a custom domain; remove it")
+    if role != "model" and env.model_repository is not None:
+        problems.append(f"{base}.modelRepository: only webmodel:model loads models; remove it")
+    if env.domain is not None:
+        zone = env.hosted_zone
+        if zone is None:
+            problems.append(f"{base}.domain: needs hostedZone, the Route 53 zone that holds it")
+        elif env.domain != zone and not env.domain.endswith(f".{zone}"):
+            problems.append(f"{base}.domain: {env.domain!r} is not inside hostedZone {zone!r}")
+        if env.certificate_arn is not None:
+            problems.append(
+                f"{base}.certificateArn: with domain set the program issues the certificate; "
+                "set certificateArn to null"
+            )
+    elif env.hosted_zone is not None:
+        problems.append(f"{base}.hostedZone: set only together with domain; remove it")
+    uri = env.model_repository
+    if (
+        uri is not None
+        and len(uri.encode()) > PROGRAM_PROPERTY_MAX_BYTES["model"]["MODEL_REPOSITORY"]
+    ):
+        problems.append(f"{base}.modelRepository: longer than 256 bytes; use a shorter prefix")
     return problems
 
 

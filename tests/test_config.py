@@ -168,6 +168,13 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("web", {"env": {"LIST": [1]}}, "string, number or boolean"),
     ("web", {"env": ["A=1"]}, "valid dictionary"),
     ("web", {"secrets": {"TOKEN": 3}}, "valid string"),
+    ("web", {"domain": "Not A Host"}, "pattern"),
+    ("web", {"domain": "app.example.com"}, "needs hostedZone"),
+    ("web", {"hostedZone": "example.com"}, "set only together with domain"),
+    ("model", {"domain": "m.example.com", "hostedZone": "example.com"}, "only webmodel:web"),
+    ("web", {"domain": "a.other.org", "hostedZone": "example.com"}, "is not inside hostedZone"),
+    ("model", {"modelRepository": "http://bucket/models"}, "pattern"),
+    ("web", {"modelRepository": "s3://bucket/models"}, "only webmodel:model loads models"),
 ]
 
 
