@@ -293,7 +293,11 @@ def test_budget_includes_what_the_program_adds_to_web():
     room = ENV_PROPERTY_LIMIT_BYTES - reserved
     fits = {"BIG": "x" * (room - len("BIG="))}
     parse_stack_config({"web": {"env": fits}})
-    parse_stack_config({"model": {"env": {"BIG": "x" * (ENV_PROPERTY_LIMIT_BYTES - 4)}}})
+    model_room = ENV_PROPERTY_LIMIT_BYTES - len("MODEL_REPOSITORY=") - 256
+    parse_stack_config({"model": {"env": {"BIG": "x" * (model_room - 4)}}})
+    assert "273 B reserved for MODEL_REPOSITORY" in error_of(
+        {"model": {"env": {"BIG": "x" * (model_room - 3)}}}
+    )
     over = {"BIG": "x" * (room - len("BIG=") + 1)}
     message = error_of({"web": {"env": over}})
     assert "webmodel:web.env: environment properties take 4,097 bytes" in message
