@@ -45,6 +45,21 @@ EXCLUDED_DIRS: frozenset[str] = frozenset(
 EXCLUDED_SUFFIXES: tuple[str, ...] = (".pyc", ".pyo")
 EXCLUDED_NAMES: frozenset[str] = frozenset({".DS_Store", ".ebignore", ".gitignore"})
 
+# The repository's app directories, relative to the repository root: what each EB environment's
+# bundle is built from. The model tier's bundle is only its container definition; the model
+# repository beside it goes to S3 (Triton reads it from there) and never into a bundle.
+APP_SOURCES: dict[str, Path] = {
+    "web": Path("apps/web"),
+    "model": Path("apps/model/eb"),
+}
+MODEL_REPOSITORY_SOURCE = Path("apps/model/model_repository")
+
+# Budget for the web bundle, in bytes. The seed's pain was a scale-out that took 16+ minutes
+# because every new web instance also brought up Triton and the model; the web bundle is source
+# only (dependencies install from pinned requirements when the image builds), a few KiB today.
+# 64 KiB leaves room to grow while any model file, vendored wheel or Triton asset breaks it.
+WEB_BUNDLE_BUDGET_BYTES = 64 * 1024
+
 # What EB's Docker platform looks for at the root of a source bundle.
 DOCKER_ROOT_FILES: tuple[str, ...] = ("Dockerfile", "Dockerrun.aws.json", "docker-compose.yml")
 
