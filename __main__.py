@@ -55,7 +55,7 @@ database = Database(
 app = Application("app", ApplicationArgs(config.platform.solution_stack_regex, name_prefix=prefix))
 
 root = Path(__file__).resolve().parent
-bundle_dir = root / ".build" / "bundles"
+bundle_dir = root / ".bundles"  # git-ignored; the zips Pulumi uploads
 model_repository_uri = config.model.model_repository
 artifacts = Artifacts(
     "artifacts",
@@ -67,6 +67,7 @@ artifacts = Artifacts(
         ],
         model_repository_dir=None if model_repository_uri else root / MODEL_REPOSITORY_SOURCE,
         model_repository_uri=model_repository_uri,
+        name_prefix=prefix,
     ),
 )
 domain = (
@@ -117,6 +118,9 @@ model = environment(
         "MODEL_REPOSITORY": WiredProperty(
             artifacts.model_repository_uri,
             PROGRAM_PROPERTY_MAX_BYTES["model"]["MODEL_REPOSITORY"],
+        ),
+        "AWS_DEFAULT_REGION": WiredProperty(
+            artifacts.region, PROGRAM_PROPERTY_MAX_BYTES["model"]["AWS_DEFAULT_REGION"]
         ),
     },
     readable_s3_uri=artifacts.model_repository_uri,

@@ -146,6 +146,8 @@ class ArtifactsArgs:
     """Triton model repository to upload (`<model>/config.pbtxt`, `<model>/<n>/...`)."""
     model_repository_uri: str | None = None
     """An existing `s3://bucket/prefix` to use instead of uploading `model_repository_dir`."""
+    name_prefix: str = ""
+    """Prefix of the buckets' auto-generated names (e.g. `webmodel-dev`)."""
 
     def __post_init__(self) -> None:
         apps = [b.app for b in self.bundles]
@@ -162,13 +164,15 @@ class Artifacts(pulumi.ComponentResource):
     """Buckets, bundle objects, application versions and the model repository.
 
     Outputs: `artifacts_bucket` (name), `model_bucket` (name, None with an existing URI),
-    `version_labels` (app -> label, resolved from the ApplicationVersion), `model_repository_uri`.
+    `version_labels` (app -> label, resolved from the ApplicationVersion), `model_repository_uri`,
+    `region` (of the buckets: Triton's S3 client needs it as AWS_DEFAULT_REGION).
     """
 
     artifacts_bucket: pulumi.Output[str]
     model_bucket: pulumi.Output[str] | None
     version_labels: Mapping[str, pulumi.Output[str]]
     model_repository_uri: pulumi.Output[str]
+    region: str
 
     def __init__(
         self, name: str, args: ArtifactsArgs, opts: pulumi.ResourceOptions | None = None
@@ -177,7 +181,8 @@ class Artifacts(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         kept = pulumi.ResourceOptions(parent=self, retain_on_delete=True)
 
-        artifacts = private_bucket(f"{name}-bundles", "eb-application-versions", child)
+        base = args.name_prefix or name
+        artifacts = private_bucket(f"{base}-bundles", "eb-application-versions", child)
         labels: dict[str, pulumi.Output[str]] = {}
         for bundle in args.bundles:
             key = f"{BUNDLE_PREFIX}/{bundle.label}.zip"
@@ -202,6 +207,7 @@ class Artifacts(pulumi.ComponentResource):
             )
             labels[bundle.app] = version.name
 
+        self.region = aws.get_region(opts=pulumi.InvokeOptions(parent=self)).region
         self.model_bucket = None
         if args.model_repository_uri is not None:
             self.model_repository_uri = pulumi.Output.from_input(args.model_repository_uri)
@@ -209,7 +215,7 @@ class Artifacts(pulumi.ComponentResource):
             assert args.model_repository_dir is not None  # __post_init__
             directory = args.model_repository_dir
             prefix = f"{MODEL_PREFIX}/{repository_digest(directory)[:12]}"
-            bucket = private_bucket(f"{name}-models", "triton-model-repository", child)
+            bucket = private_bucket(f"{base}-models", "triton-model-repository", child)
             for relative in repository_files(directory):
                 aws.s3.BucketObjectv2(
                     f"{name}-model-{relative.as_posix().replace('/', '-')}",

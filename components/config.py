@@ -45,7 +45,8 @@ Role = Literal["web", "model"]
 #   DB_HOST: RDS address, <= 63-char identifier + ".c" + 11-char id + region + suffix.
 PROGRAM_PROPERTY_MAX_BYTES: Mapping[Role, Mapping[str, int]] = {
     "web": {"MODEL_URL": 128, "DB_HOST": 128, "DB_PORT": 5, "DB_NAME": 63},
-    "model": {"MODEL_REPOSITORY": 256},  # s3://<bucket, 63>/<prefix>, see model_repository
+    # s3://<bucket, 63>/<prefix> (see model_repository); the bucket's region for Triton's S3
+    "model": {"MODEL_REPOSITORY": 256, "AWS_DEFAULT_REGION": 32},
 }
 # Secrets the program delivers through `environmentsecrets` (ARNs it creates itself).
 PROGRAM_SECRET_NAMES: Mapping[Role, frozenset[str]] = {
