@@ -27,7 +27,7 @@ LABEL = f"{BUCKET} 'artifacts'"
 
 
 def block(bucket: Any = "artifacts-1a2b3c4", **off: bool) -> Res:
-    props: dict[str, Any] = {"bucket": bucket, **{name: True for name in SETTINGS}}
+    props: dict[str, Any] = {"bucket": bucket, **dict.fromkeys(SETTINGS, True)}
     props.update(off)
     return Res(BLOCK, "artifacts-public-access", props)
 
