@@ -10,9 +10,14 @@ Two buckets, both private (every public-access block on, owner-enforced ownershi
 - model repository: the example model uploaded file by file under `models/<content hash>/`,
   unless the stack names an existing `s3://bucket/prefix` instead (then no model bucket).
 
-Objects and versions are `retain_on_delete`: when a label changes, Pulumi registers the new
-version and forgets the old one without deleting it, so EB can still roll back to it; the
-application's version lifecycle (components/beanstalk.py) keeps their number under EB's quota.
+Objects are `retain_on_delete`: when a label or the model changes, Pulumi uploads the new
+object and forgets the old one without deleting it, so every bundle and model ever shipped
+stays in S3 (versioned, too). Application versions are not retained: EB refuses to create a
+label that already exists, so a retained version would make `git revert` (which brings its old
+label back) fail. Pulumi replaces the version after the environment moved to the new one; an
+emergency rollback without Pulumi registers the kept bundle under a new label
+(docs/releases.md). The application's version lifecycle (components/beanstalk.py) bounds what
+else accumulates (eb CLI, console, those rollbacks) under EB's quota.
 """
 
 from __future__ import annotations
@@ -203,7 +208,7 @@ class Artifacts(pulumi.ComponentResource):
                 key=source.key,
                 description=f"{bundle.app} bundle sha256:{bundle.sha256}",
                 tags={"app": bundle.app},
-                opts=kept,
+                opts=child,
             )
             labels[bundle.app] = version.name
 
