@@ -256,7 +256,25 @@ def db_subnet_group_with_a_public_subnet(state: State) -> tuple[State, set[tuple
     return replaced(state, group, broken), {("rds-subnet-group-private", group.name)}
 
 
+def removed(state: State, gone: StateResource) -> State:
+    return dataclasses.replace(state, resources=[r for r in state.resources if r.urn != gone.urn])
+
+
+def bucket_without_public_access_block(state: State) -> tuple[State, set[tuple[str, str]]]:
+    bucket = one(state, "aws:s3/bucket:Bucket", "-bundles")
+    block = one(state, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "-bundles-")
+    return removed(state, block), {("s3-bucket-private", bucket.name)}
+
+
+def bucket_without_encryption(state: State) -> tuple[State, set[tuple[str, str]]]:
+    bucket = one(state, "aws:s3/bucket:Bucket", "-models")
+    sse = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    return removed(state, one(state, sse, "-models-")), {("s3-bucket-encrypted", bucket.name)}
+
+
 VARIANTS: list[Callable[[State], tuple[State, set[tuple[str, str]]]]] = [
+    bucket_without_public_access_block,
+    bucket_without_encryption,
     instances_in_public_subnets,
     private_route_table_to_the_igw,
     properties_of_4200_bytes,
@@ -334,3 +352,20 @@ def test_prod_only_rules_are_mandatory_in_prod_and_advisory_in_dev(
     dev = run(pack, dev_state, "dev")
     assert mandatory(dev) == set()
     assert dev_finding in advisory(dev)
+
+
+@pytest.mark.parametrize(("stage", "level"), [("dev", "advisory"), ("prod", "mandatory")])
+def test_sample_application_and_unversioned_bucket_follow_the_stage(
+    pack, states, stage: str, level: str
+) -> None:
+    state = states[stage]
+    web = env(state, "web")
+    bare = {k: v for k, v in web.properties.items() if k != "version"}
+    versioning = one(state, "aws:s3/bucketVersioning:BucketVersioning", "-bundles-")
+    bucket = one(state, "aws:s3/bucket:Bucket", "-bundles")
+    broken = removed(replaced(state, web, dataclasses.replace(web, properties=bare)), versioning)
+    report = run(pack, broken, stage)
+    expected = {("eb-runs-stack-version", web.name), ("s3-bucket-versioned", bucket.name)}
+    found = mandatory(report) if level == "mandatory" else advisory(report)
+    assert expected <= found
+    assert mandatory(report) == (expected if level == "mandatory" else set())
