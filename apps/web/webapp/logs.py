@@ -13,6 +13,7 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
     "asctime",
     "taskName",
+    "color_message",  # uvicorn's ANSI-coloured copy of the message
 }
 
 
@@ -34,14 +35,23 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stdout`` is at emit time (so a replaced stdout still works)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stdout
+        super().emit(record)
+
+
+LOGGERS = ("webapp", "uvicorn", "uvicorn.error", "uvicorn.access")
+
+
 def configure(level: str) -> None:
-    """Route the app's and uvicorn's loggers through one JSON handler on stdout."""
-    handler = logging.StreamHandler(sys.stdout)
+    """The app's and uvicorn's loggers write JSON lines to stdout; the root logger is untouched."""
+    handler = StdoutHandler()
     handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in LOGGERS:
         logger = logging.getLogger(name)
-        logger.handlers[:] = []
-        logger.propagate = True
+        logger.handlers[:] = [handler]
+        logger.setLevel(level)
+        logger.propagate = False
