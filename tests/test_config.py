@@ -293,9 +293,10 @@ def test_budget_includes_what_the_program_adds_to_web():
     room = ENV_PROPERTY_LIMIT_BYTES - reserved
     fits = {"BIG": "x" * (room - len("BIG="))}
     parse_stack_config({"web": {"env": fits}})
-    model_room = ENV_PROPERTY_LIMIT_BYTES - len("MODEL_REPOSITORY=") - 256
+    model_reserved = sum(len(k) + 1 + v for k, v in PROGRAM_PROPERTY_MAX_BYTES["model"].items())
+    model_room = ENV_PROPERTY_LIMIT_BYTES - model_reserved
     parse_stack_config({"model": {"env": {"BIG": "x" * (model_room - 4)}}})
-    assert "273 B reserved for MODEL_REPOSITORY" in error_of(
+    assert "324 B reserved for AWS_DEFAULT_REGION, MODEL_REPOSITORY" in error_of(
         {"model": {"env": {"BIG": "x" * (model_room - 3)}}}
     )
     over = {"BIG": "x" * (room - len("BIG=") + 1)}
@@ -321,7 +322,7 @@ def test_multibyte_values_count_as_bytes():
     # 1,400 Hangul syllables are 1,400 characters but 4,200 bytes
     message = error_of({"model": {"env": {"GREETING": "안" * 1400}}})
     assert "webmodel:model.env" in message
-    assert "4,482 bytes"  # 4,209 + 273 reserved for MODEL_REPOSITORY in message
+    assert "4,533 bytes"  # 4,209 + 324 reserved for MODEL_REPOSITORY, AWS_DEFAULT_REGION in message
 
 
 # -- a thousand generated configs -----------------------------------------------------------
