@@ -103,6 +103,7 @@ def environment(
             platform=config.platform,
             name_prefix=prefix,
             version_label=artifacts.version_labels[role],
+            source_bundles_arn=artifacts.bundle_arns[role],
             **wiring,
         ),
     )

@@ -178,6 +178,8 @@ class Artifacts(pulumi.ComponentResource):
     version_labels: Mapping[str, pulumi.Output[str]]
     model_repository_uri: pulumi.Output[str]
     region: str
+    bundle_arns: Mapping[str, pulumi.Output[str]]
+    """app -> ARN pattern of its bundle objects, for the instance profile that downloads them."""
 
     def __init__(
         self, name: str, args: ArtifactsArgs, opts: pulumi.ResourceOptions | None = None
@@ -234,6 +236,10 @@ class Artifacts(pulumi.ComponentResource):
 
         self.artifacts_bucket = artifacts.bucket
         self.version_labels = labels
+        self.bundle_arns = {
+            bundle.app: pulumi.Output.concat(artifacts.arn, f"/{BUNDLE_PREFIX}/{bundle.app}-*")
+            for bundle in args.bundles
+        }
         self.register_outputs(
             {
                 "artifactsBucket": self.artifacts_bucket,

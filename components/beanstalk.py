@@ -157,6 +157,9 @@ class EnvironmentArgs:
     """A certificate the program issued (custom domain); used instead of settings'."""
     readable_s3_uri: pulumi.Input[str] | None = None
     """`s3://bucket/prefix` the instances may read (GetObject under it, ListBucket on it)."""
+    source_bundles_arn: pulumi.Input[str] | None = None
+    """S3 object ARN pattern of this environment's source bundles (EB's agent on the instance
+    downloads the application version with the instance profile)."""
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -223,14 +226,17 @@ class Environment(pulumi.ComponentResource):
             f"{name}-instance-policy",
             role=role.id,
             policy=pulumi.Output.all(
-                pulumi.Output.from_input(args.readable_s3_uri), *secret_arns
+                pulumi.Output.from_input(args.readable_s3_uri),
+                pulumi.Output.from_input(args.source_bundles_arn),
+                *secret_arns,
             ).apply(
                 lambda values: instance_policy(
                     partition,
                     region,
                     account_id,
-                    [str(a) for a in values[1:]],
+                    [str(a) for a in values[2:]],
                     read_s3_uri=values[0],
+                    source_bundles_arn=values[1],
                 )
             ),
             opts=child,
@@ -437,6 +443,7 @@ def instance_policy(
     account_id: str,
     secret_arns: Sequence[str],
     read_s3_uri: str | None = None,
+    source_bundles_arn: str | None = None,
 ) -> str:
     """Least privilege for an EB Docker instance: the parts of AWSElasticBeanstalkWebTier it
     uses, scoped to this account and region, ECR pulls, exactly the given secrets, and read
@@ -488,6 +495,15 @@ def instance_policy(
             "Resource": f"arn:{partition}:ecr:{region}:{account_id}:repository/*",
         },
     ]
+    if source_bundles_arn:
+        statements.append(
+            {
+                "Sid": "ReadSourceBundles",
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": source_bundles_arn,
+            }
+        )
     if read_s3_uri:
         statements += read_prefix_statements(partition, read_s3_uri)
     secrets = sorted({arn for arn in secret_arns if ":secretsmanager:" in arn})

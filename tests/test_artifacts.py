@@ -297,6 +297,19 @@ def test_the_model_environment_gets_its_repository_and_may_read_only_it(stack: s
     assert "ReadModelRepository" not in {
         s["Sid"] for s in policies["web-instance-policy"]["Statement"]
     }
+    bundles_arn = next(b for b in d.of_type(BUCKET) if b.name.endswith("-bundles")).outputs["arn"]
+    for role in ("web", "model"):
+        (grant,) = [
+            s
+            for s in policies[f"{role}-instance-policy"]["Statement"]
+            if s["Sid"] == "ReadSourceBundles"
+        ]
+        assert grant == {
+            "Sid": "ReadSourceBundles",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": f"{bundles_arn}/bundles/{role}-*",
+        }
 
 
 def test_changing_the_web_app_changes_only_the_web_version(tmp_path: Path) -> None:
