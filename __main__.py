@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pulumi
+import pulumi.runtime.config
 
 from components.artifacts import Artifacts, ArtifactsArgs
 from components.beanstalk import (
@@ -26,7 +27,19 @@ from components.domain import Domain, DomainArgs
 from components.network import Network, NetworkArgs
 from components.security import AppSecurityGroups, AppSecurityGroupsArgs
 
-config = load_stack_config(pulumi.Config().get)
+# The whole config map as the language host set it (pulumi.Config has no way to list keys),
+# so unknown `webmodel:` keys are refused by name, with which keys the CLI marks secret.
+raw_config = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+config = load_stack_config(
+    raw_config, {key for key in raw_config if pulumi.runtime.is_config_secret(key)}
+)
+
+
+def secret_if(key: str, value: str | None) -> pulumi.Input[str] | None:
+    """A field listed in SECRET_FIELDS, marked secret when its `webmodel:<key>` is."""
+    return pulumi.Output.secret(value) if value is not None and config.is_secret(key) else value
+
+
 prefix = f"{pulumi.get_project()}-{pulumi.get_stack()}"
 
 network = Network(
@@ -49,7 +62,11 @@ database = Database(
         vpc_id=network.vpc_id,
         subnet_ids=network.isolated_subnet_ids,
         client_security_group_ids=[security.web_instances_id],
-        **config.database.model_dump(),
+        **{
+            **config.database.model_dump(),
+            "master_username": secret_if("database", config.database.master_username),
+            "snapshot_identifier": secret_if("database", config.database.snapshot_identifier),
+        },
     ),
 )
 app = Application("app", ApplicationArgs(config.platform.solution_stack_regex, name_prefix=prefix))
@@ -104,6 +121,7 @@ def environment(
             name_prefix=prefix,
             version_label=artifacts.version_labels[role],
             source_bundles_arn=artifacts.bundle_arns[role],
+            secret_settings=config.is_secret(role),
             **wiring,
         ),
     )
@@ -134,10 +152,12 @@ web = environment(
     security.web_load_balancer_id,
     security.web_instances_id,
     wired_properties={
-        "MODEL_URL": WiredProperty(model.url, reserved["MODEL_URL"]),
-        "DB_HOST": WiredProperty(database.address, reserved["DB_HOST"]),
+        "MODEL_URL": WiredProperty(model.url, reserved["MODEL_URL"], "aws:region"),
+        "DB_HOST": WiredProperty(database.address, reserved["DB_HOST"], "aws:region"),
         "DB_PORT": WiredProperty(database.port.apply(str), reserved["DB_PORT"]),
-        "DB_NAME": WiredProperty(database.database_name, reserved["DB_NAME"]),
+        "DB_NAME": WiredProperty(
+            database.database_name, reserved["DB_NAME"], "webmodel:database.databaseName"
+        ),
     },
     wired_secrets={"DB_CREDENTIALS": database.master_user_secret_arn},
     certificate_arn=domain.certificate_arn if domain else None,

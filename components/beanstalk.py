@@ -123,6 +123,8 @@ class WiredProperty:
 
     value: pulumi.Input[str]
     max_bytes: int
+    source: str = ""
+    """The config key(s) its value derives from, named when it outgrows `max_bytes`."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,13 @@ class EnvironmentArgs:
     source_bundles_arn: pulumi.Input[str] | None = None
     """S3 object ARN pattern of this environment's source bundles (EB's agent on the instance
     downloads the application version with the instance profile)."""
+    secret_settings: bool = False
+    """`settings` came from a secret config object: the values that may carry a secret (the
+    certificate ARN, the secret ARNs, env values) are passed on marked secret."""
+
+    def secret(self, value: str) -> pulumi.Input[str]:
+        """`value`, marked secret when the settings are."""
+        return pulumi.Output.secret(value) if self.secret_settings else value
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -219,7 +228,7 @@ class Environment(pulumi.ComponentResource):
             opts=child,
         )
         secret_arns: list[pulumi.Input[str]] = [
-            *args.settings.secrets.values(),
+            *map(args.secret, args.settings.secrets.values()),
             *args.wired_secrets.values(),
         ]
         aws.iam.RolePolicy(
@@ -251,7 +260,14 @@ class Environment(pulumi.ComponentResource):
             settings=environment_settings(args, profile.name),
             version=args.version_label,
             tags={"role": args.role},
-            opts=child,
+            # `all_settings` echoes `settings` under another name, which no engine marks secret
+            # by itself: without this a secret setting would be stored in plaintext there.
+            opts=pulumi.ResourceOptions.merge(
+                child,
+                pulumi.ResourceOptions(
+                    additional_secret_outputs=["all_settings"] if args.secret_settings else None
+                ),
+            ),
         )
 
         certificate = args.certificate_arn or args.settings.certificate_arn
@@ -307,9 +323,10 @@ def _checked(key: str, prop: WiredProperty) -> pulumi.Output[str]:
     def within(value: str) -> str:
         size = len(value.encode())
         if size > prop.max_bytes:
+            source = f"; it derives from {prop.source}, check that value" if prop.source else ""
             raise ValueError(
                 f"environment property {key} is {size} bytes, more than the {prop.max_bytes} "
-                "reserved for it in the 4 KB budget (components/config.py)"
+                f"reserved for it in the 4 KB budget (components/config.py){source}"
             )
         return value
 
@@ -416,16 +433,26 @@ def environment_settings(
         options += [
             ("aws:elbv2:listener:443", "ListenerEnabled", "true"),
             ("aws:elbv2:listener:443", "Protocol", "HTTPS"),
-            ("aws:elbv2:listener:443", "SSLCertificateArns", certificate),
+            (
+                "aws:elbv2:listener:443",
+                "SSLCertificateArns",
+                args.certificate_arn
+                if args.certificate_arn is not None
+                else args.secret(config.certificate_arn or ""),
+            ),
             ("aws:elbv2:listener:443", "SSLPolicy", config.ssl_policy),
             ("aws:elbv2:listener:443", "DefaultProcess", "default"),
         ]
-    options += [(ENV_NAMESPACE, key, value) for key, value in sorted(config.env.items())]
+    options += [
+        (ENV_NAMESPACE, key, args.secret(value)) for key, value in sorted(config.env.items())
+    ]
     options += [
         (ENV_NAMESPACE, key, _checked(key, prop))
         for key, prop in sorted(args.wired_properties.items())
     ]
-    options += [(SECRETS_NAMESPACE, key, arn) for key, arn in sorted(config.secrets.items())]
+    options += [
+        (SECRETS_NAMESPACE, key, args.secret(arn)) for key, arn in sorted(config.secrets.items())
+    ]
     options += [(SECRETS_NAMESPACE, key, arn) for key, arn in sorted(args.wired_secrets.items())]
     return [
         aws.elasticbeanstalk.EnvironmentSettingArgs(namespace=namespace, name=option, value=value)

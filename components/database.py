@@ -27,15 +27,17 @@ class DatabaseArgs:
     max_allocated_storage_gb: int
     """0 disables storage autoscaling."""
     database_name: str
-    master_username: str
+    master_username: pulumi.Input[str]
+    """May be a secret (`pulumi.Output.secret`)."""
     multi_az: bool = False
     deletion_protection: bool = False
     backup_retention_days: int = 1
     skip_final_snapshot: bool = True
     protect: bool = False
     """Pulumi `protect` on the instance."""
-    snapshot_identifier: str | None = None
-    """Restore from this snapshot; its database name and master user then come with it."""
+    snapshot_identifier: pulumi.Input[str] | None = None
+    """Restore from this snapshot; its database name and master user then come with it. May
+    be a secret (`pulumi.Output.secret`)."""
 
     def __post_init__(self) -> None:
         if not self.client_security_group_ids:

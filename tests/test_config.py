@@ -1,6 +1,6 @@
 """Stack config validation: every invalid value of every key names the key and what is valid.
 
-Pure pydantic: no Pulumi runtime here, so the thousand generated configs stay fast.
+Pure pydantic: no Pulumi runtime here, so the hundreds of generated configs stay fast.
 """
 
 from __future__ import annotations
@@ -105,11 +105,11 @@ def test_missing_model_fields_take_the_model_defaults_not_the_web_ones():
 
 
 def test_load_reads_json_strings_like_the_language_host():
-    raw = {"web": json.dumps({"minSize": 2, "maxSize": 4}), "network": None}
-    config = load_stack_config(lambda key: raw.get(key))
+    raw = {"webmodel:web": json.dumps({"minSize": 2, "maxSize": 4}), "aws:region": "us-east-1"}
+    config = load_stack_config(raw)
     assert config.web.min_size == 2
     with pytest.raises(ConfigError, match=r"webmodel:web: must be an object"):
-        load_stack_config(lambda key: "not json" if key == "web" else None)
+        load_stack_config({"webmodel:web": "not json"})
 
 
 def test_yaml_scalars_become_strings():
@@ -325,7 +325,7 @@ def test_multibyte_values_count_as_bytes():
     assert "4,533 bytes"  # 4,209 + 324 reserved for MODEL_REPOSITORY, AWS_DEFAULT_REGION in message
 
 
-# -- a thousand generated configs -----------------------------------------------------------
+# -- generated configs -----------------------------------------------------------
 
 KEY = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,20}", fullmatch=True)
 BAD_KEY = st.from_regex(r"[0-9-][A-Za-z0-9_-]{0,8}", fullmatch=True)
@@ -423,7 +423,7 @@ def _expect_valid(env: dict[str, Any]) -> bool:
     return budget_problem("x", as_text, reserved) is None
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(WEB_CONFIGS)
 def test_generated_web_configs_are_accepted_or_rejected_by_name(env: dict[str, Any]):
     valid = _expect_valid(env)

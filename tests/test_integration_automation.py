@@ -134,7 +134,7 @@ def test_up_verify_destroy_a_throwaway_stack(tmp_path: Path) -> None:
         outputs_file.write_text(json.dumps(outputs), encoding="utf-8")
         out = io.StringIO()
         code = main(
-            ["--stack", name, "--outputs", str(outputs_file)],
+            ["--stack", name, "--outputs", str(outputs_file), "--policy-pack-config", config[0]],
             make_clients=aws_clients,
             out=out,
         )

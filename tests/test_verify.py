@@ -17,10 +17,15 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 from botocore.stub import Stubber
+from guardrails.subnets import is_world
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from verify.checks import Clients, subnet_public_reason
+from verify import pack
+from verify.aws import Clients
+from verify.checks import subnet_public_reason
 from verify.cli import main
 
 if TYPE_CHECKING:
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
     from mypy_boto3_rds import RDSClient
 
+REPO = Path(__file__).resolve().parent.parent
 REGION = "ap-northeast-2"
 APP = "webmodel-prod"
 WEB_ENV = "webmodel-prod-web"
@@ -50,6 +56,7 @@ def fake_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.chdir(REPO)  # reports name policies/config/<stage>.json relative to the project
 
 
 @dataclass
@@ -282,6 +289,7 @@ class Run:
     out: str
     err: str
     account: Account
+    clients: Clients
 
     @property
     def lines(self) -> list[str]:
@@ -297,24 +305,38 @@ def run_verify(
     drift: Drift | None = None,
     stack: str = "prod",
     endpoint_url: str | None = None,
+    extra: tuple[str, ...] = (),
 ) -> Run:
     """Build the account on whatever moto backs the clients, then run `main` as the CLI
     does, with those clients injected; every queued EB answer must be consumed."""
     drift = drift or Drift()
     clients = make_clients(endpoint_url)
     account = build_account(clients.ec2, clients.elbv2, clients.rds, drift)
+    return rerun(tmp_path, clients, account, drift, stack, extra)
+
+
+def rerun(
+    tmp_path: Path,
+    clients: Clients,
+    account: Account,
+    drift: Drift,
+    stack: str = "prod",
+    extra: tuple[str, ...] = (),
+) -> Run:
+    """Run `main` again on an account already built (EB answers queued afresh)."""
     stubber = stub_beanstalk(clients.elasticbeanstalk, account, drift)
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps(stack_outputs(account)), encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
     code = main(
-        ["--stack", stack, "--outputs", str(outputs), "--region", REGION],
+        ["--stack", stack, "--outputs", str(outputs), "--region", REGION, *extra],
         make_clients=lambda region: clients,
         out=out,
         err=err,
     )
     stubber.assert_no_pending_responses()
-    return Run(code, out.getvalue(), err.getvalue(), account)
+    stubber.deactivate()
+    return Run(code, out.getvalue(), err.getvalue(), account, clients)
 
 
 @pytest.fixture
@@ -357,7 +379,7 @@ def test_healthy_account_passes_every_check(tmp_path: Path) -> None:
     )
     size = len("APP_ENV=prod") + len("MODEL_URL=http://model.internal:8000")
     assert (
-        f"PASS  web-env-properties-size: web environment properties use {size} of 4096 bytes "
+        f"PASS  web-env-properties-size: web environment properties use {size} of 4,096 bytes "
         "(2 properties)" in run.lines
     )
     assert run.lines[-1] == ("stack prod: 12 of 12 checks passed; every guarantee holds (exit 0)")
@@ -411,8 +433,8 @@ def test_environment_properties_over_4kb_report_size_and_biggest(tmp_path: Path)
     run = run_verify(tmp_path, Drift(web_env_props=props))
     assert run.code == 1
     assert run.failures == [
-        "FAIL  web-env-properties-size: web environment properties use 4126 bytes, over the "
-        "4096-byte limit; biggest: BIG_JSON (3109 B), CERT (1005 B), APP_ENV (12 B)"
+        "FAIL  web-env-properties-size: web environment properties use 4,126 bytes, over the "
+        "4,096-byte limit; biggest: BIG_JSON (3,109 B), CERT (1,005 B), APP_ENV (12 B)"
     ]
 
 
@@ -444,20 +466,46 @@ def test_unencrypted_rds_fails(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("moto")
-def test_single_az_rds_fails_in_prod(tmp_path: Path) -> None:
-    run = run_verify(tmp_path, Drift(rds_multi_az=False), stack="acme/webmodel/prod")
-    assert run.code == 1
-    assert run.failures == [
-        "FAIL  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ in prod"
-    ]
+def test_the_stage_config_decides_how_a_single_az_database_counts(tmp_path: Path) -> None:
+    """One account with a single-AZ database, judged under four pack configs: the level of
+    rds-multi-az in the file, not the stage's name, makes it FAIL, WARN or SKIP."""
+    drift = Drift(rds_multi_az=False)
+    prod = run_verify(tmp_path, drift, stack="acme/webmodel/prod")  # prod.json: mandatory
+    assert prod.code == 1
+    assert prod.failures == ["FAIL  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ"]
+    fix = prod.lines[prod.lines.index(prod.failures[0]) + 1]
+    assert fix.startswith("      fix: set webmodel:database multiAz: true in Pulumi.<stage>.yaml")
 
+    def again(stack: str, *extra: str) -> Run:
+        return rerun(tmp_path, prod.clients, prod.account, drift, stack, extra)
 
-@pytest.mark.usefixtures("moto")
-def test_single_az_rds_passes_in_dev(tmp_path: Path) -> None:
-    run = run_verify(tmp_path, Drift(rds_multi_az=False), stack="dev")
-    assert run.code == 0, run.out
-    assert "PASS  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ (allowed in dev)" in (
-        run.lines
+    dev = again("dev")  # dev.json: advisory
+    assert dev.code == 0, dev.out
+    assert dev.failures == []
+    assert (
+        "WARN  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ "
+        "(rds-multi-az is advisory in policies/config/dev.json)"
+    ) in dev.lines
+    assert dev.lines[-1] == (
+        "stack dev: 11 of 12 checks passed, 1 warning(s); every guarantee holds (exit 0)"
+    )
+
+    strict = tmp_path / "strict.json"
+    strict.write_text(json.dumps({"rds-multi-az": {"enforcementLevel": "mandatory"}}))
+    strict_dev = again("dev", "--policy-pack-config", str(strict))
+    assert strict_dev.code == 1
+    assert strict_dev.failures == prod.failures
+
+    off = tmp_path / "off.json"
+    off.write_text(json.dumps({"all": "mandatory", "rds-multi-az": "disabled"}))
+    relaxed_prod = again("prod", "--policy-pack-config", str(off))
+    assert relaxed_prod.code == 0, relaxed_prod.out
+    assert (
+        "SKIP  rds-multi-az: DB instance 'webmodel-prod-db' is single-AZ "
+        f"(rds-multi-az is disabled in {off})"
+    ) in relaxed_prod.lines
+    assert relaxed_prod.lines[-1] == (
+        "stack prod: 11 of 12 checks passed, 1 skipped; every guarantee holds (exit 0)"
     )
 
 
@@ -507,41 +555,6 @@ def test_missing_db_instance_fails_every_database_check(tmp_path: Path) -> None:
         f"FAIL  {check}: DB instance 'webmodel-prod-db' not found"
         for check in ("rds-not-public", "rds-encrypted", "rds-multi-az")
     ]
-
-
-def test_aws_errors_become_failures_not_tracebacks(tmp_path: Path) -> None:
-    """An AccessDenied on one call fails the checks that needed it, with the AWS message."""
-    clients = make_clients()
-    eb_stub = Stubber(clients.elasticbeanstalk)
-    for _ in range(2):
-        eb_stub.add_client_error(
-            "describe_environments", "AccessDenied", "not authorized to DescribeEnvironments"
-        )
-    eb_stub.activate()
-    rds_stub = Stubber(clients.rds)
-    rds_stub.add_client_error("describe_db_instances", "AccessDenied", "no rds:Describe*")
-    rds_stub.activate()
-    outputs = tmp_path / "outputs.json"
-    fake = Account("vpc-1", "igw-1", "rtb-1", [], [], [], [], [], {}, "arn:lb/w", "arn:lb/m")
-    outputs.write_text(json.dumps(stack_outputs(fake)), encoding="utf-8")
-    out = io.StringIO()
-    code = main(
-        ["--stack", "dev", "--outputs", str(outputs), "--region", REGION],
-        make_clients=lambda region: clients,
-        out=out,
-        err=io.StringIO(),
-    )
-    lines = out.getvalue().splitlines()
-    assert code == 1
-    assert (
-        "FAIL  web-env-ready-green: AWS error AccessDenied: not authorized to DescribeEnvironments"
-        in lines
-    )
-    assert "FAIL  rds-encrypted: AWS error AccessDenied: no rds:Describe*" in lines
-    assert (
-        "FAIL  model-lb-internal: not checked: model environment 'webmodel-prod-model' "
-        "could not be read"
-    ) in lines
 
 
 def test_subnet_public_reason_ignores_nat_routes_and_sees_ipv6_igw_routes() -> None:
@@ -601,3 +614,55 @@ def test_verify_over_http_against_moto_server(tmp_path: Path, moto_server: str) 
     assert "FAIL  rds-not-public: DB instance 'webmodel-prod-db' is publicly accessible" in (
         out.getvalue().splitlines()
     )
+
+
+def _ipv6_zero_spellings() -> st.SearchStrategy[str]:
+    """`::/0` written every way: eight groups of one to four zeros, any run compressed."""
+
+    @st.composite
+    def spelling(draw: st.DrawFn) -> str:
+        groups = [draw(st.sampled_from(["0", "00", "000", "0000"])) for _ in range(8)]
+        start = draw(st.integers(0, 8))
+        end = draw(st.integers(start, 8))
+        if end - start >= 1 and draw(st.booleans()):
+            address = ":".join(groups[:start]) + "::" + ":".join(groups[end:])
+        else:
+            address = ":".join(groups)
+        return f"{address}/0"
+
+    return spelling()
+
+
+NOT_THE_WORLD = st.one_of(
+    st.integers(1, 32).map(lambda n: f"0.0.0.0/{n}"),
+    st.integers(1, 128).map(lambda n: f"::/{n}"),
+    st.sampled_from(["10.0.0.0/8", "0.0.0.0", "::", "any", "", "0.0.0.0/-0", "::/00x"]),
+)
+
+
+def _route_table(destination: str) -> Any:
+    key = "DestinationIpv6CidrBlock" if ":" in destination else "DestinationCidrBlock"
+    return {"RouteTableId": "rtb-1", "Routes": [{key: destination, "GatewayId": "igw-1"}]}
+
+
+SUBNET: Any = {"SubnetId": "subnet-1", "VpcId": "vpc-1", "MapPublicIpOnLaunch": False}
+
+
+def test_verify_uses_the_packs_world_predicate_not_a_copy() -> None:
+    assert pack.is_world is is_world
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(_ipv6_zero_spellings(), st.just("0.0.0.0/0")))
+def test_a_route_to_the_world_in_any_spelling_makes_a_subnet_public(destination: str) -> None:
+    assert is_world(destination)
+    assert subnet_public_reason(SUBNET, [_route_table(destination)]) == (
+        f"route {destination} -> igw-1 in rtb-1"
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(NOT_THE_WORLD)
+def test_a_narrower_route_to_an_igw_leaves_a_subnet_private(destination: str) -> None:
+    assert not is_world(destination)
+    assert subnet_public_reason(SUBNET, [_route_table(destination)]) is None

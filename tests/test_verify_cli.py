@@ -11,12 +11,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from guardrails import POLICIES
+from pydantic import ValidationError
 
-from verify.checks import CheckResult, Clients
+from verify.aws import Clients
 from verify.cli import main, stack_config_region
+from verify.enforcement import Enforcement, Level, declared_levels, load_enforcement
 from verify.outputs import REQUIRED_OUTPUTS, BadInput, StackOutputs, load_outputs_file
-from verify.report import render_plain, render_rich
-from verify.runner import stage_of
+from verify.report import exit_code, render_plain, render_rich
+from verify.result import CheckResult
+from verify.runner import MIRRORED_POLICIES, apply_level, stage_of
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -235,4 +239,182 @@ def test_no_region_anywhere_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert code == 2
     assert err.getvalue() == (
         "verify: error: no AWS region: pass --region or set aws:region in Pulumi.qa.yaml\n"
+    )
+
+
+# --- the output contract (pydantic) ------------------------------------------------------
+
+LIST_OUTPUTS = [name for name in REQUIRED_OUTPUTS if name.endswith("SubnetIds")]
+STRING_OUTPUTS = [name for name in REQUIRED_OUTPUTS if name not in LIST_OUTPUTS]
+
+
+def test_the_contract_names_every_output_verify_reads() -> None:
+    assert tuple(GOOD_OUTPUTS) == REQUIRED_OUTPUTS
+    assert LIST_OUTPUTS == ["publicSubnetIds", "privateSubnetIds", "isolatedSubnetIds"]
+
+
+@pytest.mark.parametrize("name", REQUIRED_OUTPUTS)
+def test_each_missing_output_is_named(name: str) -> None:
+    data = {k: v for k, v in GOOD_OUTPUTS.items() if k != name}
+    with pytest.raises(BadInput) as raised:
+        StackOutputs.from_mapping(data, "src")
+    assert str(raised.value) == (
+        f"src lacks stack output(s) {name}; expected all of: {', '.join(REQUIRED_OUTPUTS)}"
+    )
+
+
+@pytest.mark.parametrize("name", REQUIRED_OUTPUTS)
+def test_each_secret_placeholder_is_refused(name: str) -> None:
+    with pytest.raises(BadInput) as raised:
+        StackOutputs.from_mapping({**GOOD_OUTPUTS, name: "[secret]"}, "src")
+    assert str(raised.value) == (
+        f"stack output {name} in src is a secret shown as [secret]; "
+        "export with `pulumi stack output --json --show-secrets`"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [(n, v) for n in STRING_OUTPUTS for v in ("", 7, None, ["x"], {"a": "b"}, True)]
+    + [(n, v) for n in LIST_OUTPUTS for v in ("subnet-1", [1], ["a", None], {"a": 1}, 3, None)],
+)
+def test_each_wrongly_typed_output_is_refused(name: str, value: object) -> None:
+    wanted = "a list of strings" if name in LIST_OUTPUTS else "a non-empty string"
+    with pytest.raises(BadInput) as raised:
+        StackOutputs.from_mapping({**GOOD_OUTPUTS, name: value}, "src")
+    assert str(raised.value) == f"stack output {name} in src must be {wanted}"
+
+
+def test_other_outputs_are_ignored_and_the_model_is_frozen() -> None:
+    outputs = StackOutputs.from_mapping({**GOOD_OUTPUTS, "extra": {"any": 1}}, "src")
+    assert outputs.vpc_id == "vpc-1"
+    assert outputs.public_subnet_ids == ("subnet-p1", "subnet-p2")
+    with pytest.raises(ValidationError):
+        outputs.vpc_id = "vpc-2"
+
+
+# --- enforcement from policies/config/<stage>.json ---------------------------------------
+
+LEVELS: tuple[Level, ...] = ("advisory", "mandatory", "remediate", "disabled")
+STAGE_FILES = sorted((REPO / "policies" / "config").glob("*.json"))
+
+
+def test_every_policy_verify_mirrors_is_a_pack_policy() -> None:
+    pack_names = {policy.name for policy in POLICIES}
+    assert pack_names >= MIRRORED_POLICIES
+    assert {
+        "eb-instances-in-private-subnets",
+        "eb-env-properties-size-limit",
+        "eb-model-environment-internal",
+        "rds-not-publicly-accessible",
+        "rds-storage-encrypted",
+        "rds-multi-az",
+    } == MIRRORED_POLICIES
+
+
+@pytest.mark.parametrize("path", STAGE_FILES, ids=lambda p: p.name)
+def test_the_stage_file_sets_every_level(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """verify reads the same file as the pack: each level it uses is the file's, and a
+    policy the file does not name keeps the level the pack declares."""
+    monkeypatch.chdir(REPO)
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    enforcement = load_enforcement(path.stem)
+    assert enforcement.source == f"policies/config/{path.name}"
+    for name in MIRRORED_POLICIES:
+        given = raw.get(name)
+        if isinstance(given, dict):
+            given = given.get("enforcementLevel")
+        expected = given or raw.get("all") or declared_levels()[name]
+        assert enforcement.level(name) == expected, name
+    assert enforcement.level(None) == "mandatory"
+
+
+def test_a_stage_without_a_file_uses_the_packs_declared_levels(tmp_path: Path) -> None:
+    enforcement = load_enforcement("qa", pack_dir=tmp_path)
+    assert dict(enforcement.levels) == declared_levels()
+    assert enforcement.levels["rds-multi-az"] == "mandatory"
+    assert enforcement.source.startswith("the pack's declared levels (no ")
+
+
+def test_all_then_each_policy_as_the_cli_reconciles(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "qa.json").write_text(
+        json.dumps(
+            {
+                "all": "advisory",
+                "rds-storage-encrypted": "mandatory",
+                "rds-multi-az": {"enforcementLevel": "disabled"},
+                "eb-env-properties-size-limit": {"someProperty": 1},
+            }
+        )
+    )
+    enforcement = load_enforcement("qa", pack_dir=tmp_path)
+    assert enforcement.level("rds-storage-encrypted") == "mandatory"
+    assert enforcement.level("rds-multi-az") == "disabled"
+    assert enforcement.level("eb-env-properties-size-limit") == "advisory"
+    assert enforcement.level("rds-not-publicly-accessible") == "advisory"
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("passed", [True, False])
+def test_a_checks_status_follows_its_policys_level(level: Level, passed: bool) -> None:
+    enforcement = Enforcement({"rds-multi-az": level}, "policies/config/x.json")
+    result = apply_level(
+        CheckResult("rds-multi-az", passed, "DB instance 'db' is single-AZ", "fix", "rds-multi-az"),
+        enforcement,
+    )
+    expected = {
+        "advisory": "WARN",
+        "mandatory": "FAIL",
+        "remediate": "FAIL",
+        "disabled": "SKIP",
+    }
+    assert result.status == ("PASS" if passed else expected[level])
+    assert result.failed == (result.status == "FAIL")
+    assert exit_code([result]) == (1 if result.status == "FAIL" else 0)
+    suffix = f" (rds-multi-az is {level} in policies/config/x.json)"
+    assert result.detail.endswith(suffix) == (result.status in ("WARN", "SKIP"))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not JSON (line 1: Expecting property name enclosed in double quotes)"),
+        ('["rds-multi-az"]', "expected a JSON object of policy name to level or object"),
+        ('{"rds-multi-az": "strict"}', "'rds-multi-az': 'strict' is not a valid enforcement"),
+        ('{"rds-multi-az": 3}', "'rds-multi-az': must be an enforcement level or an object"),
+    ],
+)
+def test_a_malformed_pack_config_exits_2_naming_it(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    code, out, err = call_main(tmp_path, GOOD_OUTPUTS, "--policy-pack-config", str(bad))
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"verify: error: policy pack config {bad}: {message}")
+    assert err.count("\n") == 1
+
+
+def test_a_missing_pack_config_exits_2(tmp_path: Path) -> None:
+    missing = tmp_path / "none.json"
+    code, _, err = call_main(tmp_path, GOOD_OUTPUTS, "--policy-pack-config", str(missing))
+    assert code == 2
+    assert err == f"verify: error: policy pack config {missing} does not exist\n"
+
+
+@pytest.mark.parametrize(
+    "stack", ["x" * 101, "org/", "de v", "dev\n", "acme/web/prod!", "é"], ids=repr
+)
+def test_a_stack_name_pulumi_would_refuse_exits_2(tmp_path: Path, stack: str) -> None:
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(GOOD_OUTPUTS), encoding="utf-8")
+    err = io.StringIO()
+    code = main(["--stack", stack, "--outputs", str(path)], out=io.StringIO(), err=err)
+    assert code == 2
+    assert err.getvalue() == (
+        f"verify: error: stack name {stack!r}: the stack part after the last '/' must be 1 to "
+        "100 letters, digits, '-', '_' or '.' (Pulumi's stack-name rule)\n"
     )

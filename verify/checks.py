@@ -1,5 +1,7 @@
-"""The live checks. Each is a small function over boto3 clients passed in (so tests give
-moto or Stubber clients) that returns `CheckResult`s; none of them prints or exits.
+"""The live checks of the Elastic Beanstalk environments and what they run on (instances,
+subnets, load balancers). Each is a small function over boto3 clients passed in (so tests
+give moto or Stubber clients) that returns a `CheckResult`; none of them prints, exits or
+handles AWS errors (the clients are guarded: see verify/aws.py).
 
 The guarantees are the policy pack's, seen from the running account instead of the plan:
 a plan can be right and the account can still drift (a console edit, a manual
@@ -8,11 +10,13 @@ a plan can be right and the account can still drift (a console edit, a manual
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from botocore.exceptions import ClientError
+from verify.aws import AwsCallFailed
+from verify.pack import ENV_PROPERTIES_NS, LIMIT_BYTES, describe_biggest, is_world, measure
+from verify.result import CheckResult
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -20,43 +24,17 @@ if TYPE_CHECKING:
     from mypy_boto3_elasticbeanstalk import ElasticBeanstalkClient
     from mypy_boto3_elasticbeanstalk.type_defs import EnvironmentDescriptionTypeDef
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
-    from mypy_boto3_rds import RDSClient
-    from mypy_boto3_rds.type_defs import DBInstanceTypeDef
+    from mypy_boto3_elbv2.type_defs import (
+        DescribeLoadBalancersOutputTypeDef,
+        LoadBalancerTypeDef,
+    )
 
 Role = Literal["web", "model"]
 
-ENV_PROPERTIES_NAMESPACE = "aws:elasticbeanstalk:application:environment"
-ENV_PROPERTIES_LIMIT_BYTES = 4096
-_INTERNET_DESTINATIONS = ("0.0.0.0/0", "::/0")
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """One guarantee: a stable kebab-case id, what was found, and what to do if it fails."""
-
-    check_id: str
-    passed: bool
-    detail: str
-    fix: str = ""
-
-    @property
-    def status(self) -> Literal["PASS", "FAIL"]:
-        return "PASS" if self.passed else "FAIL"
-
-    @property
-    def line(self) -> str:
-        """The one-line form tests and plain-text reports use: `FAIL  id: detail`."""
-        return f"{self.status}  {self.check_id}: {self.detail}"
-
-
-@dataclass(frozen=True)
-class Clients:
-    """The AWS clients verify needs, built by the caller (real, moto-backed or stubbed)."""
-
-    elasticbeanstalk: ElasticBeanstalkClient
-    ec2: EC2Client
-    elbv2: ElasticLoadBalancingv2Client
-    rds: RDSClient
+# The pack policies these checks mirror; their level in the stage decides FAIL or WARN.
+PRIVATE_SUBNETS_POLICY = "eb-instances-in-private-subnets"
+ENV_PROPERTIES_POLICY = "eb-env-properties-size-limit"
+INTERNAL_MODEL_POLICY = "eb-model-environment-internal"
 
 
 @dataclass(frozen=True)
@@ -156,22 +134,29 @@ def check_no_public_ip(role: Role, instances: Sequence[Instance]) -> CheckResult
             f"{role} instance(s) with a public IP: {'; '.join(exposed)}",
             "set aws:ec2:vpc AssociatePublicIpAddress=false and launch in private subnets, "
             "then rebuild the environment's instances",
+            PRIVATE_SUBNETS_POLICY,
         )
-    return CheckResult(check_id, True, f"no public IP on {len(instances)} {role} instance(s)")
+    return CheckResult(
+        check_id,
+        True,
+        f"no public IP on {len(instances)} {role} instance(s)",
+        policy=PRIVATE_SUBNETS_POLICY,
+    )
 
 
 def subnet_public_reason(
     subnet: SubnetTypeDef, route_tables: Iterable[RouteTableTypeDef]
 ) -> str | None:
     """Why a subnet is public (DESIGN: auto-assigned public IPs or an internet route to an
-    internet gateway), or None when it is private. A NAT route is fine."""
+    internet gateway), or None when it is private. A NAT route is fine. "The internet" is
+    the pack's `is_world`: `0.0.0.0/0`, `::/0` and every other spelling of them."""
     if subnet.get("MapPublicIpOnLaunch"):
         return "mapPublicIpOnLaunch is true"
     for table in route_tables:
         for route in table.get("Routes", []):
             destination = route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
             gateway = route.get("GatewayId", "")
-            if destination in _INTERNET_DESTINATIONS and gateway.startswith("igw-"):
+            if is_world(destination) and gateway.startswith("igw-"):
                 return f"route {destination} -> {gateway} in {table.get('RouteTableId', '?')}"
     return None
 
@@ -217,45 +202,47 @@ def check_private_subnets(ec2: EC2Client, role: Role, instances: Sequence[Instan
             f"{role} instance(s) in public subnets: {'; '.join(offending)}",
             "set aws:ec2:vpc Subnets to the stack's private subnets (privateSubnetIds) "
             "and run `pulumi up`",
+            PRIVATE_SUBNETS_POLICY,
         )
     return CheckResult(
         check_id,
         True,
         f"{len(instances)} {role} instance(s) in private subnets {', '.join(subnet_ids)}",
+        policy=PRIVATE_SUBNETS_POLICY,
     )
 
 
 def check_environment_properties(
     eb: ElasticBeanstalkClient, application: str, environment: str, role: Role
 ) -> CheckResult:
-    """The EB limit: all `key=value` strings together at most 4,096 UTF-8 bytes."""
+    """The EB limit as the pack counts it: all `key=value` strings of the environment's
+    effective settings (its own and its template's, as EB reports them) in UTF-8 bytes."""
     check_id = f"{role}-env-properties-size"
     settings = eb.describe_configuration_settings(
         ApplicationName=application, EnvironmentName=environment
     )["ConfigurationSettings"]
-    sizes: dict[str, int] = {}
+    properties: dict[str, str] = {}
     for config in settings[:1]:
         for option in config.get("OptionSettings", []):
-            if option.get("Namespace") == ENV_PROPERTIES_NAMESPACE and "OptionName" in option:
-                key, value = option["OptionName"], option.get("Value") or ""
-                sizes[key] = len(f"{key}={value}".encode())
-    total = sum(sizes.values())
-    if total <= ENV_PROPERTIES_LIMIT_BYTES:
+            if option.get("Namespace") == ENV_PROPERTIES_NS and "OptionName" in option:
+                properties[option["OptionName"]] = option.get("Value") or ""
+    size = measure(properties)
+    if not size.over(LIMIT_BYTES):
         return CheckResult(
             check_id,
             True,
-            f"{role} environment properties use {total} of {ENV_PROPERTIES_LIMIT_BYTES} bytes "
-            f"({len(sizes)} properties)",
+            f"{role} environment properties use {size.known_bytes:,} of {LIMIT_BYTES:,} bytes "
+            f"({len(properties)} properties)",
+            policy=ENV_PROPERTIES_POLICY,
         )
-    biggest = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
     return CheckResult(
         check_id,
         False,
-        f"{role} environment properties use {total} bytes, over the "
-        f"{ENV_PROPERTIES_LIMIT_BYTES}-byte limit; biggest: "
-        + ", ".join(f"{k} ({n} B)" for k, n in biggest),
+        f"{role} environment properties use {size.known_bytes:,} bytes, over the "
+        f"{LIMIT_BYTES:,}-byte limit; biggest: {describe_biggest(size)}",
         "move big or secret values to Secrets Manager / SSM and list them under the stack "
         "config's `secrets:` (delivered through the environmentsecrets namespace)",
+        ENV_PROPERTIES_POLICY,
     )
 
 
@@ -270,14 +257,12 @@ def check_load_balancer_internal(
             f"{role} environment has no load balancer",
             "make it load-balanced with aws:ec2:vpc ELBScheme=internal; a single-instance "
             "environment gets a public Elastic IP",
+            INTERNAL_MODEL_POLICY,
         )
     arns = [lb for lb in resources.load_balancers if lb.startswith("arn:")]
     names = [lb for lb in resources.load_balancers if not lb.startswith("arn:")]
-    found = []
-    if arns:
-        found += elbv2.describe_load_balancers(LoadBalancerArns=arns)["LoadBalancers"]
-    if names:
-        found += elbv2.describe_load_balancers(Names=names)["LoadBalancers"]
+    found = _existing(lambda: elbv2.describe_load_balancers(LoadBalancerArns=arns)) if arns else []
+    found += _existing(lambda: elbv2.describe_load_balancers(Names=names)) if names else []
     facing = [
         f"{lb.get('LoadBalancerName', '?')} is {lb.get('Scheme', '?')}"
         for lb in found
@@ -290,6 +275,7 @@ def check_load_balancer_internal(
             f"{role} load balancer not internal: {'; '.join(facing)}",
             "set aws:ec2:vpc ELBScheme=internal with ELBSubnets in private subnets; the "
             "scheme cannot change in place, so the environment's load balancer is replaced",
+            INTERNAL_MODEL_POLICY,
         )
     if not found:
         return CheckResult(
@@ -297,13 +283,27 @@ def check_load_balancer_internal(
             False,
             f"{role} load balancer(s) {', '.join(resources.load_balancers)} not found",
             "run `pulumi refresh` and `pulumi up`",
+            INTERNAL_MODEL_POLICY,
         )
     return CheckResult(
         check_id,
         True,
         f"{role} load balancer {', '.join(lb.get('LoadBalancerName', '?') for lb in found)} "
         "is internal",
+        policy=INTERNAL_MODEL_POLICY,
     )
+
+
+def _existing(
+    describe: Callable[[], DescribeLoadBalancersOutputTypeDef],
+) -> list[LoadBalancerTypeDef]:
+    """The load balancers described; none when AWS says they do not exist (a finding)."""
+    try:
+        return describe()["LoadBalancers"]
+    except AwsCallFailed as failure:
+        if failure.code == "LoadBalancerNotFound":
+            return []
+        raise
 
 
 def _no_instances(check_id: str, role: Role) -> CheckResult:
@@ -312,65 +312,5 @@ def _no_instances(check_id: str, role: Role) -> CheckResult:
         False,
         f"{role} environment has no instances to check",
         "a Ready/Green environment runs at least one instance; check the Auto Scaling group",
-    )
-
-
-def not_checked(check_id: str, reason: str) -> CheckResult:
-    """A guarantee that could not be examined counts as broken: nothing shows it holds."""
-    return CheckResult(check_id, False, f"not checked: {reason}", "fix the failure above first")
-
-
-# --- RDS ---------------------------------------------------------------------------------
-
-
-def find_db_instance(rds: RDSClient, identifier: str) -> DBInstanceTypeDef | None:
-    try:
-        found = rds.describe_db_instances(DBInstanceIdentifier=identifier)["DBInstances"]
-    except ClientError as err:
-        if err.response.get("Error", {}).get("Code") == "DBInstanceNotFound":
-            return None
-        raise
-    return found[0] if found else None
-
-
-def check_db_not_public(db: DBInstanceTypeDef) -> CheckResult:
-    name = db["DBInstanceIdentifier"]
-    if db.get("PubliclyAccessible"):
-        return CheckResult(
-            "rds-not-public",
-            False,
-            f"DB instance {name!r} is publicly accessible",
-            "set publiclyAccessible=false (and a DB subnet group of private subnets), "
-            "then `pulumi up`",
-        )
-    return CheckResult("rds-not-public", True, f"DB instance {name!r} is not publicly accessible")
-
-
-def check_db_encrypted(db: DBInstanceTypeDef) -> CheckResult:
-    name = db["DBInstanceIdentifier"]
-    if not db.get("StorageEncrypted"):
-        return CheckResult(
-            "rds-encrypted",
-            False,
-            f"DB instance {name!r} storage is not encrypted",
-            "encryption cannot be turned on in place: snapshot, copy the snapshot with "
-            "encryption, restore, and point the stack at the new instance",
-        )
-    return CheckResult("rds-encrypted", True, f"DB instance {name!r} storage is encrypted")
-
-
-def check_db_multi_az(db: DBInstanceTypeDef, stage: str) -> CheckResult:
-    """Mandatory in prod; in other stages a single-AZ database passes (advisory, like the pack)."""
-    name = db["DBInstanceIdentifier"]
-    if db.get("MultiAZ"):
-        return CheckResult("rds-multi-az", True, f"DB instance {name!r} is multi-AZ")
-    if stage != "prod":
-        return CheckResult(
-            "rds-multi-az", True, f"DB instance {name!r} is single-AZ (allowed in {stage})"
-        )
-    return CheckResult(
-        "rds-multi-az",
-        False,
-        f"DB instance {name!r} is single-AZ in prod",
-        "set multiAz=true in Pulumi.prod.yaml and `pulumi up` (AWS converts it online)",
+        PRIVATE_SUBNETS_POLICY,
     )

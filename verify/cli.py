@@ -1,20 +1,24 @@
-"""`python -m verify --stack NAME [--outputs FILE] [--region R]` (also `make verify STACK=`).
+"""`python -m verify --stack NAME [--outputs FILE] [--region R] [--policy-pack-config FILE]`
+(also `make verify STACK=`).
 
-Exit codes, as preflight: 0 every guarantee holds, 1 at least one is broken, 2 bad input
-(one line on stderr naming what is wrong, no traceback)."""
+Exit codes, as preflight: 0 every enforced guarantee holds (advisory ones may warn), 1 at
+least one is broken, 2 bad input or an AWS call that failed (one line on stderr naming what
+is wrong, no traceback)."""
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
 import yaml
-from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
+from botocore.exceptions import BotoCoreError
 
-from verify.checks import Clients
+from verify.aws import AwsCallFailed, Clients, describe_failure
+from verify.enforcement import load_enforcement
 from verify.outputs import (
     REPO_ROOT,
     BadInput,
@@ -27,11 +31,16 @@ from verify.runner import stage_of, verify_stack
 
 ClientFactory = Callable[[str], Clients]
 
+_STAGE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+"""Pulumi's rule for a stack name (the part after any `org/project/`); checked before the
+name becomes part of a path (Pulumi.<stage>.yaml, policies/config/<stage>.json)."""
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise BadInput(
-            f"{message} (usage: python -m verify --stack NAME [--outputs FILE] [--region R])"
+            f"{message} (usage: python -m verify --stack NAME [--outputs FILE] [--region R] "
+            "[--policy-pack-config FILE])"
         )
 
 
@@ -48,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--region", help="AWS region (default: aws:region of Pulumi.<stage>.yaml, then AWS env)"
+    )
+    parser.add_argument(
+        "--policy-pack-config",
+        type=Path,
+        help="the pack config the stack is deployed with: it decides which guarantees fail "
+        "the run and which only warn (default: policies/config/<stage>.json)",
     )
     return parser
 
@@ -101,8 +116,12 @@ def main(
         args = build_parser().parse_args(argv)
         stack: str = args.stack
         stage = stage_of(stack)
-        if not stage:
-            raise BadInput(f"stack name {stack!r} has no stage after its last '/'")
+        if not _STAGE_NAME.fullmatch(stage):
+            raise BadInput(
+                f"stack name {stack!r}: the stack part after the last '/' must be 1 to 100 "
+                "letters, digits, '-', '_' or '.' (Pulumi's stack-name rule)"
+            )
+        enforcement = load_enforcement(stage, args.policy_pack_config)
         outputs: StackOutputs = (
             load_outputs_file(args.outputs)
             if args.outputs is not None
@@ -111,15 +130,18 @@ def main(
         region = args.region or stack_config_region(stage) or default_region()
         if not region:
             raise BadInput(f"no AWS region: pass --region or set aws:region in Pulumi.{stage}.yaml")
-        results = verify_stack(outputs, stage, make_clients(region))
-    except BadInput as problem:
+        results = verify_stack(outputs, enforcement, make_clients(region))
+    except (BadInput, AwsCallFailed) as problem:
         err.write(f"verify: error: {problem}\n")
         return 2
-    except (NoCredentialsError, NoRegionError) as problem:
-        err.write(f"verify: error: {problem}; configure AWS credentials and region\n")
-        return 2
     except BotoCoreError as problem:
-        err.write(f"verify: error: cannot reach AWS: {problem}\n")
+        # Setting up AWS (profile, config file, region, clients): every call itself is
+        # guarded and raises AwsCallFailed instead.
+        reason, _ = describe_failure(problem)
+        err.write(
+            f"verify: error: AWS configuration: {reason} (check AWS_PROFILE, "
+            "AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE)\n"
+        )
         return 2
     write_report(stack, region, results, out)
     return exit_code(results)

@@ -1,92 +1,104 @@
 """The stack outputs verify starts from: a `pulumi stack output --json` file or the
-Automation API. Anything missing or malformed is a `BadInput` (exit 2)."""
+Automation API, validated by one pydantic model (the contract between `__main__.py`'s
+exports and verify). Anything missing or malformed is a `BadInput` (exit 2) naming the
+output and what it must be."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-# The exact output names `__main__.py` exports; verify needs every one of them.
-REQUIRED_OUTPUTS: tuple[str, ...] = (
-    "webUrl",
-    "modelInternalUrl",
-    "webEnvironmentName",
-    "modelEnvironmentName",
-    "applicationName",
-    "dbEndpoint",
-    "dbInstanceIdentifier",
-    "vpcId",
-    "publicSubnetIds",
-    "privateSubnetIds",
-    "isolatedSubnetIds",
-)
-_LIST_OUTPUTS = frozenset({"publicSubnetIds", "privateSubnetIds", "isolatedSubnetIds"})
-_SECRET_PLACEHOLDER = "[secret]"
 
 
 class BadInput(Exception):
     """Input verify cannot work with; the message is the one line shown to the user."""
 
 
-@dataclass(frozen=True)
-class StackOutputs:
-    """The stack outputs, typed; built only through `from_mapping`, which validates."""
+_SECRET_PLACEHOLDER = "[secret]"
 
-    web_url: str
-    model_internal_url: str
-    web_environment_name: str
-    model_environment_name: str
-    application_name: str
-    db_endpoint: str
-    db_instance_identifier: str
-    vpc_id: str
-    public_subnet_ids: tuple[str, ...]
-    private_subnet_ids: tuple[str, ...]
-    isolated_subnet_ids: tuple[str, ...]
+
+def _not_a_secret_placeholder(value: object) -> object:
+    if value == _SECRET_PLACEHOLDER:
+        raise PydanticCustomError("secret_placeholder", "is a secret shown as [secret]")
+    return value
+
+
+NonEmptyString = Annotated[
+    StrictStr, BeforeValidator(_not_a_secret_placeholder), StringConstraints(min_length=1)
+]
+SubnetIds = Annotated[tuple[StrictStr, ...], BeforeValidator(_not_a_secret_placeholder)]
+
+
+class StackOutputs(BaseModel):
+    """The stack outputs verify reads, under the exact names `__main__.py` exports (the
+    aliases); other outputs are ignored. Built through `from_mapping`, which turns a
+    validation error into one `BadInput` line."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", alias_generator=to_camel, validate_by_name=True
+    )
+
+    web_url: NonEmptyString
+    model_internal_url: NonEmptyString
+    web_environment_name: NonEmptyString
+    model_environment_name: NonEmptyString
+    application_name: NonEmptyString
+    db_endpoint: NonEmptyString
+    db_instance_identifier: NonEmptyString
+    vpc_id: NonEmptyString
+    public_subnet_ids: SubnetIds
+    private_subnet_ids: SubnetIds
+    isolated_subnet_ids: SubnetIds
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object], source: str) -> StackOutputs:
         """Validate raw output values (names as exported) from `source` (for messages)."""
-        missing = [name for name in REQUIRED_OUTPUTS if name not in data]
-        if missing:
-            raise BadInput(
-                f"{source} lacks stack output(s) {', '.join(missing)}; "
-                f"expected all of: {', '.join(REQUIRED_OUTPUTS)}"
-            )
-        strings: dict[str, str] = {}
-        lists: dict[str, tuple[str, ...]] = {}
-        for name in REQUIRED_OUTPUTS:
-            value = data[name]
-            if value == _SECRET_PLACEHOLDER:
-                raise BadInput(
-                    f"stack output {name} in {source} is a secret shown as [secret]; "
-                    "export with `pulumi stack output --json --show-secrets`"
-                )
-            if name in _LIST_OUTPUTS:
-                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise BadInput(f"stack output {name} in {source} must be a list of strings")
-                lists[name] = tuple(value)
-            else:
-                if not isinstance(value, str) or not value:
-                    raise BadInput(f"stack output {name} in {source} must be a non-empty string")
-                strings[name] = value
-        return cls(
-            web_url=strings["webUrl"],
-            model_internal_url=strings["modelInternalUrl"],
-            web_environment_name=strings["webEnvironmentName"],
-            model_environment_name=strings["modelEnvironmentName"],
-            application_name=strings["applicationName"],
-            db_endpoint=strings["dbEndpoint"],
-            db_instance_identifier=strings["dbInstanceIdentifier"],
-            vpc_id=strings["vpcId"],
-            public_subnet_ids=lists["publicSubnetIds"],
-            private_subnet_ids=lists["privateSubnetIds"],
-            isolated_subnet_ids=lists["isolatedSubnetIds"],
+        try:
+            return cls.model_validate(data, by_alias=True, by_name=False)
+        except ValidationError as invalid:
+            raise BadInput(_one_line(invalid, source)) from None
+
+
+REQUIRED_OUTPUTS: tuple[str, ...] = tuple(
+    field.alias or name for name, field in StackOutputs.model_fields.items()
+)
+"""The exact output names `__main__.py` exports; verify needs every one of them."""
+
+
+def _one_line(invalid: ValidationError, source: str) -> str:
+    """The first problem in words: every missing output at once, else the first bad one."""
+    errors = invalid.errors()
+    missing = [str(e["loc"][0]) for e in errors if e["type"] == "missing"]
+    if missing:
+        return (
+            f"{source} lacks stack output(s) {', '.join(missing)}; "
+            f"expected all of: {', '.join(REQUIRED_OUTPUTS)}"
         )
+    error = errors[0]
+    name = str(error["loc"][0]) if error["loc"] else "?"
+    if error["type"] == "secret_placeholder":
+        return (
+            f"stack output {name} in {source} is a secret shown as [secret]; "
+            "export with `pulumi stack output --json --show-secrets`"
+        )
+    if error["type"] == "model_type":
+        return f"{source} must hold a JSON object of stack outputs"
+    wanted = "a list of strings" if name.endswith("SubnetIds") else "a non-empty string"
+    return f"stack output {name} in {source} must be {wanted}"
 
 
 def load_outputs_file(path: Path) -> StackOutputs:

@@ -1,0 +1,404 @@
+"""The typed stack configuration models: every `webmodel:*` key and its fields, validated at
+construction. Frozen pydantic models with camelCase aliases as in the YAML; unknown fields are
+rejected. Loading, the secret rules and error wording live in components/config.py.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+PROJECT = "webmodel"
+
+Role = Literal["web", "model"]
+
+# What the program itself adds to each environment's plain properties, with the longest value
+# each can realistically take (their real values exist only after deploy), so the budget check
+# at construction never passes a configuration that a real deploy would reject.
+#   MODEL_URL: "http://" + EB CNAME, <= 40-char env name + 10-char hash + region + suffix.
+#   DB_HOST: RDS address, <= 63-char identifier + ".c" + 11-char id + region + suffix.
+PROGRAM_PROPERTY_MAX_BYTES: Mapping[Role, Mapping[str, int]] = {
+    "web": {"MODEL_URL": 128, "DB_HOST": 128, "DB_PORT": 5, "DB_NAME": 63},
+    # s3://<bucket, 63>/<prefix> (see model_repository); the bucket's region for Triton's S3
+    "model": {"MODEL_REPOSITORY": 256, "AWS_DEFAULT_REGION": 32},
+}
+# Secrets the program delivers through `environmentsecrets` (ARNs it creates itself).
+PROGRAM_SECRET_NAMES: Mapping[Role, frozenset[str]] = {
+    "web": frozenset({"DB_CREDENTIALS"}),
+    "model": frozenset(),
+}
+
+SECRET_ARN_PATTERN = re.compile(
+    r"arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+"
+    r"|ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+)"
+)
+CERTIFICATE_ARN_PATTERN = re.compile(
+    r"arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}"
+    r"|iam::\d{12}:server-certificate/[A-Za-z0-9/_+=,.@-]+)"
+)
+INSTANCE_TYPE_PATTERN = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9]+")
+AMI_PATTERN = re.compile(r"ami-([0-9a-f]{8}|[0-9a-f]{17})")
+DOMAIN_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+MODEL_REPOSITORY_PATTERN = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9!_.*'()/-]+)?$"
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
+
+
+class ConfigError(ValueError):
+    """An invalid stack configuration; the message names every bad key and what is valid."""
+
+
+class _Section(BaseModel):
+    """Config objects: camelCase keys as in the YAML, unknown keys rejected, immutable."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        use_attribute_docstrings=True,
+    )
+
+
+LogRetentionDays = Annotated[
+    StrictInt,
+    Field(
+        description="CloudWatch Logs retention: one of " + ", ".join(map(str, LOG_RETENTION_DAYS))
+    ),
+]
+
+
+def _check_retention(value: int) -> int:
+    if value not in LOG_RETENTION_DAYS:
+        valid = ", ".join(map(str, LOG_RETENTION_DAYS))
+        raise ValueError(f"must be one of the CloudWatch Logs retention periods: {valid}")
+    return value
+
+
+class NetworkConfig(_Section):
+    """`webmodel:network`: the VPC and its three subnet tiers."""
+
+    cidr_block: str = "10.20.0.0/16"
+    """IPv4 CIDR of the VPC, a /16 to /20 private range."""
+    availability_zones: StrictInt = Field(default=2, ge=2, le=4)
+    """How many AZs to spread every tier over (ap-northeast-2 has four)."""
+    subnet_prefix_length: StrictInt = Field(default=20, ge=18, le=27)
+    """Prefix length of every subnet; the VPC must hold 3 tiers x 4 AZs of them."""
+    nat_gateways: Literal["single", "per_az"] = "single"
+    """`single`: one NAT gateway for all private subnets (cheap, one AZ's failure cuts egress);
+    `per_az`: one per AZ, each private subnet routes through its own AZ's gateway."""
+    flow_log_retention_days: LogRetentionDays = 30
+    """Retention of the VPC flow-log group in CloudWatch Logs."""
+
+    _retention = field_validator("flow_log_retention_days")(_check_retention)
+
+    @field_validator("cidr_block")
+    @classmethod
+    def _private_range(cls, value: str) -> str:
+        try:
+            network = ipaddress.IPv4Network(value, strict=True)
+        except ValueError as exc:
+            raise ValueError(f"must be an IPv4 CIDR block like 10.20.0.0/16 ({exc})") from None
+        if not network.is_private or not 16 <= network.prefixlen <= 20:
+            raise ValueError("must be a private (RFC 1918) IPv4 range from /16 to /20")
+        return value
+
+    @model_validator(mode="after")
+    def _subnets_fit(self) -> NetworkConfig:
+        vpc_prefix = ipaddress.IPv4Network(self.cidr_block).prefixlen
+        if self.subnet_prefix_length - vpc_prefix < 4:
+            raise ValueError(
+                f"subnetPrefixLength {self.subnet_prefix_length} is too large a subnet for "
+                f"{self.cidr_block}: 3 tiers x 4 AZs need at least /{vpc_prefix + 4}"
+            )
+        return self
+
+
+class DatabaseConfig(_Section):
+    """`webmodel:database`: the PostgreSQL RDS instance in the isolated subnets."""
+
+    instance_class: str = Field(default="db.t4g.medium", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")
+    """RDS instance class, e.g. db.t4g.medium."""
+    engine_version: str = Field(default="16", pattern=r"^\d+(\.\d+)?$")
+    """PostgreSQL major (`16`) or major.minor (`16.4`) version."""
+    allocated_storage_gb: StrictInt = Field(default=20, ge=20, le=65536)
+    """Initial gp3 storage in GiB."""
+    max_allocated_storage_gb: StrictInt = Field(default=100, ge=0, le=65536)
+    """Storage autoscaling ceiling in GiB; 0 disables autoscaling."""
+    database_name: str = Field(default="webmodel", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+    """Name of the database created in the instance."""
+    master_username: str = Field(default="webmodel_admin", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$")
+    """Master user; its password is generated and kept by RDS in Secrets Manager."""
+    multi_az: StrictBool = False
+    """Synchronous standby in a second AZ."""
+    deletion_protection: StrictBool = False
+    """RDS refuses to delete the instance while true."""
+    backup_retention_days: StrictInt = Field(default=1, ge=0, le=35)
+    """Automated backup retention, 0 to 35 days."""
+    skip_final_snapshot: StrictBool = True
+    """false: take a final snapshot when the instance is deleted."""
+    protect: StrictBool = False
+    """Pulumi `protect`: `pulumi destroy` and replacements fail until unprotected."""
+    snapshot_identifier: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9:-]{0,254}$")
+    """Restore the instance from this DB snapshot id or ARN instead of creating it empty."""
+
+    @field_validator("snapshot_identifier")
+    @classmethod
+    def _snapshot(cls, value: str | None) -> str | None:
+        if value is not None and (value.endswith("-") or "--" in value):
+            raise ValueError("a snapshot identifier cannot end with a hyphen or contain two")
+        return value
+
+    @model_validator(mode="after")
+    def _storage_ceiling(self) -> DatabaseConfig:
+        ceiling = self.max_allocated_storage_gb
+        if ceiling and ceiling < self.allocated_storage_gb:
+            raise ValueError(
+                f"maxAllocatedStorageGb ({ceiling}) must be 0 (no autoscaling) or at least "
+                f"allocatedStorageGb ({self.allocated_storage_gb})"
+            )
+        return self
+
+
+class PlatformConfig(_Section):
+    """`webmodel:platform`: what both Elastic Beanstalk environments share."""
+
+    solution_stack_regex: str = r"^64bit Amazon Linux 2023 v[0-9.]+ running Docker$"
+    """Regex for `get_solution_stack(most_recent=True)`: the newest matching platform wins."""
+    managed_update_window: str = Field(
+        default="Sun:18:00", pattern=r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):[0-5]\d$"
+    )
+    """Weekly managed-platform-update start, `Day:HH:MM` UTC (Sun:18:00 = Mon 03:00 KST)."""
+    update_level: Literal["minor", "patch"] = "minor"
+    """Which platform updates are applied automatically in the window."""
+    log_retention_days: LogRetentionDays = 30
+    """Retention of the streamed instance and health logs."""
+
+    _retention = field_validator("log_retention_days")(_check_retention)
+
+    @field_validator("solution_stack_regex")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"is not a valid regular expression: {exc}") from None
+        return value
+
+
+class ScalingConfig(_Section):
+    """`aws:autoscaling:trigger`: the metric each environment scales on."""
+
+    measure_name: Literal[
+        "CPUUtilization",
+        "NetworkIn",
+        "NetworkOut",
+        "DiskWriteOps",
+        "DiskReadBytes",
+        "DiskReadOps",
+        "DiskWriteBytes",
+        "Latency",
+        "RequestCount",
+        "HealthyHostCount",
+        "UnhealthyHostCount",
+        "TargetResponseTime",
+    ] = "CPUUtilization"
+    """CloudWatch metric for the scaling alarms."""
+    statistic: Literal["Minimum", "Maximum", "Sum", "Average"] = "Average"
+    """How the metric is aggregated over the period."""
+    unit: Literal[
+        "Seconds",
+        "Percent",
+        "Bytes",
+        "Bits",
+        "Count",
+        "Bytes/Second",
+        "Bits/Second",
+        "Count/Second",
+        "None",
+    ] = "Percent"
+    """Unit of the thresholds."""
+    lower_threshold: StrictInt | float = Field(default=30, ge=0, le=20_000_000)
+    """Scale in below this value."""
+    upper_threshold: StrictInt | float = Field(default=70, ge=0, le=20_000_000)
+    """Scale out above this value."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ScalingConfig:
+        if self.lower_threshold >= self.upper_threshold:
+            raise ValueError(
+                f"lowerThreshold ({self.lower_threshold}) must be below "
+                f"upperThreshold ({self.upper_threshold})"
+            )
+        return self
+
+
+def _env_value(value: object) -> object:
+    """YAML scalars become the strings EB stores; anything else is left for `str` to reject."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if value is None or not isinstance(value, str):
+        raise ValueError("must be a string, number or boolean (an environment property value)")
+    return value
+
+
+EnvValue = Annotated[str, BeforeValidator(_env_value)]
+
+
+class EnvironmentConfig(_Section):
+    """`webmodel:web` / `webmodel:model`: one Elastic Beanstalk environment."""
+
+    instance_types: list[str] = Field(
+        default_factory=lambda: ["t3.small"], min_length=1, max_length=10
+    )
+    """EC2 instance types, most preferred first (`aws:ec2:instances` InstanceTypes)."""
+    min_size: StrictInt = Field(default=1, ge=1, le=10000)
+    """Fewest instances the Auto Scaling group keeps (1-10000)."""
+    max_size: StrictInt = Field(default=2, ge=1, le=10000)
+    """Most instances it scales out to; at least minSize."""
+    deployment_policy: Literal[
+        "AllAtOnce", "Rolling", "RollingWithAdditionalBatch", "Immutable"
+    ] = "AllAtOnce"
+    """How application versions are deployed (`aws:elasticbeanstalk:command`)."""
+    batch_size_percent: StrictInt = Field(default=100, ge=1, le=100)
+    """Share of instances per batch for rolling deployments."""
+    config_update_type: Literal["Health", "Time", "Immutable"] = "Health"
+    """How configuration changes that replace instances roll out
+    (`aws:autoscaling:updatepolicy:rollingupdate` RollingUpdateType)."""
+    health_check_path: str = Field(default="/health", pattern=r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$")
+    """Path the load balancer and enhanced health probe."""
+    health_check_grace_seconds: StrictInt = Field(default=600, ge=300, le=3600)
+    """How long a deploy or a config update waits for new instances to turn healthy."""
+    root_volume_size_gb: StrictInt | None = Field(default=None, ge=10, le=16384)
+    """gp3 root volume size; null keeps the platform default."""
+    image_id: str | None = None
+    """Golden AMI to launch instead of the platform AMI (built from the same platform)."""
+    certificate_arn: str | None = None
+    """ACM certificate: adds an HTTPS:443 listener and redirects HTTP to HTTPS."""
+    ssl_policy: str = Field(
+        default="ELBSecurityPolicy-TLS13-1-2-2021-06", pattern=r"^ELBSecurityPolicy-[A-Za-z0-9-]+$"
+    )
+    """ALB security policy of the HTTPS listener."""
+    scaling: ScalingConfig = Field(default_factory=ScalingConfig)
+    """The metric the environment scales on (`aws:autoscaling:trigger`)."""
+    env: dict[str, EnvValue] = Field(default_factory=dict)
+    """Plain environment properties (count toward EB's 4,096-byte limit)."""
+    secrets: dict[str, str] = Field(default_factory=dict)
+    """Environment variable name -> Secrets Manager or SSM Parameter Store ARN, injected by EB at
+    boot (`aws:elasticbeanstalk:application:environmentsecrets`); outside the 4 KB limit."""
+    # -- releases (issue 12): custom domain of the web tier, model repository of the model tier
+    domain: str | None = Field(default=None, pattern=DOMAIN_PATTERN)
+    """web only: the public hostname (e.g. app.example.com); the program issues an ACM
+    certificate validated through DNS in `hostedZone` and points an alias record at the ALB."""
+    hosted_zone: str | None = Field(default=None, pattern=DOMAIN_PATTERN)
+    """web only: the public Route 53 hosted zone (name) that holds `domain`."""
+    model_repository: str | None = Field(default=None, pattern=MODEL_REPOSITORY_PATTERN)
+    """model only: an existing s3://bucket/prefix Triton loads instead of the repo's example."""
+
+    @field_validator("instance_types")
+    @classmethod
+    def _instance_types(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not INSTANCE_TYPE_PATTERN.fullmatch(item):
+                raise ValueError(
+                    "every item must be an EC2 instance type like t3.small or g5.xlarge"
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("lists an instance type twice")
+        return value
+
+    @field_validator("image_id")
+    @classmethod
+    def _ami(cls, value: str | None) -> str | None:
+        if value is not None and not AMI_PATTERN.fullmatch(value):
+            raise ValueError("must be an AMI id like ami-0123456789abcdef0 (or null)")
+        return value
+
+    @field_validator("certificate_arn")
+    @classmethod
+    def _certificate(cls, value: str | None) -> str | None:
+        if value is not None and not CERTIFICATE_ARN_PATTERN.fullmatch(value):
+            raise ValueError(
+                "must be an ACM certificate ARN "
+                "(arn:aws:acm:<region>:<account>:certificate/<uuid>) or null"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _sizes(self) -> EnvironmentConfig:
+        if self.max_size < self.min_size:
+            raise ValueError(
+                f"maxSize ({self.max_size}) must be at least minSize ({self.min_size})"
+            )
+        return self
+
+
+MODEL_DEFAULTS: Mapping[str, Any] = {
+    "instanceTypes": ["g5.xlarge"],
+    "healthCheckPath": "/v2/health/ready",
+    "healthCheckGraceSeconds": 1200,
+    "rootVolumeSizeGb": 100,
+    "scaling": {
+        "measureName": "TargetResponseTime",
+        "statistic": "Average",
+        "unit": "Seconds",
+        "lowerThreshold": 0.2,
+        "upperThreshold": 1.0,
+    },
+}
+"""Where the model environment's defaults differ from the web's (GPU, Triton, slow start).
+Fields missing from `webmodel:model` take these first, then the EnvironmentConfig defaults."""
+
+ROLE_DEFAULTS: Mapping[str, Mapping[str, Any]] = {"model": MODEL_DEFAULTS}
+
+
+class StackConfig(BaseModel):
+    """Every `webmodel:*` key of one stack."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    """VPC over N AZs with public, private (app) and isolated (data) subnets."""
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    """PostgreSQL RDS in the isolated subnets; the master password is generated and kept by
+    RDS in Secrets Manager, never in config."""
+    platform: PlatformConfig = Field(default_factory=PlatformConfig)
+    """What both Elastic Beanstalk environments share."""
+    web: EnvironmentConfig = Field(default_factory=EnvironmentConfig)
+    """The web environment (FastAPI, public ALB, instances in private subnets)."""
+    model: EnvironmentConfig = Field(
+        default_factory=lambda: EnvironmentConfig.model_validate(MODEL_DEFAULTS)
+    )
+    """The model environment (Triton on GPU instances, internal ALB in private subnets,
+    reachable only from the web instances). Same fields as webmodel:web; fields left out take
+    the model's defaults below, not the web's."""
+
+    _secret_sections: frozenset[str] = PrivateAttr(default_factory=frozenset)
+
+    def environment(self, role: Role) -> EnvironmentConfig:
+        return self.web if role == "web" else self.model
+
+    def is_secret(self, key: str) -> bool:
+        """Whether `webmodel:<key>` holds a secret: its SECRET_FIELDS go on as secrets."""
+        return key in self._secret_sections
+
+
+CONFIG_KEYS: tuple[str, ...] = tuple(StackConfig.model_fields)
+"""The config keys the program reads, without the `webmodel:` namespace."""

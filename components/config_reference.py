@@ -1,0 +1,159 @@
+"""The key tables of docs/configuration.md, rendered from the config models.
+
+`python -m components.config_reference` rewrites the block between the markers in
+docs/configuration.md and the `config:` block of Pulumi.yaml (every key with its description
+and defaults); tests fail when either committed copy differs from this rendering.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel
+
+from components.config import CONFIG_KEYS, PROJECT, StackConfig, secure_value_problem
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "configuration.md"
+PROJECT_FILE = ROOT / "Pulumi.yaml"
+CONFIG_BLOCK = "\nconfig:\n"
+START, END = "<!-- config-reference:start -->", "<!-- config-reference:end -->"
+
+
+def _type(annotation: Any) -> str:
+    origin = typing.get_origin(annotation)
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if origin is typing.Annotated:
+        return _type(args[0])
+    if origin in (Union, types.UnionType):
+        either = " or ".join(_type(a) for a in args)
+        return f"{either} or null" if type(None) in typing.get_args(annotation) else either
+    if origin is Literal:
+        return " \\| ".join(f"`{a}`" for a in typing.get_args(annotation))
+    if origin is list:
+        return f"list of {_type(args[0])}s"
+    if origin is dict:
+        return f"map of name to {_type(args[1])}"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "object"
+    plain: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
+    return plain.get(annotation) or str(getattr(annotation, "__name__", annotation))
+
+
+def _secret(section: str, path: tuple[str, ...]) -> str:
+    problem = secure_value_problem(section, path)
+    if problem is None:
+        return "**may be secret**"
+    if "plain environment property" in problem:
+        return "refused: use `secrets`"
+    return "refused"
+
+
+def _rows(section: str, model: type[BaseModel], defaults: dict[str, Any], prefix: str) -> list[str]:
+    rows: list[str] = []
+    for name, field in model.model_fields.items():
+        alias = field.alias or name
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            rows += _rows(section, annotation, defaults[alias], f"{prefix}{alias}.")
+            continue
+        path = (*prefix.rstrip(".").split(".")[:1], alias) if prefix else (alias,)
+        if alias in {"env", "secrets"}:
+            path = (alias, "NAME")
+        description = " ".join((field.description or "").split()).replace("|", "\\|")
+        default = json.dumps(defaults[alias], ensure_ascii=False).replace("|", "\\|")
+        rows.append(
+            f"| `{prefix}{alias}` | {_type(annotation)} | `{default}` | "
+            f"{_secret(section, tuple(path))} | {description} |"
+        )
+    return rows
+
+
+def render() -> str:
+    """Every key's fields: type, default (per key), secret rule, description."""
+    defaults = StackConfig().model_dump(by_alias=True, mode="json")
+    parts: list[str] = []
+    for key in CONFIG_KEYS:
+        model: type[BaseModel] = StackConfig.model_fields[key].annotation  # type: ignore[assignment]
+        parts += [
+            f"### `{PROJECT}:{key}`",
+            "",
+            " ".join((model.__doc__ or "").split()),
+            "",
+            "| Field | Type | Default | Secret | Description |",
+            "|---|---|---|---|---|",
+            *_rows(key, model, defaults[key], ""),
+            "",
+        ]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def pulumi_config() -> dict[str, Any]:
+    """The `config:` block of Pulumi.yaml: each key as an object (no `type:`; Pulumi's project
+    schema has no object type) with its description and the code's defaults."""
+    defaults = StackConfig().model_dump(by_alias=True, mode="json")
+    block: dict[str, Any] = {}
+    for key in CONFIG_KEYS:
+        field = StackConfig.model_fields[key]
+        model: type[BaseModel] = field.annotation  # type: ignore[assignment]
+        names = ", ".join(f.alias or n for n, f in model.model_fields.items())
+        description = " ".join((field.description or "").split())
+        block[f"{PROJECT}:{key}"] = {
+            "description": f"{description} Fields: {names}. Types, valid values and which "
+            "may be secret: docs/configuration.md.",
+            "default": defaults[key],
+        }
+    return block
+
+
+def render_pulumi_config() -> str:
+    """`pulumi_config()` as YAML: folded descriptions, defaults with flow-style leaves."""
+    lines = ["config:"]
+    for key, declaration in pulumi_config().items():
+        lines += [f"  {key}:", "    description: >-"]
+        lines += [f"      {line}" for line in textwrap.wrap(declaration["description"], 90)]
+        lines.append("    default:")
+        lines += _block(declaration["default"], "      ")
+    return "\n".join(lines) + "\n"
+
+
+def _block(mapping: dict[str, Any], indent: str) -> list[str]:
+    """Block-style maps, flow-style lists and empty maps, plain scalars as YAML writes them."""
+    lines: list[str] = []
+    for key, value in mapping.items():
+        if isinstance(value, dict) and value:
+            lines += [f"{indent}{key}:", *_block(value, indent + "  ")]
+            continue
+        flow = yaml.safe_dump(value, default_flow_style=True, width=1000)
+        lines.append(f"{indent}{key}: {flow.removesuffix(chr(10)).removesuffix(chr(10) + '...')}")
+    return lines
+
+
+def current_pulumi_config(text: str) -> str:
+    return text[text.index(CONFIG_BLOCK) + 1 :]
+
+
+def current_block(text: str) -> str:
+    start, end = text.index(START) + len(START), text.index(END)
+    return text[start:end].strip("\n") + "\n"
+
+
+def main() -> int:
+    text = DOC.read_text(encoding="utf-8")
+    start, end = text.index(START) + len(START), text.index(END)
+    DOC.write_text(text[:start] + "\n" + render() + text[end:], encoding="utf-8")
+    project = PROJECT_FILE.read_text(encoding="utf-8")
+    head = project[: project.index(CONFIG_BLOCK) + 1]
+    PROJECT_FILE.write_text(head + render_pulumi_config(), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

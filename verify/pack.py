@@ -1,0 +1,21 @@
+"""The one place verify reads the policy pack's facts from: what "the whole internet" is,
+the Elastic Beanstalk environment-property budget and how it is counted, and the policies
+(names and declared enforcement levels) the stage config tunes. Nothing here is copied; if
+the pack moves one of these, only this module changes."""
+
+from __future__ import annotations
+
+from guardrails import POLICIES
+from guardrails.envprops import LIMIT_BYTES, EnvSize, describe_biggest, measure
+from guardrails.settings import ENV_PROPERTIES_NS
+from guardrails.subnets import is_world
+
+__all__ = [
+    "ENV_PROPERTIES_NS",
+    "LIMIT_BYTES",
+    "POLICIES",
+    "EnvSize",
+    "describe_biggest",
+    "is_world",
+    "measure",
+]
