@@ -2,13 +2,17 @@
 
 internet -> web ALB (public subnets) -> web instances (private) -> model internal ALB
 (private) -> model GPU instances (private); web instances -> RDS (isolated subnets).
+Each environment runs its own application version (apps/web, apps/model/eb bundled by content);
+Triton loads its model repository from S3 (MODEL_REPOSITORY).
 """
 
+from pathlib import Path
 from typing import Any, Literal
 
 import pulumi
 import pulumi.runtime.config
 
+from components.artifacts import Artifacts, ArtifactsArgs
 from components.beanstalk import (
     Application,
     ApplicationArgs,
@@ -16,8 +20,10 @@ from components.beanstalk import (
     EnvironmentArgs,
     WiredProperty,
 )
+from components.bundle import APP_SOURCES, MODEL_REPOSITORY_SOURCE, build_bundle
 from components.config import PROGRAM_PROPERTY_MAX_BYTES, load_stack_config
 from components.database import Database, DatabaseArgs
+from components.domain import Domain, DomainArgs
 from components.network import Network, NetworkArgs
 from components.security import AppSecurityGroups, AppSecurityGroupsArgs
 
@@ -65,6 +71,28 @@ database = Database(
 )
 app = Application("app", ApplicationArgs(config.platform.solution_stack_regex, name_prefix=prefix))
 
+root = Path(__file__).resolve().parent
+bundle_dir = root / ".bundles"  # git-ignored; the zips Pulumi uploads
+model_repository_uri = config.model.model_repository
+artifacts = Artifacts(
+    "artifacts",
+    ArtifactsArgs(
+        application_name=app.name,
+        bundles=[
+            build_bundle(root / source, app=role, out_dir=bundle_dir)
+            for role, source in sorted(APP_SOURCES.items())
+        ],
+        model_repository_dir=None if model_repository_uri else root / MODEL_REPOSITORY_SOURCE,
+        model_repository_uri=model_repository_uri,
+        name_prefix=prefix,
+    ),
+)
+domain = (
+    Domain("domain", DomainArgs(config.web.domain, config.web.hosted_zone))
+    if config.web.domain and config.web.hosted_zone
+    else None
+)
+
 
 def environment(
     role: Literal["web", "model"],
@@ -91,6 +119,8 @@ def environment(
             settings=config.environment(role),
             platform=config.platform,
             name_prefix=prefix,
+            version_label=artifacts.version_labels[role],
+            source_bundles_arn=artifacts.bundle_arns[role],
             secret_settings=config.is_secret(role),
             **wiring,
         ),
@@ -103,6 +133,16 @@ model = environment(
     network.private_subnet_ids,
     security.model_load_balancer_id,
     security.model_instances_id,
+    wired_properties={
+        "MODEL_REPOSITORY": WiredProperty(
+            artifacts.model_repository_uri,
+            PROGRAM_PROPERTY_MAX_BYTES["model"]["MODEL_REPOSITORY"],
+        ),
+        "AWS_DEFAULT_REGION": WiredProperty(
+            artifacts.region, PROGRAM_PROPERTY_MAX_BYTES["model"]["AWS_DEFAULT_REGION"]
+        ),
+    },
+    readable_s3_uri=artifacts.model_repository_uri,
 )
 reserved = PROGRAM_PROPERTY_MAX_BYTES["web"]
 web = environment(
@@ -120,9 +160,12 @@ web = environment(
         ),
     },
     wired_secrets={"DB_CREDENTIALS": database.master_user_secret_arn},
+    certificate_arn=domain.certificate_arn if domain else None,
 )
+if domain:
+    domain.point_at(web.load_balancer_arn)
 
-pulumi.export("webUrl", web.url)
+pulumi.export("webUrl", domain.url if domain else web.url)
 pulumi.export("modelInternalUrl", model.url)
 pulumi.export("webEnvironmentName", web.name)
 pulumi.export("modelEnvironmentName", model.name)
@@ -133,3 +176,7 @@ pulumi.export("vpcId", network.vpc_id)
 pulumi.export("publicSubnetIds", network.public_subnet_ids)
 pulumi.export("privateSubnetIds", network.private_subnet_ids)
 pulumi.export("isolatedSubnetIds", network.isolated_subnet_ids)
+pulumi.export("webVersionLabel", artifacts.version_labels["web"])
+pulumi.export("modelVersionLabel", artifacts.version_labels["model"])
+pulumi.export("artifactsBucket", artifacts.artifacts_bucket)
+pulumi.export("modelRepositoryUri", artifacts.model_repository_uri)

@@ -41,6 +41,9 @@ class ApplicationArgs:
     description: str = "web (FastAPI) and model (Triton) environments"
     name_prefix: str = ""
     """Prefix of the EB application's auto-generated name (e.g. `webmodel-dev`)."""
+    max_versions: int = 200
+    """Application versions kept by EB's version lifecycle (the quota is 1,000 per region);
+    older ones are deleted from EB, their source bundles kept in S3."""
 
 
 class Application(pulumi.ComponentResource):
@@ -66,9 +69,6 @@ class Application(pulumi.ComponentResource):
         ).name
         partition = aws.get_partition(opts=invoke).partition
 
-        application = aws.elasticbeanstalk.Application(
-            args.name_prefix or name, description=args.description, opts=child
-        )
         service_role = aws.iam.Role(
             f"{name}-service-role",
             description="Elastic Beanstalk service role: enhanced health and managed updates",
@@ -88,6 +88,16 @@ class Application(pulumi.ComponentResource):
                 policy_arn=f"arn:{partition}:iam::aws:policy/{policy}",
                 opts=child,
             )
+        application = aws.elasticbeanstalk.Application(
+            args.name_prefix or name,
+            description=args.description,
+            appversion_lifecycle=aws.elasticbeanstalk.ApplicationAppversionLifecycleArgs(
+                service_role=service_role.arn,
+                max_count=args.max_versions,
+                delete_source_from_s3=False,
+            ),
+            opts=child,
+        )
 
         self.name = application.name
         self.service_role_arn = service_role.arn
@@ -143,6 +153,15 @@ class EnvironmentArgs:
     """Secrets whose ARNs the program computes (e.g. the RDS-managed credentials)."""
     name_prefix: str = ""
     """Prefix of the EB environment's auto-generated name (e.g. `webmodel-dev`)."""
+    version_label: pulumi.Input[str] | None = None
+    """The application version the environment runs (None: EB's sample application)."""
+    certificate_arn: pulumi.Input[str] | None = None
+    """A certificate the program issued (custom domain); used instead of settings'."""
+    readable_s3_uri: pulumi.Input[str] | None = None
+    """`s3://bucket/prefix` the instances may read (GetObject under it, ListBucket on it)."""
+    source_bundles_arn: pulumi.Input[str] | None = None
+    """S3 object ARN pattern of this environment's source bundles (EB's agent on the instance
+    downloads the application version with the instance profile)."""
     secret_settings: bool = False
     """`settings` came from a secret config object: the values that may carry a secret (the
     certificate ARN, the secret ARNs, env values) are passed on marked secret."""
@@ -181,7 +200,8 @@ class Environment(pulumi.ComponentResource):
     HTTPS the HTTP-to-HTTPS redirect on the load balancer.
 
     Outputs: `name`, `cname`, `endpoint_url` (load balancer DNS name), `url`
-    (`https://` + CNAME with a certificate, else `http://` + CNAME), `instance_role_name`.
+    (`https://` + CNAME with a certificate, else `http://` + CNAME), `instance_role_name`,
+    `load_balancer_arn` (the ALB EB created).
     """
 
     name: pulumi.Output[str]
@@ -189,6 +209,7 @@ class Environment(pulumi.ComponentResource):
     endpoint_url: pulumi.Output[str]
     url: pulumi.Output[str]
     instance_role_name: pulumi.Output[str]
+    load_balancer_arn: pulumi.Output[str]
 
     def __init__(
         self, name: str, args: EnvironmentArgs, opts: pulumi.ResourceOptions | None = None
@@ -213,8 +234,19 @@ class Environment(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-instance-policy",
             role=role.id,
-            policy=pulumi.Output.all(*secret_arns).apply(
-                lambda arns: instance_policy(partition, region, account_id, [str(a) for a in arns])
+            policy=pulumi.Output.all(
+                pulumi.Output.from_input(args.readable_s3_uri),
+                pulumi.Output.from_input(args.source_bundles_arn),
+                *secret_arns,
+            ).apply(
+                lambda values: instance_policy(
+                    partition,
+                    region,
+                    account_id,
+                    [str(a) for a in values[2:]],
+                    read_s3_uri=values[0],
+                    source_bundles_arn=values[1],
+                )
             ),
             opts=child,
         )
@@ -226,6 +258,7 @@ class Environment(pulumi.ComponentResource):
             solution_stack_name=args.solution_stack_name,
             tier="WebServer",
             settings=environment_settings(args, profile.name),
+            version=args.version_label,
             tags={"role": args.role},
             # `all_settings` echoes `settings` under another name, which no engine marks secret
             # by itself: without this a secret setting would be stored in plaintext there.
@@ -237,7 +270,8 @@ class Environment(pulumi.ComponentResource):
             ),
         )
 
-        if args.settings.certificate_arn:
+        certificate = args.certificate_arn or args.settings.certificate_arn
+        if certificate:
             # EB option settings can only forward listener traffic to processes; a redirect
             # needs a rule on the port-80 listener of the ALB that EB created.
             http_listener = aws.lb.get_listener_output(
@@ -265,12 +299,13 @@ class Environment(pulumi.ComponentResource):
                 opts=child,
             )
 
-        scheme = "https" if args.settings.certificate_arn else "http"
+        scheme = "https" if certificate else "http"
         self.name = environment.name
         self.cname = environment.cname
         self.endpoint_url = environment.endpoint_url
         self.url = environment.cname.apply(lambda cname: f"{scheme}://{cname}")
         self.instance_role_name = role.name
+        self.load_balancer_arn = environment.load_balancers.apply(lambda arns: arns[0])
         self.register_outputs(
             {
                 "name": self.name,
@@ -393,11 +428,18 @@ def environment_settings(
         )
     if config.image_id is not None:
         options.append(("aws:autoscaling:launchconfiguration", "ImageId", config.image_id))
-    if config.certificate_arn:
+    certificate = args.certificate_arn or config.certificate_arn
+    if certificate:
         options += [
             ("aws:elbv2:listener:443", "ListenerEnabled", "true"),
             ("aws:elbv2:listener:443", "Protocol", "HTTPS"),
-            ("aws:elbv2:listener:443", "SSLCertificateArns", args.secret(config.certificate_arn)),
+            (
+                "aws:elbv2:listener:443",
+                "SSLCertificateArns",
+                args.certificate_arn
+                if args.certificate_arn is not None
+                else args.secret(config.certificate_arn or ""),
+            ),
             ("aws:elbv2:listener:443", "SSLPolicy", config.ssl_policy),
             ("aws:elbv2:listener:443", "DefaultProcess", "default"),
         ]
@@ -423,10 +465,16 @@ def _number(value: float) -> str:
 
 
 def instance_policy(
-    partition: str, region: str, account_id: str, secret_arns: Sequence[str]
+    partition: str,
+    region: str,
+    account_id: str,
+    secret_arns: Sequence[str],
+    read_s3_uri: str | None = None,
+    source_bundles_arn: str | None = None,
 ) -> str:
     """Least privilege for an EB Docker instance: the parts of AWSElasticBeanstalkWebTier it
-    uses, scoped to this account and region, ECR pulls, and exactly the given secrets."""
+    uses, scoped to this account and region, ECR pulls, exactly the given secrets, and read
+    access to exactly one S3 prefix when given (the model repository)."""
     eb_buckets = f"arn:{partition}:s3:::elasticbeanstalk-{region}-{account_id}"
     statements: list[dict[str, object]] = [
         {
@@ -474,6 +522,17 @@ def instance_policy(
             "Resource": f"arn:{partition}:ecr:{region}:{account_id}:repository/*",
         },
     ]
+    if source_bundles_arn:
+        statements.append(
+            {
+                "Sid": "ReadSourceBundles",
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": source_bundles_arn,
+            }
+        )
+    if read_s3_uri:
+        statements += read_prefix_statements(partition, read_s3_uri)
     secrets = sorted({arn for arn in secret_arns if ":secretsmanager:" in arn})
     parameters = sorted({arn for arn in secret_arns if ":ssm:" in arn})
     if secrets:
@@ -512,3 +571,28 @@ def instance_policy(
             }
         )
     return policy_document(*statements)
+
+
+def read_prefix_statements(partition: str, uri: str) -> list[dict[str, object]]:
+    """s3:GetObject on `prefix/*` and s3:ListBucket limited to that prefix: nothing else."""
+    if not uri.startswith("s3://"):
+        raise ValueError(f"readable S3 location {uri!r} is not an s3://bucket/prefix URI")
+    bucket, _, prefix = uri[len("s3://") :].partition("/")
+    prefix = prefix.strip("/")
+    objects = f"{prefix}/*" if prefix else "*"
+    bucket_arn = f"arn:{partition}:s3:::{bucket}"
+    return [
+        {
+            "Sid": "ReadModelRepository",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": f"{bucket_arn}/{objects}",
+        },
+        {
+            "Sid": "ListModelRepository",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": bucket_arn,
+            "Condition": {"StringLike": {"s3:prefix": [prefix, objects] if prefix else ["*"]}},
+        },
+    ]

@@ -197,9 +197,42 @@ def _check_environment(role: Role, env: EnvironmentConfig, *, redact: bool) -> l
             f"{base}.env.{key}: {key} is also in {base}.secrets; keep it in one of the two "
             "(secrets for anything sensitive)"
         )
+    problems += _check_release_fields(role, env)
     problem = budget_problem(f"{base}.env", env.env, PROGRAM_PROPERTY_MAX_BYTES[role])
     if problem:
         problems.append(problem)
+    return problems
+
+
+def _check_release_fields(role: Role, env: EnvironmentConfig) -> list[str]:
+    """`domain`/`hostedZone` belong to web, `modelRepository` to model (issue 12)."""
+    base = f"{PROJECT}:{role}"
+    problems: list[str] = []
+    if role != "web":
+        for key, value in (("domain", env.domain), ("hostedZone", env.hosted_zone)):
+            if value is not None:
+                problems.append(f"{base}.{key}: only webmodel:web has a custom domain; remove it")
+    if role != "model" and env.model_repository is not None:
+        problems.append(f"{base}.modelRepository: only webmodel:model loads models; remove it")
+    if env.domain is not None:
+        zone = env.hosted_zone
+        if zone is None:
+            problems.append(f"{base}.domain: needs hostedZone, the Route 53 zone that holds it")
+        elif env.domain != zone and not env.domain.endswith(f".{zone}"):
+            problems.append(f"{base}.domain: {env.domain!r} is not inside hostedZone {zone!r}")
+        if env.certificate_arn is not None:
+            problems.append(
+                f"{base}.certificateArn: with domain set the program issues the certificate; "
+                "set certificateArn to null"
+            )
+    elif env.hosted_zone is not None:
+        problems.append(f"{base}.hostedZone: set only together with domain; remove it")
+    uri = env.model_repository
+    if (
+        uri is not None
+        and len(uri.encode()) > PROGRAM_PROPERTY_MAX_BYTES["model"]["MODEL_REPOSITORY"]
+    ):
+        problems.append(f"{base}.modelRepository: longer than 256 bytes; use a shorter prefix")
     return problems
 
 

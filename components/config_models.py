@@ -34,7 +34,8 @@ Role = Literal["web", "model"]
 #   DB_HOST: RDS address, <= 63-char identifier + ".c" + 11-char id + region + suffix.
 PROGRAM_PROPERTY_MAX_BYTES: Mapping[Role, Mapping[str, int]] = {
     "web": {"MODEL_URL": 128, "DB_HOST": 128, "DB_PORT": 5, "DB_NAME": 63},
-    "model": {},
+    # s3://<bucket, 63>/<prefix> (see model_repository); the bucket's region for Triton's S3
+    "model": {"MODEL_REPOSITORY": 256, "AWS_DEFAULT_REGION": 32},
 }
 # Secrets the program delivers through `environmentsecrets` (ARNs it creates itself).
 PROGRAM_SECRET_NAMES: Mapping[Role, frozenset[str]] = {
@@ -52,6 +53,8 @@ CERTIFICATE_ARN_PATTERN = re.compile(
 )
 INSTANCE_TYPE_PATTERN = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9]+")
 AMI_PATTERN = re.compile(r"ami-([0-9a-f]{8}|[0-9a-f]{17})")
+DOMAIN_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+MODEL_REPOSITORY_PATTERN = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9!_.*'()/-]+)?$"
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
 
 
@@ -300,6 +303,14 @@ class EnvironmentConfig(_Section):
     secrets: dict[str, str] = Field(default_factory=dict)
     """Environment variable name -> Secrets Manager or SSM Parameter Store ARN, injected by EB at
     boot (`aws:elasticbeanstalk:application:environmentsecrets`); outside the 4 KB limit."""
+    # -- releases (issue 12): custom domain of the web tier, model repository of the model tier
+    domain: str | None = Field(default=None, pattern=DOMAIN_PATTERN)
+    """web only: the public hostname (e.g. app.example.com); the program issues an ACM
+    certificate validated through DNS in `hostedZone` and points an alias record at the ALB."""
+    hosted_zone: str | None = Field(default=None, pattern=DOMAIN_PATTERN)
+    """web only: the public Route 53 hosted zone (name) that holds `domain`."""
+    model_repository: str | None = Field(default=None, pattern=MODEL_REPOSITORY_PATTERN)
+    """model only: an existing s3://bucket/prefix Triton loads instead of the repo's example."""
 
     @field_validator("instance_types")
     @classmethod

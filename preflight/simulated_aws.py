@@ -28,6 +28,15 @@ SOLUTION_STACKS: tuple[str, ...] = (
 )
 
 _AZ_LETTERS = "abcd"
+ACM_VALIDATIONS = "jkddzztszm.acm-validations.aws."
+
+# Canonical hosted zone of application load balancers per region (Route 53 alias targets).
+ALB_ZONE_IDS: dict[str, str] = {
+    "ap-northeast-2": "ZWKZPGTI48KDX",
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "eu-west-1": "Z32O12XQLNTSW2",
+}
 
 
 class SimulationError(Exception):
@@ -52,7 +61,11 @@ class SimulatedAws(pulumi.runtime.Mocks):
             "aws:index/getRegion:getRegion": self._get_region,
             "aws:iam/getPolicyDocument:getPolicyDocument": self._policy_document,
             "aws:lb/getListener:getListener": self._listener,
+            "aws:lb/getLoadBalancer:getLoadBalancer": self._load_balancer,
+            "aws:route53/getZone:getZone": self._zone,
         }
+        self.load_balancers: dict[str, str] = {}
+        """ALB ARN -> DNS name, for the load balancers EB environments created."""
 
     # -- data sources -------------------------------------------------------------------
 
@@ -169,6 +182,48 @@ class SimulatedAws(pulumi.runtime.Mocks):
             "loadBalancerArn": balancer,
             "port": port,
             "protocol": protocol,
+        }
+
+    def _load_balancer(self, args: dict[str, Any]) -> dict[str, Any]:
+        """An ALB an EB environment of this program created (EB names them awseb-...)."""
+        arn = str(args.get("arn") or "")
+        dns = self.load_balancers.get(arn)
+        if dns is None:
+            raise SimulationError(
+                f"getLoadBalancer: no load balancer {arn!r} in the simulated account; "
+                "it knows only those its EB environments created"
+            )
+        internal = dns.startswith("internal-")
+        return {
+            "id": arn,
+            "arn": arn,
+            "arnSuffix": arn.split(":loadbalancer/", 1)[-1],
+            "name": arn.split("/")[-2],
+            "dnsName": dns,
+            "zoneId": ALB_ZONE_IDS.get(self.region, "ZWKZPGTI48KDX"),
+            "internal": internal,
+            "loadBalancerType": "application",
+        }
+
+    def _zone(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A public hosted zone for any name asked for (private zones are not simulated)."""
+        name = str(args.get("name") or "").rstrip(".")
+        if not name:
+            raise SimulationError("getZone: give the hosted zone's name")
+        if args.get("privateZone"):
+            raise SimulationError(f"getZone: {name!r}: private zones are not simulated")
+        zone_id = "Z" + _digest(name).upper()[:20]
+        return {
+            "id": zone_id,
+            "zoneId": zone_id,
+            "name": name,
+            "arn": f"arn:aws:route53:::hostedzone/{zone_id}",
+            "privateZone": False,
+            "resourceRecordSetCount": 2,
+            "nameServers": [f"ns-{i}.awsdns-{i:02d}.com" for i in (1, 2, 3, 4)],
+            "callerReference": _digest("zone", name)[:36],
+            "comment": "",
+            "tags": {},
         }
 
     # -- resources ----------------------------------------------------------------------
@@ -444,6 +499,7 @@ def _eb_environment(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) 
         dns = f"{lb}-{int(seed[30:38], 16)}.{aws.region}.elb.amazonaws.com"
         endpoint = f"internal-{dns}" if scheme == "internal" else dns
         load_balancers = [aws.arn("elasticloadbalancing", f"loadbalancer/app/{lb}/{seed[38:54]}")]
+        aws.load_balancers[load_balancers[0]] = endpoint
     s.update(
         arn=aws.arn("elasticbeanstalk", f"environment/{s.get('application', '')}/{env_name}"),
         cname=cname,
@@ -458,6 +514,74 @@ def _eb_environment(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) 
         allSettings=s.get("settings") or [],
     )
     return env_id
+
+
+def _bucket(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+    bucket = _autoname(s, "bucket", name.lower(), seed, limit=63)
+    s.update(
+        arn=f"arn:aws:s3:::{bucket}",
+        bucketDomainName=f"{bucket}.s3.amazonaws.com",
+        bucketRegionalDomainName=f"{bucket}.s3.{aws.region}.amazonaws.com",
+        hostedZoneId="Z3W03O7B5YMIYP",
+        region=aws.region,
+    )
+    s.setdefault("forceDestroy", False)
+    return bucket
+
+
+def _bucket_child(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+    """Versioning, encryption, public-access block, ownership, policy: their id is the bucket."""
+    return str(s.get("bucket") or "")
+
+
+def _bucket_object(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+    key = str(s.get("key") or "")
+    s.update(
+        etag=seed[:32],
+        versionId=seed[32:64],
+        serverSideEncryption="AES256",
+        storageClass="STANDARD",
+        arn=f"arn:aws:s3:::{s.get('bucket', '')}/{key}",
+    )
+    return key
+
+
+def _app_version(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+    label = _autoname(s, "name", name, seed, limit=100)
+    s["arn"] = aws.arn("elasticbeanstalk", f"applicationversion/{s.get('application', '')}/{label}")
+    return label
+
+
+def _certificate(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+    arn = aws.arn("acm", f"certificate/{_uuid(seed)}")
+    domain = str(s.get("domainName") or "")
+    names = [domain, *(s.get("subjectAlternativeNames") or [])]
+    s.update(
+        arn=arn,
+        status="PENDING_VALIDATION",
+        domainValidationOptions=[
+            {
+                "domainName": each,
+                "resourceRecordName": f"_{_digest(each)[:32]}.{each}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{_digest(each, 'v')[:32]}.{ACM_VALIDATIONS}",
+            }
+            for each in names
+        ],
+        subjectAlternativeNames=names,
+        type="AMAZON_ISSUED",
+    )
+    return arn
+
+
+def _certificate_validation(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+    return str(s.get("certificateArn") or "")
+
+
+def _record(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+    fqdn = str(s.get("name") or "").rstrip(".")
+    s["fqdn"] = fqdn
+    return f"{s.get('zoneId', '')}_{fqdn}_{s.get('type', '')}"
 
 
 def _settings_map(settings: Any) -> dict[tuple[str, str], str]:
@@ -501,4 +625,17 @@ _SHAPERS: dict[str, Shaper] = {
     "aws:rds/instance:Instance": _db_instance,
     "aws:elasticbeanstalk/application:Application": _eb_application,
     "aws:elasticbeanstalk/environment:Environment": _eb_environment,
+    "aws:elasticbeanstalk/applicationVersion:ApplicationVersion": _app_version,
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:s3/bucketVersioning:BucketVersioning": _bucket_child,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        _bucket_child
+    ),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": _bucket_child,
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _bucket_child,
+    "aws:s3/bucketPolicy:BucketPolicy": _bucket_child,
+    "aws:s3/bucketObjectv2:BucketObjectv2": _bucket_object,
+    "aws:acm/certificate:Certificate": _certificate,
+    "aws:acm/certificateValidation:CertificateValidation": _certificate_validation,
+    "aws:route53/record:Record": _record,
 }

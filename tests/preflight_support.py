@@ -13,7 +13,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_FILES = ("__main__.py", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml")
-PROJECT_DIRS = ("components", "policies")
+PROJECT_DIRS = ("components", "policies", "apps")  # apps: bundled by the program
 
 
 @dataclass(frozen=True)

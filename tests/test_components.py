@@ -499,18 +499,18 @@ def test_instance_policy_covers_parameters_and_kms_through_the_services_only():
 
 
 def test_environment_budget_counts_wired_properties_at_construction():
-    config = parse_stack_config({"model": {"env": {"BIG": "x" * 3900}}})
+    config = parse_stack_config({"model": {"env": {"BIG": "x" * 3700}}})
     base = environment_args("model")
     with pytest.raises(ValueError, match="over Elastic Beanstalk's limit of 4,096 bytes") as caught:
         EnvironmentArgs(
             **{
                 **base.__dict__,
                 "settings": config.model,
-                "wired_properties": {"EXTRA_URL": WiredProperty("http://x", 300)},
+                "wired_properties": {"EXTRA_URL": WiredProperty("http://x", 400)},
             }
         )
     message = str(caught.value)
-    assert "Biggest: BIG (3,904 B), EXTRA_URL (310 B)" in message
+    assert "Biggest: BIG (3,704 B), EXTRA_URL (410 B)" in message
     assert "secrets" in message
 
 

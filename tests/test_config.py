@@ -168,6 +168,13 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("web", {"env": {"LIST": [1]}}, "string, number or boolean"),
     ("web", {"env": ["A=1"]}, "valid dictionary"),
     ("web", {"secrets": {"TOKEN": 3}}, "valid string"),
+    ("web", {"domain": "Not A Host"}, "pattern"),
+    ("web", {"domain": "app.example.com"}, "needs hostedZone"),
+    ("web", {"hostedZone": "example.com"}, "set only together with domain"),
+    ("model", {"domain": "m.example.com", "hostedZone": "example.com"}, "only webmodel:web"),
+    ("web", {"domain": "a.other.org", "hostedZone": "example.com"}, "is not inside hostedZone"),
+    ("model", {"modelRepository": "http://bucket/models"}, "pattern"),
+    ("web", {"modelRepository": "s3://bucket/models"}, "only webmodel:model loads models"),
 ]
 
 
@@ -286,7 +293,12 @@ def test_budget_includes_what_the_program_adds_to_web():
     room = ENV_PROPERTY_LIMIT_BYTES - reserved
     fits = {"BIG": "x" * (room - len("BIG="))}
     parse_stack_config({"web": {"env": fits}})
-    parse_stack_config({"model": {"env": {"BIG": "x" * (ENV_PROPERTY_LIMIT_BYTES - 4)}}})
+    model_reserved = sum(len(k) + 1 + v for k, v in PROGRAM_PROPERTY_MAX_BYTES["model"].items())
+    model_room = ENV_PROPERTY_LIMIT_BYTES - model_reserved
+    parse_stack_config({"model": {"env": {"BIG": "x" * (model_room - 4)}}})
+    assert "324 B reserved for AWS_DEFAULT_REGION, MODEL_REPOSITORY" in error_of(
+        {"model": {"env": {"BIG": "x" * (model_room - 3)}}}
+    )
     over = {"BIG": "x" * (room - len("BIG=") + 1)}
     message = error_of({"web": {"env": over}})
     assert "webmodel:web.env: environment properties take 4,097 bytes" in message
@@ -310,7 +322,7 @@ def test_multibyte_values_count_as_bytes():
     # 1,400 Hangul syllables are 1,400 characters but 4,200 bytes
     message = error_of({"model": {"env": {"GREETING": "안" * 1400}}})
     assert "webmodel:model.env" in message
-    assert "4,209 bytes" in message
+    assert "4,533 bytes"  # 4,209 + 324 reserved for MODEL_REPOSITORY, AWS_DEFAULT_REGION in message
 
 
 # -- generated configs -----------------------------------------------------------

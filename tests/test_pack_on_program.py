@@ -286,8 +286,26 @@ def imdsv1_from_a_template(state: State) -> tuple[State, set[tuple[str, str]]]:
     return state, {("eb-imdsv2-required", moved.name), ("eb-imdsv2-required", template.name)}
 
 
+def removed(state: State, gone: StateResource) -> State:
+    return dataclasses.replace(state, resources=[r for r in state.resources if r.urn != gone.urn])
+
+
+def bucket_without_public_access_block(state: State) -> tuple[State, set[tuple[str, str]]]:
+    bucket = one(state, "aws:s3/bucket:Bucket", "-bundles")
+    block = one(state, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "-bundles-")
+    return removed(state, block), {("s3-bucket-private", bucket.name)}
+
+
+def bucket_without_encryption(state: State) -> tuple[State, set[tuple[str, str]]]:
+    bucket = one(state, "aws:s3/bucket:Bucket", "-models")
+    sse = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    return removed(state, one(state, sse, "-models-")), {("s3-bucket-encrypted", bucket.name)}
+
+
 VARIANTS: list[Callable[[State], tuple[State, set[tuple[str, str]]]]] = [
     imdsv1_from_a_template,
+    bucket_without_public_access_block,
+    bucket_without_encryption,
     instances_in_public_subnets,
     private_route_table_to_the_igw,
     properties_of_4200_bytes,
@@ -407,3 +425,20 @@ def test_a_template_missing_from_the_state_is_advisory_not_a_violation(pack, sta
         f"{ENV} '{moved.name}': aws:autoscaling:launchconfiguration DisableIMDSv1 is not set on "
         "the environment and its configuration template 'web-base' is not in this stack"
     )
+
+
+@pytest.mark.parametrize(("stage", "level"), [("dev", "advisory"), ("prod", "mandatory")])
+def test_sample_application_and_unversioned_bucket_follow_the_stage(
+    pack, states, stage: str, level: str
+) -> None:
+    state = states[stage]
+    web = env(state, "web")
+    bare = {k: v for k, v in web.properties.items() if k != "version"}
+    versioning = one(state, "aws:s3/bucketVersioning:BucketVersioning", "-bundles-")
+    bucket = one(state, "aws:s3/bucket:Bucket", "-bundles")
+    broken = removed(replaced(state, web, dataclasses.replace(web, properties=bare)), versioning)
+    report = run(pack, broken, stage)
+    expected = {("eb-runs-stack-version", web.name), ("s3-bucket-versioned", bucket.name)}
+    found = mandatory(report) if level == "mandatory" else advisory(report)
+    assert expected <= found
+    assert mandatory(report) == (expected if level == "mandatory" else set())

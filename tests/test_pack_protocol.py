@@ -42,6 +42,8 @@ ALWAYS = {
     "rds-subnet-group-private",
     "rds-storage-encrypted",
     "sg-no-world-ingress",
+    "s3-bucket-private",
+    "s3-bucket-encrypted",
 }
 PROD_ONLY = {
     "rds-multi-az",
@@ -51,6 +53,8 @@ PROD_ONLY = {
     "eb-deployment-policy-safe",
     "eb-enhanced-health",
     "eb-managed-platform-updates",
+    "s3-bucket-versioned",
+    "eb-runs-stack-version",
 }
 EXTRAS = {
     "eb-env-property-names-portable",
@@ -69,6 +73,10 @@ STACK_POLICIES = {
     "rds-subnet-group-private",
     "eb-multi-az-capacity",
     "vpc-flow-logs-enabled",
+    "s3-bucket-private",
+    "s3-bucket-encrypted",
+    "s3-bucket-versioned",
+    "eb-runs-stack-version",
 }
 """Rules that judge relations, and every rule that reads EB option settings: an environment
 launched from a configuration template runs with the template's settings, which only a
@@ -226,7 +234,7 @@ def test_analyzer_info_names_the_pack_every_policy_and_default_levels(analyzer) 
     assert info.name == PACK
     assert info.supportsConfig
     levels = {p.name: p.enforcementLevel for p in info.policies}
-    assert len(levels) == len(info.policies) == 20
+    assert len(levels) == len(info.policies) == 24
     assert {n for n, lv in levels.items() if lv == MANDATORY} == ALWAYS | PROD_ONLY
     assert {n for n, lv in levels.items() if lv == ADVISORY} == EXTRAS
     stack = {p.name for p in info.policies if p.policy_type == analyzer_pb2.POLICY_TYPE_STACK}
@@ -377,12 +385,18 @@ def web(subnets: str, min_size: str = "2", deps: list[str] | None = None):
             "value": "true",
         },
     ]
-    props = {"settings": settings, "tags": {"role": "web"}}
+    props = {"settings": settings, "tags": {"role": "web"}, "version": "web-0123456789ab"}
     return resource(ENV, "web", props, {"settings": deps} if deps else None)
 
 
 def stack(*extra: analyzer_pb2.AnalyzerResource) -> analyzer_pb2.AnalyzeStackRequest:
-    return analyzer_pb2.AnalyzeStackRequest(resources=[*network(), *extra])
+    # The application version the environments run (eb-runs-stack-version, mandatory in prod).
+    version = resource(
+        "aws:elasticbeanstalk/applicationVersion:ApplicationVersion",
+        "web-version",
+        {"name": "web-0123456789ab", "application": "app"},
+    )
+    return analyzer_pb2.AnalyzeStackRequest(resources=[*network(), version, *extra])
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
@@ -450,7 +464,11 @@ def test_secret_wrapped_settings_are_checked_over_the_protocol(analyzer) -> None
     plain = web("subnet-pub,subnet-pb")
     settings = json_format.MessageToDict(plain.properties)["settings"]
     wrapped = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
-    secret = resource(ENV, "web", {"settings": {**wrapped, "value": settings}, "tags": {}})
+    secret = resource(
+        ENV,
+        "web",
+        {"settings": {**wrapped, "value": settings}, "tags": {}, "version": "web-0123456789ab"},
+    )
     response = analyzer.AnalyzeStack(stack(secret))
     assert [(p, lv) for p, lv, _ in found(response)] == [
         ("eb-instances-in-private-subnets", MANDATORY)

@@ -30,6 +30,8 @@ ZONES = {
     "prod": [f"ap-northeast-2{x}" for x in "abc"],
 }
 OUTPUTS = set(REQUIRED_OUTPUTS)  # the contract verify reads after `pulumi up`
+# What releases add (issue 12): the labels each environment runs, where bundles and model live.
+RELEASE_OUTPUTS = {"webVersionLabel", "modelVersionLabel", "artifactsBucket", "modelRepositoryUri"}
 
 
 @cache
@@ -69,7 +71,7 @@ def ingress_sources(stack: str, group_id: str) -> list[tuple[int, str]]:
 @pytest.mark.parametrize("stack", STACKS)
 def test_outputs_are_the_agreed_names(stack: str):
     outputs = deployment(stack).outputs
-    assert set(outputs) == OUTPUTS
+    assert set(outputs) == OUTPUTS | RELEASE_OUTPUTS
     assert outputs["dbEndpoint"].endswith(":5432")
     assert outputs["webEnvironmentName"].startswith(f"webmodel-{stack}-web-")
     assert outputs["modelEnvironmentName"].startswith(f"webmodel-{stack}-model-")
@@ -254,6 +256,7 @@ def test_every_resource_belongs_to_a_component(stack: str):
     d = deployment(stack)
     components = {r.urn: r.type for r in d.resources if r.type.startswith("webmodel:")}
     assert sorted(components.values()) == [
+        "webmodel:artifacts:Artifacts",
         "webmodel:beanstalk:Application",
         "webmodel:beanstalk:Environment",
         "webmodel:beanstalk:Environment",

@@ -24,7 +24,7 @@ from typing import Final
 
 from pulumi_policy import Policy
 
-from . import beanstalk, database, network, security_groups
+from . import beanstalk, database, network, security_groups, storage, versions
 
 PACK_NAME: Final = "webmodel-guardrails"
 PACK_DESCRIPTION: Final = (
@@ -37,6 +37,8 @@ POLICIES: Final[list[Policy]] = [
     *database.POLICIES,
     *security_groups.POLICIES,
     *network.POLICIES,
+    *storage.POLICIES,
+    *versions.POLICIES,
 ]
 
 PROD_ONLY: Final = (
@@ -47,5 +49,7 @@ PROD_ONLY: Final = (
     "eb-deployment-policy-safe",
     "eb-enhanced-health",
     "eb-managed-platform-updates",
+    "s3-bucket-versioned",
+    "eb-runs-stack-version",
 )
 """Mandatory in prod, advisory in dev (policies/config/<stage>.json)."""

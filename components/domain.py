@@ -1,0 +1,107 @@
+"""A custom domain for the web environment: an ACM certificate validated through DNS in a
+public Route 53 zone, and an alias record pointing the name at the environment's ALB.
+
+Two steps because the certificate must exist before the environment (its HTTPS listener uses
+it) and the alias needs the environment's load balancer:
+
+    domain = Domain("domain", DomainArgs("app.example.com", "example.com"))
+    web = Environment(..., certificate_arn=domain.certificate_arn)
+    domain.point_at(web.load_balancer_arn)
+
+The certificate covers exactly one name (no SANs), so ACM asks for exactly one validation
+record: it is declared directly, not in an apply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+
+@dataclass(frozen=True)
+class DomainArgs:
+    """Inputs of `Domain`."""
+
+    domain: str
+    """The public hostname, e.g. app.example.com."""
+    hosted_zone: str
+    """The public Route 53 hosted zone holding it, e.g. example.com."""
+
+    def __post_init__(self) -> None:
+        zone = self.hosted_zone.rstrip(".")
+        if self.domain != zone and not self.domain.endswith(f".{zone}"):
+            raise ValueError(
+                f"DomainArgs: {self.domain!r} is not inside the hosted zone {self.hosted_zone!r}"
+            )
+
+
+class Domain(pulumi.ComponentResource):
+    """Certificate, its DNS validation and (after `point_at`) the alias record.
+
+    Outputs: `certificate_arn` (resolves once ACM has issued it), `zone_id`, `url`.
+    """
+
+    certificate_arn: pulumi.Output[str]
+    zone_id: pulumi.Output[str]
+    url: str
+
+    def __init__(
+        self, name: str, args: DomainArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("webmodel:domain:Domain", name, None, opts)
+        self._name = name
+        self._domain = args.domain
+        child = pulumi.ResourceOptions(parent=self)
+        zone = aws.route53.get_zone_output(
+            name=args.hosted_zone, private_zone=False, opts=pulumi.InvokeOptions(parent=self)
+        )
+        certificate = aws.acm.Certificate(
+            f"{name}-certificate",
+            domain_name=args.domain,
+            validation_method="DNS",
+            tags={"domain": args.domain},
+            opts=child,
+        )
+        option = certificate.domain_validation_options.apply(lambda options: options[0])
+        record = aws.route53.Record(
+            f"{name}-validation",
+            zone_id=zone.zone_id,
+            name=option.apply(lambda o: o.resource_record_name or ""),
+            type=option.apply(lambda o: o.resource_record_type or "CNAME"),
+            records=[option.apply(lambda o: o.resource_record_value or "")],
+            ttl=300,
+            allow_overwrite=True,
+            opts=child,
+        )
+        validation = aws.acm.CertificateValidation(
+            f"{name}-validation",
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=[record.fqdn],
+            opts=child,
+        )
+        self.certificate_arn = validation.certificate_arn
+        self.zone_id = zone.zone_id
+        self.url = f"https://{args.domain}"
+        self.register_outputs({"certificateArn": self.certificate_arn, "url": self.url})
+
+    def point_at(self, load_balancer_arn: pulumi.Input[str]) -> aws.route53.Record:
+        """The alias A record from the domain to the given ALB (EB's load balancer)."""
+        balancer = aws.lb.get_load_balancer_output(
+            arn=load_balancer_arn, opts=pulumi.InvokeOptions(parent=self)
+        )
+        return aws.route53.Record(
+            f"{self._name}-alias",
+            zone_id=self.zone_id,
+            name=self._domain,
+            type="A",
+            aliases=[
+                aws.route53.RecordAliasArgs(
+                    name=balancer.dns_name,
+                    zone_id=balancer.zone_id,
+                    evaluate_target_health=True,
+                )
+            ],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
