@@ -57,19 +57,33 @@ def _belongs(network: Network, companion: Resource, bucket: Resource) -> bool | 
     return None
 
 
-def _companions(
-    network: Network, bucket: Resource, types: tuple[str, ...]
-) -> tuple[list[Resource], bool]:
-    """The companions of `bucket` among `types`, and whether some could not be placed."""
-    found: list[Resource] = []
-    undecided = False
-    for companion in network.of_type(*types):
-        belongs = _belongs(network, companion, bucket)
-        if belongs:
-            found.append(companion)
-        elif belongs is None:
-            undecided = True
-    return found, undecided
+class _Companions:
+    """Every companion of `types`, indexed once by the bucket name it gives and by the URNs its
+    `bucket` depends on, so each bucket looks its candidates up instead of rescanning."""
+
+    def __init__(self, network: Network, types: tuple[str, ...]) -> None:
+        self.by_name: dict[str, list[Resource]] = {}
+        self.by_dependency: dict[str, list[Resource]] = {}
+        self.unplaced = False
+        for companion in network.of_type(*types):
+            value = companion.props.get("bucket")
+            deps = companion.deps_of("bucket")
+            if isinstance(value, str) and not is_unreadable(value):
+                self.by_name.setdefault(value, []).append(companion)
+            for urn in deps:
+                self.by_dependency.setdefault(urn, []).append(companion)
+            if not deps and not (isinstance(value, str) and not is_unreadable(value)):
+                self.unplaced = True  # `_belongs` is None for it, whatever the bucket
+
+    def of(self, network: Network, bucket: Resource) -> tuple[list[Resource], bool]:
+        """The companions of `bucket`, and whether some could not be placed."""
+        names = {bucket.props.get("bucket"), bucket.props.get("id")} - {None}
+        candidates = {c.urn: c for c in self.by_dependency.get(bucket.urn, [])}
+        for name in names:
+            if isinstance(name, str):
+                candidates.update((c.urn, c) for c in self.by_name.get(name, []))
+        found = [c for c in candidates.values() if _belongs(network, c, bucket)]
+        return found, self.unplaced
 
 
 def _rule(
@@ -83,10 +97,11 @@ def _rule(
 
     def check(network: Network) -> Result:
         results: Result = []
+        index = _Companions(network, types)
         for bucket in network.of_type(*BUCKETS):
             if inline(bucket):
                 continue
-            companions, undecided = _companions(network, bucket, types)
+            companions, undecided = index.of(network, bucket)
             faults = [judge(c) for c in companions]
             if companions and any(f is None for f in faults):
                 continue

@@ -17,11 +17,12 @@ APPLICATION_VERSION: Final = "aws:elasticbeanstalk/applicationVersion:Applicatio
 
 
 def _runs_stack_version(network: Network) -> list[tuple[str, str | None]]:
-    versions = network.of_type(APPLICATION_VERSION)
+    versions = {v.urn: v for v in network.of_type(APPLICATION_VERSION)}
+    names = {v.props.get("name") for v in versions.values()} - {None}
     results: list[tuple[str, str | None]] = []
     for environment in network.of_type(EB_ENVIRONMENT):
         label = environment.props.get("version")
-        depends = [v for v in versions if v.urn in environment.deps_of("version")]
+        depends = [versions[u] for u in environment.deps_of("version") if u in versions]
         if label is None or label == "":
             results.append(
                 (
@@ -34,7 +35,7 @@ def _runs_stack_version(network: Network) -> list[tuple[str, str | None]]:
         elif is_unreadable(label):
             if not depends:
                 results.append(cannot_check(f"{environment.label}: its version label is unknown"))
-        elif not any(v.props.get("name") == label for v in versions) and not (
+        elif not (isinstance(label, str) and label in names) and not (
             depends and all(is_unreadable(v.props.get("name")) for v in depends)
         ):
             results.append(
