@@ -27,7 +27,9 @@ def mermaid_from_report(markdown: str) -> str:
     """The one Mermaid block of a preflight Markdown report, fences included."""
     blocks = _MERMAID.findall(markdown)
     if len(blocks) != 1:
-        raise ValueError(f"preflight's Markdown report has {len(blocks)} mermaid blocks, expected 1")
+        raise ValueError(
+            f"preflight's Markdown report has {len(blocks)} mermaid blocks, expected 1"
+        )
     return str(blocks[0])
 
 
@@ -36,7 +38,16 @@ def current_diagram(stack: str = "prod") -> str:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.md"
         subprocess.run(
-            [sys.executable, "-m", "preflight", "preview", "--stack", stack, "--markdown", str(report)],
+            [
+                sys.executable,
+                "-m",
+                "preflight",
+                "preview",
+                "--stack",
+                stack,
+                "--markdown",
+                str(report),
+            ],
             cwd=ROOT,
             check=True,
             stdout=subprocess.DEVNULL,
