@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 STACK ?= dev
 REQUIREMENTS := requirements.txt requirements-dev.txt policies/requirements.txt
 
-.PHONY: setup preview test lint typecheck unit bench verify clean
+.PHONY: setup preview test lint typecheck unit bench verify diagram clean
 
 setup: $(STAMP)
 
@@ -38,6 +38,10 @@ bench: $(STAMP)
 
 verify: $(STAMP)
 	$(PY) -m verify --stack $(STACK)
+
+# Regenerate README.md's prod diagram from preflight's own Markdown report.
+diagram: $(STAMP)
+	$(PY) scripts/update_readme_diagram.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -29,16 +29,24 @@ def stateful_steps(digest: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 1:
-        sys.stderr.write("usage: python -m preflight.gate PLAN.json\n")
-        return 2
+    from .cli import EXIT_BAD_INPUT, _Parser
+
+    parser = _Parser(
+        prog="python -m preflight.gate",
+        description="Exit 1 when a plan replaces or deletes a stateful resource.",
+    )
+    parser.add_argument("plan", metavar="PLAN.json", help="`preview --base ... --plan-json` output")
+    path = parser.parse_args(argv).plan
     try:
-        digest = json.loads(Path(args[0]).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        sys.stderr.write(f"preflight: error: {args[0]}: not a plan JSON ({exc})\n")
-        return 2
-    steps = stateful_steps(digest)
+        digest = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(digest, dict) or not all(
+            isinstance(step, dict) for step in digest.get("steps") or []
+        ):
+            raise ValueError("expected an object whose steps are objects")
+        steps = stateful_steps(digest)
+    except (OSError, ValueError, AttributeError, IndexError, TypeError) as exc:
+        sys.stderr.write(f"preflight: error: {path}: not a plan JSON ({exc})\n")
+        return EXIT_BAD_INPUT
     for step in steps:
         why = ", ".join(step.get("replaceReasons") or []) or "removed from the program"
         sys.stdout.write(f"{step['op']} of a stateful resource: {step['urn']} ({why})\n")
