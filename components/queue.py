@@ -5,7 +5,10 @@
 
 Both queues are encrypted at rest (SSE-SQS by default, a KMS key when given). The queue's
 visibility timeout must outlast the worker's processing timeout (sqsd's InactivityTimeout):
-otherwise a message reappears while its job still runs and a second instance receives it.
+otherwise a message reappears while its job still runs and a second instance receives it. sqsd
+sets its own ``VisibilityTimeout`` option on every receive, overriding the queue's default, so
+the environment's ``aws:elasticbeanstalk:sqsd`` VisibilityTimeout must carry the same
+``visibility_timeout_seconds`` (and InactivityTimeout the ``processing_timeout_seconds``).
 
 Scaling follows the backlog, not CPU: a CloudWatch alarm pair on the queue's
 ``ApproximateNumberOfMessagesVisible`` drives two simple scaling policies on the worker
@@ -27,6 +30,8 @@ SQS_NAMESPACE = "AWS/SQS"
 BACKLOG_METRIC = "ApproximateNumberOfMessagesVisible"
 MAX_VISIBILITY_SECONDS = 43200
 """SQS's limit for a queue's visibility timeout (12 hours)."""
+MAX_INACTIVITY_SECONDS = 36000
+"""The largest InactivityTimeout EB's sqsd accepts (10 hours)."""
 MIN_RETENTION_SECONDS, MAX_RETENTION_SECONDS = 60, 1209600
 DLQ_RETENTION_SECONDS = MAX_RETENTION_SECONDS
 """A dead-lettered message keeps its original enqueue time, so the DLQ keeps the maximum."""
@@ -43,7 +48,7 @@ class WorkQueueArgs:
     visibility_timeout_seconds: int
     """How long a received message stays hidden; must exceed `processing_timeout_seconds`."""
     processing_timeout_seconds: int
-    """How long the worker may take over one message (sqsd's InactivityTimeout)."""
+    """How long the worker may take over one message (sqsd's InactivityTimeout, 1 to 36000)."""
     scale_out_backlog: int
     """Visible messages at or above which the group grows by `scale_out_step` instances."""
     scale_in_backlog: int
@@ -84,8 +89,8 @@ class WorkQueueArgs:
             )
         if not 0 <= vis <= MAX_VISIBILITY_SECONDS:
             problems.append(f"{vis_key}={vis}: use 0 to {MAX_VISIBILITY_SECONDS} seconds")
-        if proc < 1:
-            problems.append(f"{proc_key}={proc}: use at least 1 second")
+        if not 1 <= proc <= MAX_INACTIVITY_SECONDS:
+            problems.append(f"{proc_key}={proc}: use 1 to {MAX_INACTIVITY_SECONDS} seconds")
         if proc >= 1 and vis <= proc:
             problems.append(
                 f"{vis_key}={vis} is not greater than {proc_key}={proc}: a message would "
