@@ -87,6 +87,23 @@ def test_unencrypted_queues_fail(props: dict[str, Any], shown: str) -> None:
     assert outcome.undecided is None
 
 
+_SSE_VALUES = [True, False, None, {**SECRET, "value": True}, {**SECRET, "value": False}]
+_KMS_VALUES = [None, "", "alias/aws/sqs", UNKNOWN]
+
+
+@pytest.mark.parametrize("sse", _SSE_VALUES)
+@pytest.mark.parametrize("kms", _KMS_VALUES)
+def test_encryption_verdict_for_every_combination(sse: Any, kms: Any) -> None:
+    props = {
+        k: v for k, v in (("sqsManagedSseEnabled", sse), ("kmsMasterKeyId", kms)) if v is not None
+    }
+    sse_on = sse is True or (isinstance(sse, dict) and sse["value"] is True)
+    kms_set = kms not in (None, "")
+    outcome = check_resource("sqs-queue-encrypted", QUEUE, props, "jobs")
+    assert outcome.undecided is None
+    assert (outcome.violations == []) is (sse_on or kms_set)
+
+
 def test_unknown_encryption_cannot_be_checked() -> None:
     outcome = check_resource("sqs-queue-encrypted", QUEUE, {"sqsManagedSseEnabled": UNKNOWN}, "q")
     assert outcome.violations == []
