@@ -1,0 +1,257 @@
+"""The worker tier's job queue: an encrypted SQS queue, its dead-letter queue, and scaling on depth.
+
+    producers --SendMessage--> queue --(sqsd on each worker instance)--> POST /work
+                                 \\--after max_receive_count failed receives--> DLQ
+
+Both queues are encrypted at rest (SSE-SQS by default, a KMS key when given). The queue's
+visibility timeout must outlast the worker's processing timeout (sqsd's InactivityTimeout):
+otherwise a message reappears while its job still runs and a second instance receives it. sqsd
+sets its own ``VisibilityTimeout`` option on every receive, overriding the queue's default, so
+the environment's ``aws:elasticbeanstalk:sqsd`` VisibilityTimeout must carry the same
+``visibility_timeout_seconds`` (and InactivityTimeout the ``processing_timeout_seconds``).
+
+Scaling follows the backlog, not CPU: a CloudWatch alarm pair on the queue's
+``ApproximateNumberOfMessagesVisible`` drives two simple scaling policies on the worker
+environment's Auto Scaling group. That group belongs to Elastic Beanstalk, so this component only
+takes its name (an Output of the environment) and attaches the policies to it; min and max size
+stay the environment's ``aws:autoscaling:asg`` options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+SQS_NAMESPACE = "AWS/SQS"
+BACKLOG_METRIC = "ApproximateNumberOfMessagesVisible"
+MAX_VISIBILITY_SECONDS = 43200
+"""SQS's limit for a queue's visibility timeout (12 hours)."""
+MAX_INACTIVITY_SECONDS = 36000
+"""The largest InactivityTimeout EB's sqsd accepts (10 hours)."""
+MIN_RETENTION_SECONDS, MAX_RETENTION_SECONDS = 60, 1209600
+DLQ_RETENTION_SECONDS = MAX_RETENTION_SECONDS
+"""A dead-lettered message keeps its original enqueue time, so the DLQ keeps the maximum."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkQueueArgs:
+    """Inputs of `WorkQueue`. Every problem is reported at construction, all at once."""
+
+    autoscaling_group_name: pulumi.Input[str]
+    """The worker environment's Auto Scaling group (EB's), which the scaling policies act on."""
+    max_receive_count: int
+    """Receives before SQS moves a message to the DLQ (1 to 1000)."""
+    visibility_timeout_seconds: int
+    """How long a received message stays hidden; must exceed `processing_timeout_seconds`."""
+    processing_timeout_seconds: int
+    """How long the worker may take over one message (sqsd's InactivityTimeout, 1 to 36000)."""
+    scale_out_backlog: int
+    """Visible messages at or above which the group grows by `scale_out_step` instances."""
+    scale_in_backlog: int
+    """Visible messages at or below which the group shrinks by one; below `scale_out_backlog`."""
+    scale_out_step: int = 1
+    """Instances added per scale-out alarm."""
+    scale_out_periods: int = 2
+    """Consecutive one-minute periods above the threshold before scaling out."""
+    scale_in_periods: int = 10
+    """Consecutive one-minute periods at or below the threshold before scaling in."""
+    cooldown_seconds: int = 300
+    """Wait after a scaling activity before the next one (a new instance's boot time)."""
+    message_retention_seconds: int = 345600
+    """How long an unprocessed message waits on the queue (60 s to 14 days; SQS default 4 days)."""
+    kms_master_key_id: pulumi.Input[str] | None = None
+    """Encrypt with this KMS key (SSE-KMS) instead of SQS-managed keys (SSE-SQS)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Merged into every child's tags."""
+    visibility_timeout_key: str = "webmodel:worker.visibilityTimeoutSeconds"
+    """How error messages name `visibility_timeout_seconds` (the config key it came from)."""
+    processing_timeout_key: str = "webmodel:worker.processingTimeoutSeconds"
+    """How error messages name `processing_timeout_seconds`."""
+    max_receive_count_key: str = "webmodel:worker.maxReceiveCount"
+    """How error messages name `max_receive_count`."""
+
+    def __post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise ValueError("WorkQueueArgs: " + "; ".join(problems))
+
+    def problems(self) -> list[str]:
+        problems: list[str] = []
+        vis, vis_key = self.visibility_timeout_seconds, self.visibility_timeout_key
+        proc, proc_key = self.processing_timeout_seconds, self.processing_timeout_key
+        if not 1 <= self.max_receive_count <= 1000:
+            problems.append(
+                f"{self.max_receive_count_key}={self.max_receive_count}: use 1 to 1000 receives"
+            )
+        if not 0 <= vis <= MAX_VISIBILITY_SECONDS:
+            problems.append(f"{vis_key}={vis}: use 0 to {MAX_VISIBILITY_SECONDS} seconds")
+        if not 1 <= proc <= MAX_INACTIVITY_SECONDS:
+            problems.append(f"{proc_key}={proc}: use 1 to {MAX_INACTIVITY_SECONDS} seconds")
+        if proc >= 1 and vis <= proc:
+            problems.append(
+                f"{vis_key}={vis} is not greater than {proc_key}={proc}: a message would "
+                "reappear on the queue while its job still runs and another instance would run "
+                f"it again; raise {vis_key} above {proc} or lower {proc_key} below {vis}"
+            )
+        if self.scale_in_backlog < 0:
+            problems.append(f"scale_in_backlog={self.scale_in_backlog}: use 0 or more messages")
+        if self.scale_out_backlog <= self.scale_in_backlog:
+            problems.append(
+                f"scale_out_backlog={self.scale_out_backlog} is not above "
+                f"scale_in_backlog={self.scale_in_backlog}: both alarms would fire at once"
+            )
+        for label, value in (
+            ("scale_out_step", self.scale_out_step),
+            ("scale_out_periods", self.scale_out_periods),
+            ("scale_in_periods", self.scale_in_periods),
+        ):
+            if value < 1:
+                problems.append(f"{label}={value}: use 1 or more")
+        if self.cooldown_seconds < 0:
+            problems.append(f"cooldown_seconds={self.cooldown_seconds}: use 0 or more seconds")
+        retention = self.message_retention_seconds
+        if not MIN_RETENTION_SECONDS <= retention <= MAX_RETENTION_SECONDS:
+            problems.append(
+                f"message_retention_seconds={retention}: use {MIN_RETENTION_SECONDS} to "
+                f"{MAX_RETENTION_SECONDS} seconds"
+            )
+        return problems
+
+
+class WorkQueue(pulumi.ComponentResource):
+    """The queue, its DLQ (only this queue may use it), and the backlog alarms and policies.
+
+    Outputs: `queue_url`, `queue_arn`, `queue_name`, `dlq_arn`, `dlq_url`,
+    `scale_out_policy_arn`, `scale_in_policy_arn`.
+    """
+
+    queue_url: pulumi.Output[str]
+    queue_arn: pulumi.Output[str]
+    queue_name: pulumi.Output[str]
+    dlq_arn: pulumi.Output[str]
+    dlq_url: pulumi.Output[str]
+    scale_out_policy_arn: pulumi.Output[str]
+    scale_in_policy_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: WorkQueueArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("webmodel:queue:WorkQueue", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        def tags(part: str) -> dict[str, str]:
+            return {**args.tags, "webmodel:queue-part": part}
+
+        encryption: dict[str, Any] = (
+            {"kms_master_key_id": args.kms_master_key_id}
+            if args.kms_master_key_id is not None
+            else {"sqs_managed_sse_enabled": True}
+        )
+        dlq = aws.sqs.Queue(
+            f"{name}-dlq",
+            message_retention_seconds=DLQ_RETENTION_SECONDS,
+            tags=tags("dead-letter"),
+            opts=child,
+            **encryption,
+        )
+        queue = aws.sqs.Queue(
+            name,
+            visibility_timeout_seconds=args.visibility_timeout_seconds,
+            message_retention_seconds=args.message_retention_seconds,
+            receive_wait_time_seconds=20,
+            redrive_policy=pulumi.Output.json_dumps(
+                {"deadLetterTargetArn": dlq.arn, "maxReceiveCount": args.max_receive_count}
+            ),
+            tags=tags("work"),
+            opts=child,
+            **encryption,
+        )
+        aws.sqs.RedriveAllowPolicy(
+            f"{name}-dlq-sources",
+            queue_url=dlq.url,
+            redrive_allow_policy=pulumi.Output.json_dumps(
+                {"redrivePermission": "byQueue", "sourceQueueArns": [queue.arn]}
+            ),
+            opts=child,
+        )
+
+        scale_out = aws.autoscaling.Policy(
+            f"{name}-scale-out",
+            autoscaling_group_name=args.autoscaling_group_name,
+            policy_type="SimpleScaling",
+            adjustment_type="ChangeInCapacity",
+            scaling_adjustment=args.scale_out_step,
+            cooldown=args.cooldown_seconds,
+            opts=child,
+        )
+        scale_in = aws.autoscaling.Policy(
+            f"{name}-scale-in",
+            autoscaling_group_name=args.autoscaling_group_name,
+            policy_type="SimpleScaling",
+            adjustment_type="ChangeInCapacity",
+            scaling_adjustment=-1,
+            cooldown=args.cooldown_seconds,
+            opts=child,
+        )
+        dimensions = {"QueueName": queue.name}
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-backlog-high",
+            alarm_description=(
+                f"{args.scale_out_backlog}+ messages waiting: add {args.scale_out_step} "
+                "worker instance(s)"
+            ),
+            namespace=SQS_NAMESPACE,
+            metric_name=BACKLOG_METRIC,
+            dimensions=dimensions,
+            statistic="Maximum",
+            period=60,
+            evaluation_periods=args.scale_out_periods,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            threshold=args.scale_out_backlog,
+            treat_missing_data="notBreaching",
+            alarm_actions=[scale_out.arn],
+            tags=tags("scale-out-alarm"),
+            opts=child,
+        )
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-backlog-low",
+            alarm_description=(
+                f"at most {args.scale_in_backlog} messages waiting: remove a worker instance"
+            ),
+            namespace=SQS_NAMESPACE,
+            metric_name=BACKLOG_METRIC,
+            dimensions=dimensions,
+            statistic="Maximum",
+            period=60,
+            evaluation_periods=args.scale_in_periods,
+            comparison_operator="LessThanOrEqualToThreshold",
+            threshold=args.scale_in_backlog,
+            # SQS stops publishing metrics for a queue that stays idle: nothing to do.
+            treat_missing_data="breaching",
+            alarm_actions=[scale_in.arn],
+            tags=tags("scale-in-alarm"),
+            opts=child,
+        )
+
+        self.queue_url = queue.url
+        self.queue_arn = queue.arn
+        self.queue_name = queue.name
+        self.dlq_arn = dlq.arn
+        self.dlq_url = dlq.url
+        self.scale_out_policy_arn = scale_out.arn
+        self.scale_in_policy_arn = scale_in.arn
+        self.register_outputs(
+            {
+                "queue_url": self.queue_url,
+                "queue_arn": self.queue_arn,
+                "queue_name": self.queue_name,
+                "dlq_arn": self.dlq_arn,
+                "dlq_url": self.dlq_url,
+                "scale_out_policy_arn": self.scale_out_policy_arn,
+                "scale_in_policy_arn": self.scale_in_policy_arn,
+            }
+        )

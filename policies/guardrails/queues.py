@@ -1,0 +1,288 @@
+"""SQS and worker-tier rules: queues are encrypted and dead-letter their poison messages, and an
+Elastic Beanstalk worker environment is reachable only through its queue.
+
+A queue's dead-letter queue is named by its `redrivePolicy` (a JSON string:
+`{"deadLetterTargetArn": ..., "maxReceiveCount": ...}`), set on the queue or through a separate
+`aws:sqs/redrivePolicy:RedrivePolicy`. During preview the DLQ's ARN is not known yet, so the whole
+JSON string is unknown; the engine still records which resources it was built from
+(`propertyDependencies`), and a queue in that list is the DLQ. A queue that is some other queue's
+DLQ is exempt from having one itself: it is recognised by its ARN in another redrive policy or,
+when ARNs are not known yet, by that dependency.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+from .beanstalk import _environments
+from .common import EB_ENVIRONMENT, CannotCheck, cannot_check, resource_policy, stack_policy
+from .resources import Resource
+from .settings import ENV_NS, LAUNCH_NS, VPC_NS, OptionSettings
+from .subnets import Network, is_world, split_ids
+from .values import as_bool, is_unreadable, show
+
+QUEUE: Final = "aws:sqs/queue:Queue"
+REDRIVE_POLICY: Final = "aws:sqs/redrivePolicy:RedrivePolicy"
+SECURITY_GROUP: Final = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS_RULE: Final = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+LEGACY_RULE: Final = "aws:ec2/securityGroupRule:SecurityGroupRule"
+
+_NO_DLQ_FIX: Final = (
+    "a message that always fails is received again and again until it expires; create a "
+    'dead-letter queue and set redrivePolicy to {"deadLetterTargetArn": <its ARN>, '
+    '"maxReceiveCount": <receives>}'
+)
+
+
+# -- sqs-queue-encrypted -----------------------------------------------------------------------
+
+
+def _encrypted(queue: Resource) -> list[str]:
+    kms = queue.props.get("kmsMasterKeyId")
+    if is_unreadable(kms) or (isinstance(kms, str) and kms):
+        return []  # an unknown key ID is a key still being created: SSE-KMS either way
+    sse = queue.props.get("sqsManagedSseEnabled")
+    if as_bool(sse) is True:
+        return []
+    if is_unreadable(sse):
+        raise CannotCheck(f"{queue.label}: sqsManagedSseEnabled is not known yet")
+    return [
+        f"{queue.label}: sqsManagedSseEnabled is {show(sse)} and kmsMasterKeyId is not set, so "
+        "messages are not encrypted at rest by this configuration; set sqsManagedSseEnabled to "
+        "true (SSE-SQS) or kmsMasterKeyId to a KMS key (SSE-KMS)"
+    ]
+
+
+# -- sqs-queue-has-dlq -------------------------------------------------------------------------
+
+
+class _Redrive:
+    """What one redrive policy says: its DLQ's ARN, or the queues it depends on."""
+
+    def __init__(self, owner: Resource, prop: str, network: Network) -> None:
+        self.value: Any = owner.props.get(prop)
+        self.dependency_queues = {q.urn for q in network.deps_of_type(owner, prop, QUEUE)}
+        self.target: Any = None
+        self.problem: str | None = None
+        if is_unreadable(self.value) or self.value is None or self.value == "":
+            return
+        parsed = self.value
+        if isinstance(parsed, str):
+            try:
+                parsed = json.loads(parsed)
+            except ValueError:
+                self.problem = f"redrivePolicy is not JSON: {show(self.value)}"
+                return
+        target = parsed.get("deadLetterTargetArn") if isinstance(parsed, dict) else None
+        if is_unreadable(target) or (isinstance(target, str) and target):
+            self.target = target
+        else:
+            self.problem = f"redrivePolicy {show(self.value)} has no deadLetterTargetArn"
+
+    @property
+    def unset(self) -> bool:
+        return self.value is None or self.value == ""
+
+    @property
+    def unknown(self) -> bool:
+        return is_unreadable(self.value) or is_unreadable(self.target)
+
+    def names(self, queue: Resource) -> bool:
+        """Does this policy send its dead letters to `queue`?"""
+        arn = queue.props.get("arn")
+        if isinstance(self.target, str) and isinstance(arn, str) and self.target == arn:
+            return True
+        return queue.urn in self.dependency_queues and (self.unknown or not isinstance(arn, str))
+
+
+def _policies_for(queue: Resource, network: Network) -> list[_Redrive]:
+    """The queue's own redrive policy and those of RedrivePolicy resources attached to it."""
+    found = [_Redrive(queue, "redrivePolicy", network)]
+    url, rid = queue.props.get("url"), queue.props.get("id")
+    for attached in network.of_type(REDRIVE_POLICY):
+        target = attached.props.get("queueUrl")
+        by_value = isinstance(target, str) and target in (url, rid)
+        if by_value or queue.urn in attached.deps_of("queueUrl"):
+            found.append(_Redrive(attached, "redrivePolicy", network))
+    return found
+
+
+def _has_dlq(network: Network) -> list[tuple[str, str | None]]:
+    queues = network.of_type(QUEUE)
+    if not queues:
+        return []
+    every_policy = [_Redrive(q, "redrivePolicy", network) for q in queues] + [
+        _Redrive(r, "redrivePolicy", network) for r in network.of_type(REDRIVE_POLICY)
+    ]
+    results: list[tuple[str, str | None]] = []
+    for queue in queues:
+        if any(policy.names(queue) for policy in every_policy):
+            continue  # it is a dead-letter queue itself
+        policies = [p for p in _policies_for(queue, network) if not p.unset]
+        if any(p.target is not None and not is_unreadable(p.target) for p in policies):
+            continue
+        if any(p.unknown and p.dependency_queues for p in policies):
+            continue  # built from a queue of this stack: that queue is the DLQ
+        if any(p.unknown for p in policies):
+            results.append(
+                cannot_check(
+                    f"{queue.label}: its redrivePolicy is not known yet and refers to no queue "
+                    "of this stack"
+                )
+            )
+            continue
+        problems = [p.problem for p in policies if p.problem]
+        why = "; ".join(problems) if problems else "redrivePolicy is not set"
+        results.append((f"{queue.label}: {why}; {_NO_DLQ_FIX}", queue.urn))
+    return results
+
+
+# -- eb-worker-no-load-balancer ----------------------------------------------------------------
+
+_LB_NAMESPACES: Final = ("aws:elb:", "aws:elbv2:")
+_LB_VPC_OPTIONS: Final = ("ELBScheme", "ELBSubnets")
+
+
+def _load_balancer_options(settings: OptionSettings) -> list[str]:
+    found: list[str] = []
+    for item in settings.items:
+        namespace, name = item.namespace, item.name
+        if not isinstance(namespace, str) or not isinstance(name, str):
+            continue
+        lowered = namespace.lower()
+        if (
+            lowered.startswith(_LB_NAMESPACES)
+            or (lowered == ENV_NS and name == "LoadBalancerType")
+            or (lowered == VPC_NS and name in _LB_VPC_OPTIONS)
+        ):
+            option = f"{namespace} {name}"
+            if option not in found:
+                found.append(option)
+    return found
+
+
+def _world_sources(rule: dict[str, Any], fields: tuple[str, ...]) -> tuple[list[str], bool]:
+    """The world CIDRs a rule admits, and whether some source is unknown."""
+    world: list[str] = []
+    unknown = False
+    for field in fields:
+        value = rule.get(field)
+        values = value if isinstance(value, list) else [value]
+        for cidr in values:
+            if is_unreadable(cidr):
+                unknown = True
+            elif is_world(cidr):
+                world.append(str(cidr))
+    return world, unknown
+
+
+def _group_ingress(group: Resource, network: Network) -> list[tuple[str, dict[str, Any], str]]:
+    """(where, rule, kind) for every ingress rule of a security group, inline or attached."""
+    found: list[tuple[str, dict[str, Any], str]] = []
+    inline = group.props.get("ingress")
+    if is_unreadable(inline):
+        raise CannotCheck(f"{group.label}: its ingress rules are not known yet")
+    for index, rule in enumerate(inline if isinstance(inline, list) else []):
+        if isinstance(rule, dict):
+            found.append((f"{group.label} ingress[{index}]", rule, "inline"))
+    for rule in network.of_type(INGRESS_RULE, LEGACY_RULE):
+        if rule.type == LEGACY_RULE and rule.props.get("type") != "ingress":
+            continue
+        if network.refers_to(rule, "securityGroupId", group):
+            found.append((rule.label, rule.props, rule.type))
+    return found
+
+
+_CIDR_FIELDS: Final = {
+    "inline": ("cidrBlocks", "ipv6CidrBlocks"),
+    LEGACY_RULE: ("cidrBlocks", "ipv6CidrBlocks"),
+    INGRESS_RULE: ("cidrIpv4", "cidrIpv6"),
+}
+
+
+def _instance_groups(env: Resource, settings: OptionSettings, network: Network) -> list[Resource]:
+    ids = split_ids(settings.get(LAUNCH_NS, "SecurityGroups"))
+    groups = network.deps_of_type(env, "settings", SECURITY_GROUP)
+    for gid in ids or []:
+        group = network.by_id(gid, SECURITY_GROUP)
+        if group is not None and group not in groups:
+            groups.append(group)
+    return groups
+
+
+def _worker_isolated(network: Network) -> list[tuple[str, str | None]]:
+    results: list[tuple[str, str | None]] = []
+    for env, settings, _unseen in _environments(network):
+        if env.type != EB_ENVIRONMENT:
+            continue
+        tier = env.props.get("tier")
+        if is_unreadable(tier):
+            results.append(cannot_check(f"{env.label}: its tier is not known yet"))
+            continue
+        if not isinstance(tier, str) or tier.lower() != "worker":
+            continue
+        if settings is None:
+            results.append(cannot_check(f"{env.label}: its option settings are unreadable"))
+            continue
+        options = _load_balancer_options(settings)
+        if options:
+            results.append(
+                (
+                    f"{env.label} (tier Worker) sets load balancer options: "
+                    f"{', '.join(options)}; a worker receives its work from its queue and "
+                    "needs no load balancer: remove them",
+                    env.urn,
+                )
+            )
+        try:
+            results.extend(_public_ingress(env, settings, network))
+        except CannotCheck as undecided:
+            results.append(cannot_check(undecided.message))
+    return results
+
+
+def _public_ingress(
+    env: Resource, settings: OptionSettings, network: Network
+) -> list[tuple[str, str | None]]:
+    results: list[tuple[str, str | None]] = []
+    ids = settings.get(LAUNCH_NS, "SecurityGroups")
+    groups = _instance_groups(env, settings, network)
+    if is_unreadable(ids) and not groups:
+        raise CannotCheck(f"{env.label}: its instances' security groups are not known yet")
+    for group in groups:
+        for where, rule, kind in _group_ingress(group, network):
+            world, unknown = _world_sources(rule, _CIDR_FIELDS[kind])
+            if world:
+                results.append(
+                    (
+                        f"{env.label} (tier Worker): {where} admits traffic from "
+                        f"{', '.join(sorted(set(world)))}; a worker receives its work from its "
+                        "queue, not the network: remove the rule (use SSM Session Manager for "
+                        "access)",
+                        env.urn,
+                    )
+                )
+            elif unknown:
+                results.append(cannot_check(f"{env.label}: the source of {where} is not known yet"))
+    return results
+
+
+POLICIES = [
+    resource_policy(
+        "sqs-queue-encrypted",
+        "SQS queues are encrypted at rest (SSE-SQS or SSE-KMS).",
+        (QUEUE,),
+        _encrypted,
+    ),
+    stack_policy(
+        "sqs-queue-has-dlq",
+        "Every SQS queue has a dead-letter queue, unless it is one.",
+        _has_dlq,
+    ),
+    stack_policy(
+        "eb-worker-no-load-balancer",
+        "Elastic Beanstalk worker environments have no load balancer and no public ingress.",
+        _worker_isolated,
+    ),
+]
