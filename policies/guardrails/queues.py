@@ -15,11 +15,11 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from .beanstalk import _environments
 from .common import EB_ENVIRONMENT, CannotCheck, cannot_check, resource_policy, stack_policy
 from .resources import Resource
 from .settings import ENV_NS, LAUNCH_NS, VPC_NS, OptionSettings
 from .subnets import Network, is_world, split_ids
+from .templates import effective_settings
 from .values import as_bool, is_unreadable, show
 
 QUEUE: Final = "aws:sqs/queue:Queue"
@@ -213,9 +213,11 @@ def _instance_groups(env: Resource, settings: OptionSettings, network: Network) 
 
 def _worker_isolated(network: Network) -> list[tuple[str, str | None]]:
     results: list[tuple[str, str | None]] = []
-    for env, settings, _unseen in _environments(network):
+    for found in effective_settings(network):
+        env = found.resource
         if env.type != EB_ENVIRONMENT:
             continue
+        settings = found.settings if found.readable else None
         tier = env.props.get("tier")
         if is_unreadable(tier):
             results.append(cannot_check(f"{env.label}: its tier is not known yet"))
