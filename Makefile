@@ -23,6 +23,7 @@ preview: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/zizmor --offline --quiet --config .github/zizmor.yml .github/workflows
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy .
