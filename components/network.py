@@ -11,7 +11,8 @@ Subnet CIDRs are fixed per (tier, AZ index), so adding an AZ never renumbers exi
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 import pulumi
@@ -19,41 +20,92 @@ import pulumi_aws as aws
 
 from components.iam import policy_document, trust_policy
 
-MAX_AZS = 4
-"""Subnet slots reserved per tier; the config allows at most this many AZs."""
+MIN_AZS, MAX_AZS = 2, 4
+"""At least two AZs: an RDS DB subnet group must span two, and one AZ's failure must not take
+the stack down. At most four: the subnet slots reserved per tier."""
+FLOW_LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1827,
+    3653,
+)
+"""The retention periods CloudWatch Logs accepts."""
 
 TIERS: tuple[Literal["public", "private", "isolated"], ...] = ("public", "private", "isolated")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NetworkArgs:
-    """Inputs of `Network`."""
+    """Inputs of `Network`; every impossible value is reported at once, at construction."""
 
     cidr_block: str
-    """VPC IPv4 CIDR, e.g. 10.20.0.0/16."""
+    """VPC IPv4 CIDR: a private (RFC 1918) range from /16 to /20, e.g. 10.20.0.0/16."""
     availability_zone_count: int
-    """How many AZs (the first N available in the region, in name order)."""
+    """How many AZs (the first N available in the region, in name order), 2 to 4."""
     subnet_prefix_length: int
-    """Prefix length of every subnet."""
+    """Prefix length of every subnet; the VPC must hold 3 tiers x 4 AZs of them."""
     nat_gateways: Literal["single", "per_az"]
     """One NAT gateway shared by all private subnets, or one per AZ."""
     flow_log_retention_days: int
-    """CloudWatch Logs retention for the VPC flow logs."""
+    """CloudWatch Logs retention for the VPC flow logs (a period CloudWatch accepts)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags merged into every taggable child."""
 
     def __post_init__(self) -> None:
-        network = ipaddress.IPv4Network(self.cidr_block)
-        if not 1 <= self.availability_zone_count <= MAX_AZS:
-            raise ValueError(
-                f"NetworkArgs.availability_zone_count must be 1 to {MAX_AZS}, "
-                f"got {self.availability_zone_count}"
+        problems = self.problems()
+        if problems:
+            raise ValueError("invalid NetworkArgs: " + "; ".join(problems))
+
+    def problems(self) -> list[str]:
+        """Every invariant this network needs that the arguments break."""
+        found: list[str] = []
+        try:
+            network = ipaddress.IPv4Network(self.cidr_block, strict=True)
+        except ValueError as exc:
+            found.append(f"cidr_block {self.cidr_block!r} is not an IPv4 CIDR block ({exc})")
+            network = None
+        if network is not None and not (network.is_private and 16 <= network.prefixlen <= 20):
+            found.append(
+                f"cidr_block {self.cidr_block} must be a private (RFC 1918) range from /16 to /20"
             )
-        slots = 2 ** (self.subnet_prefix_length - network.prefixlen)
-        if self.subnet_prefix_length <= network.prefixlen or slots < len(TIERS) * MAX_AZS:
-            raise ValueError(
-                f"NetworkArgs.subnet_prefix_length /{self.subnet_prefix_length} leaves no room "
-                f"for {len(TIERS)} tiers x {MAX_AZS} AZs in {self.cidr_block}; "
-                f"use /{network.prefixlen + 4} or longer"
+        if not MIN_AZS <= self.availability_zone_count <= MAX_AZS:
+            found.append(
+                f"availability_zone_count must be {MIN_AZS} to {MAX_AZS} (an RDS subnet group "
+                f"spans at least two AZs), got {self.availability_zone_count}"
             )
+        if network is not None:
+            slots = 2 ** max(self.subnet_prefix_length - network.prefixlen, 0)
+            if (
+                self.subnet_prefix_length <= network.prefixlen
+                or slots < len(TIERS) * MAX_AZS
+                or self.subnet_prefix_length > 28
+            ):
+                found.append(
+                    f"subnet_prefix_length /{self.subnet_prefix_length} leaves no room for "
+                    f"{len(TIERS)} tiers x {MAX_AZS} AZs in {self.cidr_block}; "
+                    f"use /{network.prefixlen + 4} to /28"
+                )
+        if self.nat_gateways not in ("single", "per_az"):
+            found.append(f"nat_gateways must be 'single' or 'per_az', got {self.nat_gateways!r}")
+        if self.flow_log_retention_days not in FLOW_LOG_RETENTION_DAYS:
+            found.append(
+                f"flow_log_retention_days {self.flow_log_retention_days} is not a CloudWatch "
+                f"Logs retention period ({', '.join(map(str, FLOW_LOG_RETENTION_DAYS))})"
+            )
+        return found
 
     def subnet_cidr(self, tier: str, az_index: int) -> str:
         """Tier-major layout: public 0..3, private 4..7, isolated 8..11 (as /prefix blocks)."""
@@ -114,7 +166,7 @@ class Network(pulumi.ComponentResource):
             cidr_block=args.cidr_block,
             enable_dns_support=True,
             enable_dns_hostnames=True,
-            tags={"Name": f"{name}-vpc"},
+            tags={**args.tags, "Name": f"{name}-vpc"},
             opts=child,
         )
         # Adopt the VPC's default security group and strip every rule, so nothing can be
@@ -124,11 +176,11 @@ class Network(pulumi.ComponentResource):
             vpc_id=vpc.id,
             ingress=[],
             egress=[],
-            tags={"Name": f"{name}-default-deny"},
+            tags={**args.tags, "Name": f"{name}-default-deny"},
             opts=child,
         )
         igw = aws.ec2.InternetGateway(
-            f"{name}-igw", vpc_id=vpc.id, tags={"Name": f"{name}-igw"}, opts=child
+            f"{name}-igw", vpc_id=vpc.id, tags={**args.tags, "Name": f"{name}-igw"}, opts=child
         )
 
         subnets: dict[str, list[aws.ec2.Subnet]] = {tier: [] for tier in TIERS}
@@ -141,13 +193,16 @@ class Network(pulumi.ComponentResource):
                         availability_zone=zone,
                         cidr_block=args.subnet_cidr(tier, index),
                         map_public_ip_on_launch=tier == "public",
-                        tags={"Name": f"{name}-{tier}-{zone}", "tier": tier},
+                        tags={**args.tags, "Name": f"{name}-{tier}-{zone}", "tier": tier},
                         opts=child,
                     )
                 )
 
         public_rt = aws.ec2.RouteTable(
-            f"{name}-public-rt", vpc_id=vpc.id, tags={"Name": f"{name}-public"}, opts=child
+            f"{name}-public-rt",
+            vpc_id=vpc.id,
+            tags={**args.tags, "Name": f"{name}-public"},
+            opts=child,
         )
         aws.ec2.Route(
             f"{name}-public-internet",
@@ -172,7 +227,10 @@ class Network(pulumi.ComponentResource):
         nats: list[aws.ec2.NatGateway] = []
         for index, zone in enumerate(nat_zones):
             eip = aws.ec2.Eip(
-                f"{name}-nat-{zone}", domain="vpc", tags={"Name": f"{name}-nat-{zone}"}, opts=child
+                f"{name}-nat-{zone}",
+                domain="vpc",
+                tags={**args.tags, "Name": f"{name}-nat-{zone}"},
+                opts=child,
             )
             nats.append(
                 aws.ec2.NatGateway(
@@ -180,7 +238,7 @@ class Network(pulumi.ComponentResource):
                     allocation_id=eip.id,
                     subnet_id=subnets["public"][index].id,
                     connectivity_type="public",
-                    tags={"Name": f"{name}-nat-{zone}"},
+                    tags={**args.tags, "Name": f"{name}-nat-{zone}"},
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
                 )
             )
@@ -192,7 +250,7 @@ class Network(pulumi.ComponentResource):
             route_table = aws.ec2.RouteTable(
                 f"{name}-private-{zone}-rt",
                 vpc_id=vpc.id,
-                tags={"Name": f"{name}-private-{zone}"},
+                tags={**args.tags, "Name": f"{name}-private-{zone}"},
                 opts=child,
             )
             aws.ec2.Route(
@@ -211,7 +269,10 @@ class Network(pulumi.ComponentResource):
             private_rts.append(route_table)
 
         isolated_rt = aws.ec2.RouteTable(
-            f"{name}-isolated-rt", vpc_id=vpc.id, tags={"Name": f"{name}-isolated"}, opts=child
+            f"{name}-isolated-rt",
+            vpc_id=vpc.id,
+            tags={**args.tags, "Name": f"{name}-isolated"},
+            opts=child,
         )
         for subnet, zone in zip(subnets["isolated"], self.availability_zones, strict=True):
             aws.ec2.RouteTableAssociation(
@@ -228,7 +289,7 @@ class Network(pulumi.ComponentResource):
             service_name=f"com.amazonaws.{region}.s3",
             vpc_endpoint_type="Gateway",
             route_table_ids=[rt.id for rt in [*private_rts, isolated_rt]],
-            tags={"Name": f"{name}-s3"},
+            tags={**args.tags, "Name": f"{name}-s3"},
             opts=child,
         )
 
@@ -308,6 +369,6 @@ class Network(pulumi.ComponentResource):
             log_destination=log_group.arn,
             iam_role_arn=role.arn,
             max_aggregation_interval=60,
-            tags={"Name": f"{name}-flow-log"},
+            tags={**args.tags, "Name": f"{name}-flow-log"},
             opts=child,
         )

@@ -37,7 +37,18 @@ CERTIFICATE = (
 
 def network(zones: int, nat: Any, cidr: str = "10.20.0.0/16") -> Recording:
     return run(
-        lambda: {"net": Network("network", NetworkArgs(cidr, zones, 20, nat, 30)).vpc_id}
+        lambda: {
+            "net": Network(
+                "network",
+                NetworkArgs(
+                    cidr_block=cidr,
+                    availability_zone_count=zones,
+                    subnet_prefix_length=20,
+                    nat_gateways=nat,
+                    flow_log_retention_days=30,
+                ),
+            ).vpc_id
+        }
     ).aws
 
 
@@ -134,21 +145,67 @@ def test_network_guardrails_default_sg_flow_logs_and_s3_endpoint():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"availability_zone_count": 5}, "availability_zone_count must be 1 to 4"),
-        ({"subnet_prefix_length": 19}, "use /20 or longer"),
+        ({"availability_zone_count": 5}, "availability_zone_count must be 2 to 4"),
+        ({"availability_zone_count": 1}, "an RDS subnet group spans at least two AZs"),
+        ({"subnet_prefix_length": 19}, "use /20 to /28"),
         ({"subnet_prefix_length": 16}, "leaves no room"),
+        ({"cidr_block": "8.8.0.0/16"}, "must be a private"),
+        ({"cidr_block": "10.20.0.1/16"}, "is not an IPv4 CIDR block"),
+        ({"flow_log_retention_days": 2}, "is not a CloudWatch Logs retention period"),
     ],
 )
 def test_network_args_reject_impossible_layouts(kwargs: dict[str, Any], message: str):
-    base: dict[str, Any] = {
-        "cidr_block": "10.20.0.0/16",
-        "availability_zone_count": 2,
-        "subnet_prefix_length": 20,
-        "nat_gateways": "single",
-        "flow_log_retention_days": 30,
-    }
     with pytest.raises(ValueError, match=message):
-        NetworkArgs(**{**base, **kwargs})
+        NetworkArgs(**{**NETWORK_ARGS, **kwargs})
+
+
+NETWORK_ARGS: dict[str, Any] = {
+    "cidr_block": "10.20.0.0/16",
+    "availability_zone_count": 2,
+    "subnet_prefix_length": 20,
+    "nat_gateways": "single",
+    "flow_log_retention_days": 30,
+}
+
+
+def test_network_args_report_every_problem_at_once():
+    bad = {"availability_zone_count": 1, "subnet_prefix_length": 16, "flow_log_retention_days": 2}
+    with pytest.raises(ValueError, match=r"^invalid NetworkArgs: availability_zone_count") as e:
+        NetworkArgs(**{**NETWORK_ARGS, **bad})
+    message = str(e.value)
+    named = [
+        message.find(f"; {key} ") for key in ("subnet_prefix_length", "flow_log_retention_days")
+    ]
+    assert 0 < named[0] < named[1]
+
+
+def test_network_args_are_keyword_only():
+    with pytest.raises(TypeError):
+        NetworkArgs(*NETWORK_ARGS.values())  # type: ignore[call-arg]
+
+
+def test_network_invariants_match_the_config_bounds():
+    """The config layer parses and relabels; the component owns the invariants. Their bounds
+    are pinned together so a stack config can never reach a NetworkArgs that refuses it."""
+    from components.config_models import LOG_RETENTION_DAYS, NetworkConfig
+    from components.network import FLOW_LOG_RETENTION_DAYS, MAX_AZS, MIN_AZS
+
+    bounds = {
+        type(m).__name__: m for m in NetworkConfig.model_fields["availability_zones"].metadata
+    }
+    assert (bounds["Ge"].ge, bounds["Le"].le) == (MIN_AZS, MAX_AZS)
+    assert tuple(LOG_RETENTION_DAYS) == FLOW_LOG_RETENTION_DAYS
+
+
+def test_network_tags_reach_every_tagged_child():
+    aws = run(
+        lambda: {
+            "net": Network("network", NetworkArgs(**NETWORK_ARGS, tags={"team": "platform"})).vpc_id
+        }
+    ).aws
+    tagged = [r for r in aws.resources if "tags" in r.inputs]
+    assert len(tagged) >= 10
+    assert all(r.inputs["tags"]["team"] == "platform" for r in tagged)
 
 
 # -- Security groups --------------------------------------------------------------------------
