@@ -160,6 +160,14 @@ class RecordingMonitor(MockMonitor):
         self.stack_secret_outputs: frozenset[str] = frozenset()
         self.default_providers: dict[str, str] = {}
 
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """URNs as the engine makes them: a child of the root stack has no parent type in its
+        URN (`...::aws:ec2/vpc:Vpc::name`); Pulumi's mock would write `pulumi:pulumi:Stack$`,
+        and then no URN would match a real `pulumi stack export` for `--base`."""
+        if parent and parent.split("::")[2] == STACK_TYPE:
+            parent = ""
+        return super().make_urn(parent, type_, name)
+
     def _provider_ref(self, type_token: str, version: str, explicit: str) -> str | None:
         if explicit:
             return explicit
@@ -229,8 +237,10 @@ def _alias_urns(request: Any, urn: str) -> tuple[str, ...]:
         parents = chain.split("$")[:-1]
         if spec.noParent:
             parents = []
-        elif spec.parentUrn:
+        elif spec.parentUrn and spec.parentUrn.split("::")[2] != STACK_TYPE:
             parents = spec.parentUrn.split("::")[2].split("$")
+        elif spec.parentUrn:
+            parents = []  # the root stack's type is never part of a URN
         types = [*parents, spec.type or request.type]
         stack = f"urn:pulumi:{spec.stack}" if spec.stack else prefix
         urns.append(

@@ -616,3 +616,19 @@ def test_dev_database_replace_is_called_out_but_not_refused(tmp_path: Path) -> N
     digest = tmp_path / "plan.json"
     digest.write_text(to_json(plan), encoding="utf-8")
     assert gate([str(digest)]) == 1  # the workflow runs the gate for prod only
+
+
+def test_urns_are_spelled_as_the_engine_spells_them(prod: Deployment) -> None:
+    """A child of the root stack carries no parent type in its URN (the engine's rule), so a
+    real `pulumi stack export` given as --base matches by URN; nested children chain their
+    component's type."""
+    stack = next(r for r in prod.resources if r.type == "pulumi:pulumi:Stack")
+    for resource in prod.resources:
+        if resource.parent == stack.urn:
+            assert resource.urn == f"urn:pulumi:prod::webmodel::{resource.type}::{resource.name}"
+    vpc = prod.get("aws:ec2/vpc:Vpc", "network-vpc")
+    assert (
+        vpc.urn
+        == "urn:pulumi:prod::webmodel::webmodel:network:Network$aws:ec2/vpc:Vpc::network-vpc"
+    )
+    assert not [r.urn for r in prod.resources if "pulumi:pulumi:Stack$" in r.urn]
