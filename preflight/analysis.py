@@ -233,7 +233,14 @@ def _options(resource: StateResource) -> PolicyResourceOptions:
     )
 
 
-def evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | None) -> Report:
+def evaluate(
+    pack: LoadedPack,
+    state: State,
+    *,
+    stage: str,
+    config_file: Path | None,
+    during: str = "during preview",
+) -> Report:
     """Run every enabled policy on `state`, as the CLI's analyzer would.
 
     The cyclic garbage collector is paused meanwhile: evaluation allocates many short-lived,
@@ -243,13 +250,15 @@ def evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | 
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _evaluate(pack, state, stage=stage, config_file=config_file)
+        return _evaluate(pack, state, stage=stage, config_file=config_file, during=during)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path | None) -> Report:
+def _evaluate(
+    pack: LoadedPack, state: State, *, stage: str, config_file: Path | None, during: str
+) -> Report:
     file_config = read_pack_config(config_file) if config_file else {}
     configure(pack, file_config)
     servicer = pack.servicer
@@ -292,7 +301,7 @@ def _evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path |
             args = ResourceValidationArgs(
                 r.type, resource_props, r.urn, r.name, resource_options, None, config, {}
             )
-            _validate(policy, args, report_violation, pack, report, r.urn)
+            _validate(policy, args, report_violation, pack, report, r.urn, during)
         for diagnostic in response.diagnostics[before:]:
             if not diagnostic.urn:  # a resource policy's violation is about its resource
                 diagnostic.urn = r.urn
@@ -305,7 +314,7 @@ def _evaluate(pack: LoadedPack, state: State, *, stage: str, config_file: Path |
             stack_args = StackValidationArgs(
                 policy_resources, servicer.policy_config(policy.name), {}
             )
-            _validate(policy, stack_args, report_violation, pack, report, "")
+            _validate(policy, stack_args, report_violation, pack, report, "", during)
 
     for diagnostic in response.diagnostics:
         report.violations.append(
@@ -369,8 +378,12 @@ def _validate(
     pack: LoadedPack,
     report: Report,
     urn: str,
+    during: str,
 ) -> None:
-    """Run one validation with the servicer's handling of unknowns and not-applicable."""
+    """Run one validation with the servicer's handling of unknowns and not-applicable.
+
+    `during` says when the value could not be read, in the servicer's own sentence: "during
+    preview" for a preview (its wording), "on this state" for `analyze` of a saved state."""
     try:
         result = policy.validate(args, report_violation)
         if result is not None and isawaitable(result):
@@ -386,7 +399,7 @@ def _validate(
                 level="advisory",
                 message=(
                     f"can't run policy '{policy.name}' from policy pack "
-                    f"'{pack.name}@v{pack.version}' during preview: {exc.message}"
+                    f"'{pack.name}@v{pack.version}' {during}: {exc.message}"
                 ),
                 urn=urn,
             )

@@ -85,7 +85,7 @@ def _pack_config(project_dir: Path, stage: str) -> Path | None:
         return None
     try:
         return path.relative_to(Path.cwd())
-    except ValueError:
+    except (ValueError, OSError):  # elsewhere, or the working directory was deleted
         return path
 
 
@@ -181,7 +181,13 @@ def _analyze(args: argparse.Namespace) -> int:
             f"{args.state}: no resources with a URN to take the stack from; pass --stack"
         )
     pack = load_pack(project_dir / "policies")
-    result = evaluate(pack, state, stage=stage, config_file=_pack_config(project_dir, stage))
+    result = evaluate(
+        pack,
+        state,
+        stage=stage,
+        config_file=_pack_config(project_dir, stage),
+        during="on this state",
+    )
     sys.stdout.write(render_analyze_text(len(state.resources), result, str(args.state)))
     return EXIT_OK if result.passed else EXIT_VIOLATION
 
