@@ -3,6 +3,8 @@
 - preview: wall time of `preflight preview --stack prod` over the wall time of a process
   that merely imports every module that preview ends up importing (both start a fresh
   interpreter, so start-up cancels out of neither and the ratio is honest);
+- preview --base: the same preview planned against its own export, over the same import
+  floor (goal: at most 1.5x);
 - analyze: wall time on generated states of 2,000 and 8,000 resources in four shapes (copies of
   the prod preview's export with fresh IDs, copies sharing AWS IDs, one VPC with thousands of
   subnets, one security group with thousands of rules), as CPU time of reading and evaluating
@@ -197,6 +199,9 @@ def _with_resources(document: dict[str, Any], resources: list[dict[str, Any]]) -
 
 
 SHAPE_SIZES = (2_000, 8_000)
+PLAN_GOAL = 1.5
+"""`preview --base` over the import floor (issue 11): the plan adds little to the preview."""
+
 LINEAR_GOAL = 5.0
 """t(8k) / t(2k): 4 is linear; 5 leaves room for noise, quadratic gives ~16."""
 
@@ -243,6 +248,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows.append(("preview prod", f"{preview:.2f} s", ""))
         rows.append(("import its modules only", f"{imports:.2f} s", ""))
         judged("preview / import", f"{preview / imports:.2f}x", "<= 3x", preview / imports <= 3)
+        plan_cmd = [python, "-m", "preflight", "preview", "--stack", "prod", "--base"]
+        planned = _timed(
+            [*plan_cmd, str(export), "--plan-json", str(work / "plan.json")], args.runs
+        )
+        rows.append(("preview prod --base (its own export)", f"{planned:.2f} s", ""))
+        judged(
+            "preview --base / import",
+            f"{planned / imports:.2f}x",
+            f"<= {PLAN_GOAL:g}x; the imports are the floor",
+            planned / imports <= PLAN_GOAL,
+        )
 
         document = json.loads(export.read_text(encoding="utf-8"))
 

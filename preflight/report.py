@@ -130,7 +130,8 @@ def render_preview_text(deployment: Deployment, report: Report) -> str:
         lines.append(f" +   {label.ljust(width)}{resource.name}{lock}")
     for message in deployment.diagnostics:
         lines.extend(["", f"Diagnostics: {message}"])
-    total = sum(n for _, n in counts_by_type(deployment))
+    # Counted as the CLI counts them: the stack resource too (it is created with the stack).
+    total = sum(n for _, n in counts_by_type(deployment)) + 1
     lines.extend(["", "Resources:", f"    + {total} to create"])
     lines.extend(f"      {n:>3} {display_type(t)}" for t, n in counts_by_type(deployment))
     lines.extend(["", "Outputs:"])

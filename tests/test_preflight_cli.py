@@ -72,9 +72,10 @@ def test_preview_passes_and_prints_the_tree(preview) -> None:
             component,
             name,
         )
-    # The count matches the resources written to the export (stack and providers aside).
-    managed = [r for r in resources(document) if not r["type"].startswith("pulumi:")]
-    assert f"    + {len(managed)} to create" in lines
+    # The count is the CLI's: every resource in the export, the stack included, but not the
+    # default provider.
+    counted = [r for r in resources(document) if not r["type"].startswith("pulumi:providers:")]
+    assert f"    + {len(counted)} to create" in lines
     assert lines[-1].startswith("PASSED: no mandatory policy violation")
     assert lines[-1].endswith(f"[webmodel-guardrails on stage {stack}]")
 
