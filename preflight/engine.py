@@ -25,12 +25,14 @@ import pulumi.runtime
 from google.protobuf import json_format  # type: ignore[import-untyped]
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.mocks import MockEngine, MockMonitor, MockSettings
+from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 
 from .project import InputError, StackConfig, load_stack_config
 from .simulated_aws import SimulatedAws
 
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+SECRET_SIG_KEY: str = SPECIAL_SIG_KEY
+"""The engine's signature key; with SECRET_SIG, a secret's envelope (pulumi-policy's names)."""
+SECRET_SIG: str = SPECIAL_SECRET_SIG
 STACK_TYPE = "pulumi:pulumi:Stack"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

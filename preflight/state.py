@@ -17,10 +17,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from pulumi_policy.deserialize import SPECIAL_ARCHIVE_SIG, SPECIAL_ASSET_SIG
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
 from .engine import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE, Deployment, SimResource
 from .project import InputError
 
-UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+UNKNOWN_STRING: str = UNKNOWN_STRING_VALUE
 """pulumi-policy's sentinel for a value that is not known: the policies treat it as such."""
 
 EXPORT_VERSION = 3
@@ -176,8 +179,8 @@ MAX_INT = 10**21
 """Pulumi stores numbers as float64 and the CLI writes 1e21 and above in exponent form, so an
 integer literal this large cannot come from `pulumi stack export`."""
 
-ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17"
-ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7"
+ASSET_SIG: str = SPECIAL_ASSET_SIG
+ARCHIVE_SIG: str = SPECIAL_ARCHIVE_SIG
 RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
 """The engine's other signatures (sdk/go/common/resource/properties.go)."""

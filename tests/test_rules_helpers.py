@@ -378,3 +378,20 @@ def test_copies_sharing_ids_classify_like_one_stack_and_say_it_once(shape: str, 
 )
 def test_plain_never_raises_on_a_hostile_plaintext(text: str) -> None:
     assert plain({SIG: SECRET_SIG, "plaintext": text}) == text
+
+
+def test_the_wire_signatures_have_one_home_and_the_engine_s_values() -> None:
+    """The pack, preflight and the test helpers take the envelope signatures and the unknown
+    sentinel from pulumi-policy; this pins them to the engine's wire values
+    (sdk/go/common/resource/properties.go), which the literals here repeat on purpose."""
+    from guardrails import values
+
+    from preflight import engine, state
+
+    assert values.SIG_KEY == engine.SECRET_SIG_KEY == SIG
+    assert values.SECRET_SIG == engine.SECRET_SIG == SECRET_SIG
+    assert state.UNKNOWN_STRING == UNKNOWN_STRING
+    assert (state.ASSET_SIG, state.ARCHIVE_SIG) == (
+        "c44067f5952c0a294b673a41bacd8c17",
+        "0def7320c3a5731c473e5ecbe6d01bc7",
+    )

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from pulumi_policy import Secret
+from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 from pulumi_policy.proxy import (
     UNKNOWN_ARCHIVE_VALUE,
     UNKNOWN_ARRAY_VALUE,
@@ -28,9 +29,9 @@ from pulumi_policy.proxy import (
     _ListProxy,
 )
 
-# The engine's signature key and the secret signature (sdk/go/common/resource/properties.go).
-SIG_KEY: Final = "4dabf18193072939515e22adb298388d"
-SECRET_SIG: Final = "1b47061264138c4ac30d75fd1eb44270"
+# The engine's signature key and the secret signature, as pulumi-policy's deserializer knows them.
+SIG_KEY: Final[str] = SPECIAL_SIG_KEY
+SECRET_SIG: Final[str] = SPECIAL_SECRET_SIG
 
 UNKNOWN_SENTINELS: Final = frozenset(
     {
