@@ -17,7 +17,7 @@ import runpy
 import sys
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -41,22 +41,32 @@ class ProgramError(Exception):
     """The program raised while it ran: usually invalid configuration it rejected."""
 
 
-@dataclass(frozen=True)
-class SimResource:
-    """One resource as the engine records it in the stack's checkpoint."""
+@dataclass(frozen=True, kw_only=True)
+class ResourceRecord:
+    """What a checkpoint records of every resource; the engine's and the pack's views add to it."""
 
     urn: str
     type: str
     name: str
     custom: bool
     id: str
-    inputs: dict[str, Any]
-    outputs: dict[str, Any]
     parent: str | None
     dependencies: list[str]
     property_dependencies: dict[str, list[str]]
     protect: bool
     provider: str | None
+
+    def record(self) -> dict[str, Any]:
+        """These fields by name, to build another view of the same resource."""
+        return {f.name: getattr(self, f.name) for f in fields(ResourceRecord)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class SimResource(ResourceRecord):
+    """One resource as the engine records it in the stack's checkpoint."""
+
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
     secret_inputs: frozenset[str] = frozenset()
     secret_outputs: frozenset[str] = frozenset()
     replace_on_changes: tuple[str, ...] = ()

@@ -20,7 +20,14 @@ from typing import Any
 from pulumi_policy.deserialize import SPECIAL_ARCHIVE_SIG, SPECIAL_ASSET_SIG
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from .engine import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE, Deployment, SimResource
+from .engine import (
+    SECRET_SIG,
+    SECRET_SIG_KEY,
+    STACK_TYPE,
+    Deployment,
+    ResourceRecord,
+    SimResource,
+)
 from .project import InputError
 
 UNKNOWN_STRING: str = UNKNOWN_STRING_VALUE
@@ -30,21 +37,11 @@ EXPORT_VERSION = 3
 _ZERO_TIME = "0001-01-01T00:00:00Z"  # what Pulumi writes for an unset time: keeps output stable
 
 
-@dataclass(frozen=True)
-class StateResource:
+@dataclass(frozen=True, kw_only=True)
+class StateResource(ResourceRecord):
     """A resource as the policy pack sees it: properties merged, secrets resolved."""
 
-    urn: str
-    type: str
-    name: str
-    custom: bool
-    id: str
     properties: dict[str, Any]
-    parent: str | None
-    dependencies: list[str]
-    property_dependencies: dict[str, list[str]]
-    protect: bool
-    provider: str | None
     unreadable_secrets: tuple[str, ...] = ()
     """Top-level properties whose secret value was given only as ciphertext."""
     secret_values: tuple[str, ...] = ()
@@ -509,17 +506,8 @@ def from_deployment(deployment: Deployment) -> State:
     for r in deployment.resources:
         resources.append(
             StateResource(
-                urn=r.urn,
-                type=r.type,
-                name=r.name,
-                custom=r.custom,
-                id=r.id,
+                **r.record(),
                 properties={**r.inputs, **r.outputs},
-                parent=r.parent,
-                dependencies=list(r.dependencies),
-                property_dependencies=dict(r.property_dependencies),
-                protect=r.protect,
-                provider=r.provider,
                 secret_values=_secret_leaves(r),
             )
         )
