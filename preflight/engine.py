@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import graphlib
 import heapq
 import logging
 import runpy
@@ -277,31 +278,28 @@ class _DiagnosticsHandler(logging.Handler):
 
 def _dependency_order(registrations: Mapping[str, _Registration]) -> list[str]:
     """Parents and dependencies first, ties broken by URN: stable across runs and threads."""
-    edges: dict[str, set[str]] = {urn: set() for urn in registrations}
+    graph: dict[str, set[str]] = {}
     for urn, reg in registrations.items():
         before = set(reg.dependencies)
         for property_deps in reg.property_dependencies.values():
             before.update(property_deps)
         if reg.parent:
             before.add(reg.parent)
-        edges[urn] = {dep for dep in before if dep in registrations and dep != urn}
-    waiting = {urn: len(deps) for urn, deps in edges.items()}
-    dependents: dict[str, list[str]] = {urn: [] for urn in registrations}
-    for urn, deps in edges.items():
-        for dep in deps:
-            dependents[dep].append(urn)
-    ready = [urn for urn, count in waiting.items() if count == 0]
+        graph[urn] = {dep for dep in before if dep in registrations and dep != urn}
+    sorter = graphlib.TopologicalSorter(graph)
+    try:
+        sorter.prepare()
+    except graphlib.CycleError:  # cannot happen in a Pulumi program; keep every resource
+        return sorted(registrations)
+    ready = list(sorter.get_ready())
     heapq.heapify(ready)
     order: list[str] = []
     while ready:
-        urn = heapq.heappop(ready)
+        urn = heapq.heappop(ready)  # the smallest URN among those ready
         order.append(urn)
-        for dependent in dependents[urn]:
-            waiting[dependent] -= 1
-            if waiting[dependent] == 0:
-                heapq.heappush(ready, dependent)
-    if len(order) != len(registrations):  # a cycle: cannot happen in a Pulumi program
-        order.extend(sorted(set(registrations) - set(order)))
+        sorter.done(urn)
+        for now_ready in sorter.get_ready():
+            heapq.heappush(ready, now_ready)
     return order
 
 
