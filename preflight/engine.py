@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import contextvars
 import graphlib
+import hashlib
 import heapq
 import logging
 import runpy
@@ -26,7 +27,7 @@ import pulumi.runtime
 from google.protobuf import json_format  # type: ignore[import-untyped]
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.mocks import MockEngine, MockMonitor, MockSettings
-from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
+from pulumi_policy.deserialize import SPECIAL_ASSET_SIG, SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 
 from .project import InputError, StackConfig, load_stack_config
 from .simulated_aws import SimulatedAws
@@ -112,6 +113,8 @@ def _unwrap_secrets(value: Any) -> tuple[Any, bool]:
         if value.get(SECRET_SIG_KEY) == SECRET_SIG:
             inner, _ = _unwrap_secrets(value.get("value"))
             return inner, True
+        if value.get(SECRET_SIG_KEY) == SPECIAL_ASSET_SIG and "hash" not in value:
+            return {**value, **_asset_hash(value)}, False
         found = False
         out: dict[str, Any] = {}
         for key, item in value.items():
@@ -129,6 +132,19 @@ def _unwrap_secrets(value: Any) -> tuple[Any, bool]:
     if isinstance(value, float) and value.is_integer():
         return int(value), False  # protobuf Structs carry every number as a double
     return value, False
+
+
+def _asset_hash(asset: dict[str, Any]) -> dict[str, str]:
+    """The `hash` the engine records for an asset (SHA-256 of its bytes): Pulumi compares
+    assets by it, not by path, so an unchanged file read from another checkout is no change."""
+    if isinstance(asset.get("text"), str):
+        return {"hash": hashlib.sha256(asset["text"].encode()).hexdigest()}
+    if isinstance(asset.get("path"), str):
+        try:
+            return {"hash": hashlib.sha256(Path(asset["path"]).read_bytes()).hexdigest()}
+        except OSError:
+            return {}
+    return {}
 
 
 def _plain_properties(struct: Any) -> tuple[dict[str, Any], frozenset[str]]:

@@ -21,7 +21,7 @@ from typing import Any
 
 from .engine import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE, Deployment, SimResource
 from .project import InputError
-from .state import UNKNOWN_STRING, to_export
+from .state import ARCHIVE_SIG, ASSET_SIG, UNKNOWN_STRING, to_export
 
 STATEFUL_TYPES = frozenset(
     {
@@ -164,7 +164,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _is_asset(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(SECRET_SIG_KEY) in (ASSET_SIG, ARCHIVE_SIG)
+
+
 def _equal(old: Any, new: Any) -> bool:
+    if _is_asset(old) and _is_asset(new):  # the engine's rule: equal when the hashes are
+        return bool(old.get("hash")) and old.get("hash") == new.get("hash")
     if isinstance(old, Sealed) or isinstance(new, Sealed):
         o = old if isinstance(old, Sealed) else Sealed(old)
         n = new if isinstance(new, Sealed) else Sealed(new)
@@ -186,7 +192,7 @@ def _equal(old: Any, new: Any) -> bool:
 
 def _detailed(old: Any, new: Any, path: str, out: dict[str, str]) -> None:
     """Property paths that differ, as a bridged provider reports them (`tags.Name`, `a[0]`)."""
-    if isinstance(old, Sealed) or isinstance(new, Sealed):
+    if isinstance(old, Sealed) or isinstance(new, Sealed) or (_is_asset(old) and _is_asset(new)):
         if not _equal(old, new):
             out[path] = "update"
         return

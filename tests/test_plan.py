@@ -632,3 +632,29 @@ def test_urns_are_spelled_as_the_engine_spells_them(prod: Deployment) -> None:
         == "urn:pulumi:prod::webmodel::webmodel:network:Network$aws:ec2/vpc:Vpc::network-vpc"
     )
     assert not [r.urn for r in prod.resources if "pulumi:pulumi:Stack$" in r.urn]
+
+
+def test_the_same_files_in_another_checkout_plan_no_change(
+    tmp_path: Path, prod_base: dict[str, Any], total: int
+) -> None:
+    """Assets compare by content hash, as the engine compares them: the pull-request workflow
+    plans a head checkout against a base exported from a worktree at another path."""
+    elsewhere = simulate("prod", project_dir=copy_project(tmp_path))
+    assert _plan(elsewhere, prod_base).counts() == {"same": total}
+
+
+def test_a_changed_model_file_updates_its_object_by_hash(
+    tmp_path: Path, prod_base: dict[str, Any]
+) -> None:
+    project = copy_project(tmp_path)
+    config = project / "apps/model/model_repository/scorer/config.pbtxt"
+    config.write_text(config.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    plan = _plan(simulate("prod", project_dir=project), prod_base)
+    objects = [s for s in _changes(plan) if s.type == "aws:s3/bucketObjectv2:BucketObjectv2"]
+    # The model prefix is the repository's content hash: every object moves to a new key,
+    # which the provider can only do by replacing it.
+    assert {(s.name, s.op) for s in objects} == {
+        ("artifacts-model-scorer-config.pbtxt", "replace"),
+        ("artifacts-model-scorer-1-model.onnx", "replace"),
+    }
+    assert all("key" in s.replace_reasons for s in objects)
