@@ -10,8 +10,6 @@ from typing import Any, NamedTuple
 import jsonschema
 import pytest
 
-from preflight.engine import simulate
-from preflight.report import mermaid
 from tests.preflight_support import (
     ROOT,
     Run,
@@ -134,13 +132,6 @@ def test_markdown_report_has_counts_outputs_policies_and_diagram(preview) -> Non
     assert "| `webmodel:network:Network` | network |" in markdown
     assert "| `webUrl` |" in markdown
     assert "```mermaid\nflowchart LR\n" in markdown
-
-
-def test_readme_embeds_the_current_prod_diagram() -> None:
-    diagram = "```mermaid\n" + mermaid(simulate("prod")) + "\n```"
-    readme = (ROOT / "README.md").read_text()
-    start, end = "<!-- prod-diagram:start -->\n", "\n<!-- prod-diagram:end -->"
-    assert readme.split(start)[1].split(end)[0] == diagram
 
 
 def test_preview_is_byte_identical_across_runs(tmp_path: Path) -> None:
