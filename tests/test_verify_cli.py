@@ -321,6 +321,7 @@ def test_every_policy_verify_mirrors_is_a_pack_policy() -> None:
         "rds-not-publicly-accessible",
         "rds-storage-encrypted",
         "rds-multi-az",
+        "eb-runs-stack-version",
     } == MIRRORED_POLICIES
 
 
@@ -430,3 +431,61 @@ def test_a_stack_name_pulumi_would_refuse_exits_2(tmp_path: Path, stack: str) ->
         f"verify: error: stack name {stack!r}: the stack part after the last '/' must be 1 to "
         "100 letters, digits, '-', '_' or '.' (Pulumi's stack-name rule)\n"
     )
+
+
+# --- the application version each environment runs (issue 12) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("running", "passed", "detail"),
+    [
+        ("web-c533e7499708", True, "web environment 'env-web' runs 'web-c533e7499708'"),
+        (
+            "web-000000000000",
+            False,
+            "web environment 'env-web' runs 'web-000000000000', but the stack deployed "
+            "'web-c533e7499708'",
+        ),
+        (
+            None,
+            False,
+            "web environment 'env-web' runs 'no version (the sample application)', but the "
+            "stack deployed 'web-c533e7499708'",
+        ),
+    ],
+)
+def test_each_environment_runs_the_version_the_stack_deployed(
+    running: str | None, passed: bool, detail: str
+) -> None:
+    from verify.checks import check_runs_stack_version
+
+    description = {"EnvironmentName": "env-web", **({"VersionLabel": running} if running else {})}
+    result = check_runs_stack_version("web", "env-web", description, "web-c533e7499708")  # type: ignore[arg-type]
+    assert (result.check_id, result.passed, result.detail) == (
+        "web-runs-stack-version",
+        passed,
+        detail,
+    )
+    assert result.policy == "eb-runs-stack-version"
+
+
+@pytest.mark.parametrize(("stage", "status"), [("dev", "WARN"), ("prod", "FAIL")])
+def test_a_version_mismatch_counts_at_the_policys_stage_level(stage: str, status: str) -> None:
+    from verify.checks import check_runs_stack_version
+
+    result = check_runs_stack_version(
+        "model",
+        "env-model",
+        {"VersionLabel": "model-old"},
+        "model-new",
+    )
+    leveled = apply_level(result, load_enforcement(stage))
+    assert leveled.status == status
+
+
+def test_version_labels_are_optional_outputs_but_never_a_secret_stand_in() -> None:
+    assert "webVersionLabel" not in REQUIRED_OUTPUTS
+    outputs = StackOutputs.from_mapping({**GOOD_OUTPUTS, "webVersionLabel": "web-1"}, "src")
+    assert (outputs.web_version_label, outputs.model_version_label) == ("web-1", None)
+    with pytest.raises(BadInput, match="webVersionLabel"):
+        StackOutputs.from_mapping({**GOOD_OUTPUTS, "webVersionLabel": "[secret]"}, "src")

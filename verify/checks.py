@@ -35,6 +35,7 @@ Role = Literal["web", "model"]
 PRIVATE_SUBNETS_POLICY = "eb-instances-in-private-subnets"
 ENV_PROPERTIES_POLICY = "eb-env-properties-size-limit"
 INTERNAL_MODEL_POLICY = "eb-model-environment-internal"
+STACK_VERSION_POLICY = "eb-runs-stack-version"
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,30 @@ def check_environment_health(
         f"{role} environment {environment!r} is {status}/{health}, expected Ready/Green",
         "read the environment's health and Events in the EB console (or `eb health`); "
         "an update in progress may only need time",
+    )
+
+
+def check_runs_stack_version(
+    role: Role, environment: str, description: EnvironmentDescriptionTypeDef, expected: str
+) -> CheckResult:
+    """The environment runs the application version the stack outputs: a deploy that EB
+    rolled back, or a version deployed by hand, shows here."""
+    check_id = f"{role}-runs-stack-version"
+    running = description.get("VersionLabel") or "no version (the sample application)"
+    if running == expected:
+        return CheckResult(
+            check_id,
+            True,
+            f"{role} environment {environment!r} runs {expected!r}",
+            policy=STACK_VERSION_POLICY,
+        )
+    return CheckResult(
+        check_id,
+        False,
+        f"{role} environment {environment!r} runs {running!r}, but the stack deployed {expected!r}",
+        "read the environment's Events (a failed deploy rolls back); run `pulumi up` again, "
+        "or `pulumi refresh` if the version was changed outside Pulumi",
+        STACK_VERSION_POLICY,
     )
 
 

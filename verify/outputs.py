@@ -63,6 +63,9 @@ class StackOutputs(BaseModel):
     public_subnet_ids: SubnetIds
     private_subnet_ids: SubnetIds
     isolated_subnet_ids: SubnetIds
+    web_version_label: NonEmptyString | None = None
+    """The application version each environment should run (stacks before versions had none)."""
+    model_version_label: NonEmptyString | None = None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object], source: str) -> StackOutputs:
@@ -74,7 +77,7 @@ class StackOutputs(BaseModel):
 
 
 REQUIRED_OUTPUTS: tuple[str, ...] = tuple(
-    field.alias or name for name, field in StackOutputs.model_fields.items()
+    field.alias or name for name, field in StackOutputs.model_fields.items() if field.is_required()
 )
 """The exact output names `__main__.py` exports; verify needs every one of them."""
 

@@ -14,12 +14,14 @@ from verify.checks import (
     ENV_PROPERTIES_POLICY,
     INTERNAL_MODEL_POLICY,
     PRIVATE_SUBNETS_POLICY,
+    STACK_VERSION_POLICY,
     Role,
     check_environment_health,
     check_environment_properties,
     check_load_balancer_internal,
     check_no_public_ip,
     check_private_subnets,
+    check_runs_stack_version,
     describe_instances,
     fetch_environment_resources,
     find_environment,
@@ -37,7 +39,7 @@ from verify.outputs import StackOutputs
 from verify.result import CheckResult, not_checked
 
 MIRRORED_POLICIES: frozenset[str] = frozenset(
-    {PRIVATE_SUBNETS_POLICY, ENV_PROPERTIES_POLICY, INTERNAL_MODEL_POLICY}
+    {PRIVATE_SUBNETS_POLICY, ENV_PROPERTIES_POLICY, INTERNAL_MODEL_POLICY, STACK_VERSION_POLICY}
     | {policy for _, policy in DATABASE_CHECKS}
 )
 """The pack policies verify's checks mirror; each must exist in the pack (a parity test)."""
@@ -54,12 +56,12 @@ def verify_stack(
     """Every check, in report order, each at its stage's level (raises `AwsCallFailed`)."""
     guarded = clients.guarded()
     results: list[CheckResult] = []
-    environments: tuple[tuple[Role, str], ...] = (
-        ("web", outputs.web_environment_name),
-        ("model", outputs.model_environment_name),
+    environments: tuple[tuple[Role, str, str | None], ...] = (
+        ("web", outputs.web_environment_name, outputs.web_version_label),
+        ("model", outputs.model_environment_name, outputs.model_version_label),
     )
-    for role, environment in environments:
-        results += verify_environment(guarded, outputs.application_name, environment, role)
+    for role, environment, version in environments:
+        results += verify_environment(guarded, outputs.application_name, environment, role, version)
     results += verify_database(guarded, outputs.db_instance_identifier)
     return [apply_level(result, enforcement) for result in results]
 
@@ -75,7 +77,7 @@ def apply_level(result: CheckResult, enforcement: Enforcement) -> CheckResult:
 
 
 def verify_environment(
-    clients: Clients, application: str, environment: str, role: Role
+    clients: Clients, application: str, environment: str, role: Role, version: str | None = None
 ) -> list[CheckResult]:
     eb, ec2 = clients.elasticbeanstalk, clients.ec2
     dependent: list[tuple[str, str]] = [
@@ -85,6 +87,8 @@ def verify_environment(
     ]
     if role == "model":
         dependent.append(("model-lb-internal", INTERNAL_MODEL_POLICY))
+    if version is not None:
+        dependent.insert(0, (f"{role}-runs-stack-version", STACK_VERSION_POLICY))
 
     description = find_environment(eb, application, environment)
     results = [check_environment_health(role, application, environment, description)]
@@ -92,6 +96,8 @@ def verify_environment(
         reason = f"{role} environment {environment!r} does not exist"
         return results + [not_checked(check, reason, policy) for check, policy in dependent]
 
+    if version is not None:
+        results.append(check_runs_stack_version(role, environment, description, version))
     resources = fetch_environment_resources(eb, environment)
     instances = describe_instances(ec2, resources.instance_ids)
     results.append(check_no_public_ip(role, instances))
