@@ -134,14 +134,14 @@ def _preview(args: argparse.Namespace) -> int:
         document = to_export(deployment, region=config.region, show_secrets=args.show_secrets)
         _write(args.json, dumps(document))
     if plan is not None and args.plan_json:
-        from .plan import to_json
+        from .plan_render import to_json
 
         _write(args.plan_json, to_json(plan))
     if args.markdown:
         _write(args.markdown, render.render_markdown(deployment, result, plan))
     if "-" not in (args.json, args.plan_json):  # stdout carries the JSON then; keep it parseable
         if plan is not None:
-            from .plan import render_text
+            from .plan_render import render_text
 
             sys.stdout.write(render_text(plan) + "\n")
             sys.stdout.write(render.render_policy_text(result))

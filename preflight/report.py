@@ -9,7 +9,8 @@ from typing import Any
 
 from .analysis import Report, Violation
 from .engine import STACK_TYPE, Deployment, SimResource
-from .plan import PREFIX, Plan, summary_lines
+from .plan import PREFIX, Plan
+from .plan_render import summary_lines
 
 SECRET_MARK = "[secret]"
 

@@ -1,0 +1,262 @@
+"""The plan rendered as the CLI renders it: text as `pulumi preview --diff`, JSON as
+`pulumi preview --json` (pkg/backend/display in pulumi/pulumi)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .engine import STACK_TYPE
+from .plan import _TO, PREFIX, SHOWN_OPS, Plan, Sealed, Step, Unknown, _equal, _inputs, _open
+from .state import UNKNOWN_STRING
+
+# -- text: as `pulumi preview --diff` ---------------------------------------------------------
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, Sealed):
+        return "[secret]"
+    if isinstance(value, Unknown):
+        return f"output<{value.kind}>"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "<null>"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(_plain_shown(value), ensure_ascii=False, sort_keys=True)
+
+
+def _plain_shown(value: Any) -> Any:
+    if isinstance(value, Sealed):
+        return "[secret]"
+    if isinstance(value, Unknown):
+        return UNKNOWN_STRING
+    if isinstance(value, dict):
+        return {k: _plain_shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_shown(v) for v in value]
+    return value
+
+
+def _value_lines(key: str, value: Any, indent: str, mark: str) -> list[str]:
+    """`key: value`, lists and objects expanded one element a line like the CLI."""
+    if isinstance(value, dict) and value:
+        lines = [f"{indent}{mark}{key}: {{"]
+        width = max(len(k) for k in value)
+        for k in sorted(value):
+            lines += _value_lines(k.ljust(width), value[k], indent + "    ", mark)
+        return [*lines, f"{indent}  }}"]
+    if isinstance(value, list) and value:
+        lines = [f"{indent}{mark}{key}: ["]
+        for i, item in enumerate(value):
+            lines += _value_lines(f"[{i}]", item, indent + "    ", mark)
+        return [*lines, f"{indent}  ]"]
+    return [f"{indent}{mark}{key}: {_fmt(value)}"]
+
+
+def _diff_lines(old: Any, new: Any, key: str, indent: str) -> list[str]:
+    if isinstance(old, dict) and isinstance(new, dict) and not isinstance(old, Sealed):
+        lines = [f"{indent}~ {key}: {{"]
+        for k in sorted(old.keys() | new.keys()):
+            if k not in new:
+                lines += _value_lines(k, old[k], indent + "    ", "- ")
+            elif k not in old:
+                lines += _value_lines(k, new[k], indent + "    ", "+ ")
+            elif not _equal(old[k], new[k]):
+                lines += _diff_lines(old[k], new[k], k, indent + "    ")
+        return [*lines, f"{indent}  }}"]
+    if isinstance(old, list) and isinstance(new, list):
+        lines = [f"{indent}~ {key}: ["]
+        for i in range(max(len(old), len(new))):
+            if i >= len(new):
+                lines += _value_lines(f"[{i}]", old[i], indent + "    ", "- ")
+            elif i >= len(old):
+                lines += _value_lines(f"[{i}]", new[i], indent + "    ", "+ ")
+            elif not _equal(old[i], new[i]):
+                lines += _diff_lines(old[i], new[i], f"[{i}]", indent + "    ")
+        return [*lines, f"{indent}  ]"]
+    return [f"{indent}~ {key}: {_fmt(old)} => {_fmt(new)}"]
+
+
+def _depth(step: Step, parents: dict[str, str | None]) -> int:
+    depth, urn = 0, parents.get(step.urn)
+    while urn:
+        depth += 1
+        urn = parents.get(urn)
+    return depth
+
+
+def _step_lines(step: Step, indent: str) -> list[str]:
+    lines = [f"{indent}{PREFIX[step.op]}{step.type}: ({step.op})"]
+    body = indent + "    "
+    state = step.old if step.op != "create" else step.new
+    if step.old and step.old.get("id"):  # a new resource has no ID until it is created
+        lines.append(f"{body}[id={step.old['id']}]")
+    lines.append(f"{body}[urn={step.urn}]")
+    if step.old_urn and step.old_urn != step.urn:
+        lines.append(f"{body}[aliased from {step.old_urn}]")
+    if state and state.get("provider"):
+        lines.append(f"{body}[provider={state['provider']}]")
+    if step.op == "create" and step.new:
+        new_in = step.new_inputs if step.new_inputs is not None else _inputs(step.new)
+        width = max((len(k) for k in new_in), default=0)
+        for key in sorted(new_in):
+            lines += _value_lines(key.ljust(width), new_in[key], body, "")
+    elif step.op == "delete" and step.old:
+        old_in = _inputs(step.old)
+        width = max((len(k) for k in old_in), default=0)
+        for key in sorted(old_in):
+            lines += _value_lines(key.ljust(width), old_in[key], body, "- ")
+    elif step.op in ("update", "replace") and step.old and step.new:
+        old_in = _inputs(step.old)
+        new_in = step.new_inputs if step.new_inputs is not None else _inputs(step.new)
+        for key in step.diff_reasons:
+            if key not in new_in:
+                lines += _value_lines(key, old_in[key], "  " + indent, "- ")
+            elif key not in old_in:
+                lines += _value_lines(key, new_in[key], "  " + indent, "+ ")
+            else:
+                lines += _diff_lines(old_in[key], new_in[key], key, "  " + indent)
+    return lines
+
+
+def summary_lines(plan: Plan) -> list[str]:
+    counts = plan.counts()
+    lines = ["Resources:"]
+    for op in SHOWN_OPS:
+        if counts.get(op):
+            lines.append(f"    {PREFIX[op]}{counts[op]} {_TO[op]}")
+    changes = sum(counts.get(op, 0) for op in SHOWN_OPS)
+    same = counts.get("same", 0)
+    if changes:
+        lines.append(f"    {changes} change{'s' if changes != 1 else ''}. {same} unchanged")
+    else:
+        lines.append(f"    {same} unchanged")
+    return lines
+
+
+def callout_lines(plan: Plan) -> list[str]:
+    """Stateful replacements/deletions first: impossible to miss."""
+    if not plan.stateful:
+        return []
+    lines = [f"STATEFUL RESOURCES REPLACED OR DELETED in {plan.stack}:"]
+    for step in plan.stateful:
+        why = f" (replaced for {', '.join(step.replace_reasons)})" if step.replace_reasons else ""
+        if step.delete_before_replace:
+            why += " [deleteBeforeReplace: the old one is deleted first]"
+        mark = " [protected: the CLI refuses this]" if step.protected else ""
+        lines.append(f"  {PREFIX[step.op]}{step.type} {step.name}: {step.op}{why}{mark}")
+    return [*lines, ""]
+
+
+def render_text(plan: Plan) -> str:
+    """The plan as `pulumi preview --diff` prints it (sames summarised, not listed)."""
+    parents: dict[str, str | None] = {}
+    for step in plan.steps:
+        state = step.new or step.old or {}
+        parents[step.urn] = state.get("parent")
+    lines = [*callout_lines(plan), f"Previewing update ({plan.stack}):"]
+    for step in plan.steps:
+        if step.op == "same" and step.type != STACK_TYPE:
+            continue
+        lines += _step_lines(step, "    " * _depth(step, parents))
+    if plan.outputs:
+        lines.append("    --outputs:--")
+        for key, op, old, new in plan.outputs:
+            if op == "update":
+                lines.append(f"  ~ {key}: {_fmt(old)} => {_fmt(new)}")
+            elif op == "create":
+                lines.append(f"  + {key}: {_fmt(new)}")
+            else:
+                lines.append(f"  - {key}: {_fmt(old)}")
+    for error in plan.errors():
+        first, *rest = error.splitlines()
+        lines.append(f"  error: {first}")
+        lines += [f"  {line}" for line in rest]
+    lines += summary_lines(plan)
+    return "\n".join(lines) + "\n"
+
+
+# -- JSON: as `pulumi preview --json` ---------------------------------------------------------
+
+
+def _shown_state(
+    raw: dict[str, Any],
+    *,
+    inputs: dict[str, Any] | None = None,
+    outputs: dict[str, Any] | None = None,
+    unknown_outputs: bool = False,
+) -> dict[str, Any]:
+    """A ResourceV3 as the CLI serializes it in a preview: secrets as "[secret]".
+
+    A created or replaced resource has only its inputs known (its ID and every other output
+    unknown); an updated one keeps the base's outputs under its new inputs.
+    """
+    out: dict[str, Any] = {}
+    for key in ("urn", "custom", "id", "type"):
+        if key in raw:
+            out[key] = raw[key]
+    shown_inputs = _plain_shown(inputs if inputs is not None else _inputs(raw))
+    out["inputs"] = shown_inputs
+    if unknown_outputs:
+        out.pop("id", None)
+        computed = {k: UNKNOWN_STRING for k in (raw.get("outputs") or {}) if k not in shown_inputs}
+        out["outputs"] = {**shown_inputs, **computed}
+    else:
+        source = outputs if outputs is not None else (raw.get("outputs") or {})
+        out["outputs"] = _plain_shown({k: _open(v) for k, v in source.items()})
+        if outputs is not None:
+            out["outputs"].update(shown_inputs)
+    for key in ("parent", "protect", "dependencies", "propertyDependencies", "provider"):
+        if raw.get(key):
+            out[key] = raw[key]
+    return out
+
+
+def to_json(plan: Plan) -> str:
+    steps: list[dict[str, Any]] = []
+    for step in plan.steps:
+        if step.op == "same" and step.type != STACK_TYPE:
+            continue
+        entry: dict[str, Any] = {"op": step.op, "urn": step.urn}
+        state = step.new or step.old or {}
+        if state.get("provider"):
+            entry["provider"] = state["provider"]
+        if step.old is not None:
+            entry["oldState"] = _shown_state(step.old, unknown_outputs=False)
+        if step.new is not None:
+            if step.op == "same":
+                entry["newState"] = _shown_state(step.old or step.new)
+            elif step.op == "update":
+                base_outputs = (step.old or {}).get("outputs") or {}
+                entry["newState"] = _shown_state(
+                    step.new, inputs=step.new_inputs, outputs=dict(base_outputs)
+                )
+                if step.old and "id" in step.old:
+                    entry["newState"]["id"] = step.old["id"]
+            else:
+                entry["newState"] = _shown_state(
+                    step.new, inputs=step.new_inputs, unknown_outputs=True
+                )
+        if step.diff_reasons:
+            entry["diffReasons"] = step.diff_reasons
+        if step.replace_reasons:
+            entry["replaceReasons"] = step.replace_reasons
+        if step.detailed:
+            entry["detailedDiff"] = {
+                path: {"kind": kind, "inputDiff": True}
+                for path, kind in sorted(step.detailed.items())
+            }
+        steps.append(entry)
+    counts = plan.counts()
+    digest = {
+        "config": plan.config,
+        "steps": steps,
+        "changeSummary": {op: counts[op] for op in sorted(counts)},
+    }
+    text = json.dumps(digest, indent=4, ensure_ascii=False)
+    # Go's encoding/json escapes these three (json.MarshalIndent): match the CLI byte for byte.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
