@@ -44,6 +44,9 @@ ALWAYS = {
     "sg-no-world-ingress",
     "s3-bucket-private",
     "s3-bucket-encrypted",
+    "sqs-queue-encrypted",
+    "sqs-queue-has-dlq",
+    "eb-worker-no-load-balancer",
 }
 PROD_ONLY = {
     "rds-multi-az",
@@ -77,6 +80,8 @@ STACK_POLICIES = {
     "s3-bucket-encrypted",
     "s3-bucket-versioned",
     "eb-runs-stack-version",
+    "sqs-queue-has-dlq",
+    "eb-worker-no-load-balancer",
 }
 """Rules that judge relations, and every rule that reads EB option settings: an environment
 launched from a configuration template runs with the template's settings, which only a
@@ -234,7 +239,7 @@ def test_analyzer_info_names_the_pack_every_policy_and_default_levels(analyzer) 
     assert info.name == PACK
     assert info.supportsConfig
     levels = {p.name: p.enforcementLevel for p in info.policies}
-    assert len(levels) == len(info.policies) == 24
+    assert len(levels) == len(info.policies) == 27
     assert {n for n, lv in levels.items() if lv == MANDATORY} == ALWAYS | PROD_ONLY
     assert {n for n, lv in levels.items() if lv == ADVISORY} == EXTRAS
     stack = {p.name for p in info.policies if p.policy_type == analyzer_pb2.POLICY_TYPE_STACK}

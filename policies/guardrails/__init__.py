@@ -24,7 +24,7 @@ from typing import Final
 
 from pulumi_policy import Policy
 
-from . import beanstalk, database, network, security_groups, storage, versions
+from . import beanstalk, database, network, queues, security_groups, storage, versions
 
 PACK_NAME: Final = "webmodel-guardrails"
 PACK_DESCRIPTION: Final = (
@@ -39,6 +39,7 @@ POLICIES: Final[list[Policy]] = [
     *network.POLICIES,
     *storage.POLICIES,
     *versions.POLICIES,
+    *queues.POLICIES,
 ]
 
 PROD_ONLY: Final = (
