@@ -166,6 +166,8 @@ if domain:
     domain.point_at(web.load_balancer_arn)
 
 pulumi.export("webUrl", domain.url if domain else web.url)
+if domain:
+    pulumi.export("webDomain", config.web.domain)
 pulumi.export("modelInternalUrl", model.url)
 pulumi.export("webEnvironmentName", web.name)
 pulumi.export("modelEnvironmentName", model.name)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -139,7 +140,11 @@ def build_bundle(source: Path, *, app: str, out_dir: Path) -> Bundle:
         )
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir / f".{app}.zip.tmp"
+    # A temporary file of this process's own: two builds at once (parallel tests, two
+    # previews) must never write into each other's zip; os.replace then swaps in whole files.
+    handle, name = tempfile.mkstemp(prefix=f".{app}-", suffix=".zip.tmp", dir=out_dir)
+    os.close(handle)
+    tmp = Path(name)
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for relative in files:
             full = source / relative

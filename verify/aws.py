@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from mypy_boto3_elasticbeanstalk import ElasticBeanstalkClient
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
     from mypy_boto3_rds import RDSClient
+    from mypy_boto3_route53 import Route53Client
 
 _REASON_LIMIT = 300
 """Characters of an error message kept: an HTML error page must not flood the terminal."""
@@ -107,6 +108,8 @@ class Clients:
     ec2: EC2Client
     elbv2: ElasticLoadBalancingv2Client
     rds: RDSClient
+    route53: Route53Client | None = None
+    """Needed only for a stack served on its own domain (`webUrl` not on elasticbeanstalk.com)."""
 
     def guarded(self) -> Clients:
         """The same clients, every call going through `guard`."""
@@ -115,4 +118,5 @@ class Clients:
             ec2=guard(self.ec2),
             elbv2=guard(self.elbv2),
             rds=guard(self.rds),
+            route53=guard(self.route53) if self.route53 is not None else None,
         )

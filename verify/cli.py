@@ -82,6 +82,7 @@ def aws_clients(region: str) -> Clients:
         ec2=session.client("ec2"),
         elbv2=session.client("elbv2"),
         rds=session.client("rds"),
+        route53=session.client("route53"),
     )
 
 

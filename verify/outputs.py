@@ -66,6 +66,8 @@ class StackOutputs(BaseModel):
     web_version_label: NonEmptyString | None = None
     """The application version each environment should run (stacks before versions had none)."""
     model_version_label: NonEmptyString | None = None
+    web_domain: NonEmptyString | None = None
+    """Set when the stack serves web on its own name (`webmodel:web.domain`)."""
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object], source: str) -> StackOutputs:

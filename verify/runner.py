@@ -34,6 +34,7 @@ from verify.database import (
     check_db_not_public,
     find_db_instance,
 )
+from verify.domain import check_domain_alias
 from verify.enforcement import Enforcement
 from verify.outputs import StackOutputs
 from verify.result import CheckResult, not_checked
@@ -62,6 +63,17 @@ def verify_stack(
     )
     for role, environment, version in environments:
         results += verify_environment(guarded, outputs.application_name, environment, role, version)
+    domain = outputs.web_domain
+    if domain is not None:
+        web = find_environment(
+            guarded.elasticbeanstalk, outputs.application_name, outputs.web_environment_name
+        )
+        resources = (
+            fetch_environment_resources(guarded.elasticbeanstalk, outputs.web_environment_name)
+            if web is not None
+            else None
+        )
+        results.append(check_domain_alias(guarded.route53, guarded.elbv2, domain, resources))
     results += verify_database(guarded, outputs.db_instance_identifier)
     return [apply_level(result, enforcement) for result in results]
 
