@@ -235,6 +235,11 @@ def _text(value: str) -> str:
     return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def _one_line(key: str) -> str:
+    """A key as shown in a message: escaped, so a newline in data never splits the line."""
+    return json.dumps(key, ensure_ascii=True)[1:-1]
+
+
 def _check_text(value: str, where: str, what: str) -> str:
     if not value.isascii():
         try:
@@ -324,7 +329,7 @@ def _parse_resource(raw: Any, where: str) -> StateResource:
         for key, value in bag.items():
             _check_text(key, where, f"{section} key")
             walk.ciphertext = False
-            out[key] = walk.value(value, f"{where}: {section}.{key}", 1, False)
+            out[key] = walk.value(value, f"{where}: {section}.{_one_line(key)}", 1, False)
             if walk.ciphertext:
                 unreadable_in[section].add(key)
         revealed[section] = out
@@ -347,7 +352,8 @@ def _parse_resource(raw: Any, where: str) -> StateResource:
     property_dependencies: dict[str, list[str]] = {}
     for key, deps in prop_deps.items():
         _check_text(key, where, "'propertyDependencies' key")
-        property_dependencies[key] = _urn_list(deps, where, f"'propertyDependencies.{key}'")
+        shown = _one_line(key)
+        property_dependencies[key] = _urn_list(deps, where, f"'propertyDependencies.{shown}'")
     for flag in ("custom", "protect"):
         if not isinstance(raw.get(flag, False), bool):
             raise InputError(f"{where}: '{flag}' must be true or false")

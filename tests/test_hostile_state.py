@@ -493,3 +493,12 @@ def test_the_redactor_hides_quoted_values_and_whole_words(
     resource = parse_export(document()).resources[0]
     redact = secret_redactor([dataclasses.replace(resource, secret_values=secrets)])
     assert redact(text) == shown
+
+
+@pytest.mark.parametrize("field", ["propertyDependencies", "outputs"])
+def test_a_key_with_a_newline_is_named_on_one_line(field: str) -> None:
+    """Hypothesis found `{"\\n": 0}` in propertyDependencies: keys are escaped in messages."""
+    bad_envelope = {SIG: "not-a-known-signature"}
+    value: dict[str, Any] = {"\n": 0} if field == "propertyDependencies" else {"a\nb": bad_envelope}
+    message = refused(json.dumps(document(**{field: value})))
+    assert "\\n" in message
