@@ -6,6 +6,7 @@ attacker-controlled contexts), version comments on pins, one update per stack at
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -100,16 +101,18 @@ def test_every_pin_carries_a_version_comment() -> None:
                 )
 
 
-def _zizmor(workflows: Path) -> subprocess.CompletedProcess[str]:
+def _zizmor(target: Path, *, output: str = "plain") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             str(ZIZMOR),
             "--offline",
+            "--color",
+            "never",
             "--format",
-            "plain",
+            output,
             "--config",
             str(ZIZMOR_CONFIG),
-            str(workflows),
+            str(target),
         ],
         capture_output=True,
         text=True,
@@ -127,14 +130,17 @@ def test_zizmor_finds_nothing_in_the_workflows() -> None:
 
 
 def test_zizmor_flags_a_tag_pin_and_a_persisted_token(tmp_path: Path) -> None:
-    broken = tmp_path / ".github" / "workflows"
-    broken.mkdir(parents=True)
+    """Findings are read from zizmor's JSON, with colour off: under `CI=true` zizmor colours
+    even piped plain output, which once hid every finding from a regex over the text."""
+    broken = tmp_path / "deploy.yml"
     text = (WORKFLOWS / "deploy.yml").read_text(encoding="utf-8")
     text = re.sub(r"actions/checkout@[0-9a-f]{40}", "actions/checkout@v4", text)
     text = re.sub(r"\n(\s*)with:\n\s*persist-credentials: false\n(?!\1  )", "\n", text)
-    (broken / "deploy.yml").write_text(text, encoding="utf-8")
-    found = set(re.findall(r"^(?:warning|error)\[([\w-]+)\]", _zizmor(broken).stdout, re.M))
-    assert found == {"unpinned-uses", "artipacked"}
+    broken.write_text(text, encoding="utf-8")
+    run = _zizmor(broken, output="json")
+    assert run.returncode != 0, run.stdout + run.stderr
+    found = {finding["ident"] for finding in json.loads(run.stdout)}
+    assert found == {"unpinned-uses", "artipacked"}, run.stderr
 
 
 def test_the_same_action_is_pinned_to_the_same_sha_everywhere() -> None:
