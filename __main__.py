@@ -1,9 +1,10 @@
-"""webmodel: a VPC, PostgreSQL, and two Elastic Beanstalk environments per stack.
+"""webmodel: a VPC, PostgreSQL, and Elastic Beanstalk environments per stack.
 
 internet -> web ALB (public subnets) -> web instances (private) -> model internal ALB
-(private) -> model GPU instances (private); web instances -> RDS (isolated subnets).
-Each environment runs its own application version (apps/web, apps/model/eb bundled by content);
-Triton loads its model repository from S3 (MODEL_REPOSITORY).
+(private) -> model GPU instances (private); web instances -> RDS (isolated subnets); with
+`webmodel:worker`, web instances -> SQS queue -> worker instances (private, no load balancer).
+Each environment runs its own application version (apps/<role>, bundled by content); Triton
+loads its model repository from S3 (MODEL_REPOSITORY).
 """
 
 from pathlib import Path
@@ -13,18 +14,15 @@ import pulumi
 import pulumi.runtime.config
 
 from components.artifacts import Artifacts, ArtifactsArgs
-from components.beanstalk import (
-    Application,
-    ApplicationArgs,
-    Environment,
-    EnvironmentArgs,
-    WiredProperty,
-)
+from components.beanstalk import Application, ApplicationArgs
 from components.bundle import APP_SOURCES, MODEL_REPOSITORY_SOURCE, build_bundle
-from components.config import PROGRAM_PROPERTY_MAX_BYTES, load_stack_config
+from components.config import ROLES, Role, load_stack_config
+from components.config_args import environment_args, load_balancer
 from components.database import Database, DatabaseArgs
 from components.domain import Domain, DomainArgs
+from components.environment import Environment, Grant, LoadBalancer, WiredProperty, WorkerDaemon
 from components.network import Network, NetworkArgs
+from components.queue import WorkQueue, WorkQueueArgs
 from components.security import AppSecurityGroups, AppSecurityGroupsArgs
 
 # The whole config map as the language host set it (pulumi.Config has no way to list keys),
@@ -36,11 +34,12 @@ config = load_stack_config(
 
 
 def secret_if(key: str, value: str | None) -> pulumi.Input[str] | None:
-    """A field listed in SECRET_FIELDS, marked secret when its `webmodel:<key>` is."""
+    """A secret field's value, marked secret when its `webmodel:<key>` is."""
     return pulumi.Output.secret(value) if value is not None and config.is_secret(key) else value
 
 
 prefix = f"{pulumi.get_project()}-{pulumi.get_stack()}"
+WORKER_HTTP_PATH = "/work"  # apps/worker/workerapp/main.py WORK_PATH
 
 network = Network(
     "network",
@@ -54,33 +53,53 @@ network = Network(
 )
 security = AppSecurityGroups(
     "security",
-    AppSecurityGroupsArgs(vpc_id=network.vpc_id, vpc_cidr_block=network.vpc_cidr_block),
+    AppSecurityGroupsArgs(
+        vpc_id=network.vpc_id,
+        vpc_cidr_block=network.vpc_cidr_block,
+        worker=config.worker is not None,
+    ),
 )
+db = config.database
 database = Database(
     "database",
     DatabaseArgs(
         vpc_id=network.vpc_id,
         subnet_ids=network.isolated_subnet_ids,
         client_security_group_ids=[security.web_instances_id],
-        **{
-            **config.database.model_dump(),
-            "master_username": secret_if("database", config.database.master_username),
-            "snapshot_identifier": secret_if("database", config.database.snapshot_identifier),
-        },
+        instance_class=db.instance_class,
+        engine_version=db.engine_version,
+        allocated_storage_gb=db.allocated_storage_gb,
+        max_allocated_storage_gb=db.max_allocated_storage_gb,
+        database_name=db.database_name,
+        master_username=(
+            pulumi.Output.secret(db.master_username)
+            if config.is_secret("database")
+            else db.master_username
+        ),
+        multi_az=db.multi_az,
+        deletion_protection=db.deletion_protection,
+        backup_retention_days=db.backup_retention_days,
+        skip_final_snapshot=db.skip_final_snapshot,
+        protect=db.protect,
+        snapshot_identifier=secret_if("database", db.snapshot_identifier),
     ),
 )
-app = Application("app", ApplicationArgs(config.platform.solution_stack_regex, name_prefix=prefix))
+app = Application(
+    "app",
+    ApplicationArgs(solution_stack_regex=config.platform.solution_stack_regex, name_prefix=prefix),
+)
 
 root = Path(__file__).resolve().parent
 bundle_dir = root / ".bundles"  # git-ignored; the zips Pulumi uploads
 model_repository_uri = config.model.model_repository
+roles: list[Role] = [role for role in ROLES if config.environment(role) is not None]
 artifacts = Artifacts(
     "artifacts",
     ArtifactsArgs(
         application_name=app.name,
         bundles=[
-            build_bundle(root / source, app=role, out_dir=bundle_dir)
-            for role, source in sorted(APP_SOURCES.items())
+            build_bundle(root / APP_SOURCES[role], app=role, out_dir=bundle_dir)
+            for role in sorted(roles)
         ],
         model_repository_dir=None if model_repository_uri else root / MODEL_REPOSITORY_SOURCE,
         model_repository_uri=model_repository_uri,
@@ -95,75 +114,136 @@ domain = (
 
 
 def environment(
-    role: Literal["web", "model"],
-    scheme: Literal["public", "internal"],
-    load_balancer_subnet_ids: pulumi.Output[list[str]],
-    load_balancer_security_group_id: pulumi.Output[str],
-    instance_security_group_id: pulumi.Output[str],
+    role: Role,
+    instance_security_group_id: pulumi.Input[str],
+    *,
+    wired: dict[str, tuple[pulumi.Input[str], str]] | None = None,
     **wiring: Any,
 ) -> Environment:
-    """One EB environment of the application; instances always in the private subnets."""
+    """One EB environment of the application, from `webmodel:<role>`; instances always in the
+    private subnets. `wired` maps each program-added property (declared with its budget in
+    components/roles.py) to its value and the config key it derives from."""
+    settings = config.environment(role)
+    assert settings is not None, f"webmodel:{role} is not set"
+    reserved = ROLES[role].program_properties
     return Environment(
         role,
-        EnvironmentArgs(
-            role=role,
+        environment_args(
+            role,
+            settings,
+            config.platform,
+            secret_settings=config.is_secret(role),
             application_name=app.name,
             solution_stack_name=app.solution_stack_name,
             service_role_arn=app.service_role_arn,
             vpc_id=network.vpc_id,
             instance_subnet_ids=network.private_subnet_ids,
-            load_balancer_subnet_ids=load_balancer_subnet_ids,
-            load_balancer_scheme=scheme,
-            load_balancer_security_group_id=load_balancer_security_group_id,
             instance_security_group_id=instance_security_group_id,
-            settings=config.environment(role),
-            platform=config.platform,
-            name_prefix=prefix,
+            wired_properties={
+                key: WiredProperty(value, reserved[key], source)
+                for key, (value, source) in (wired or {}).items()
+            },
             version_label=artifacts.version_labels[role],
             source_bundles_arn=artifacts.bundle_arns[role],
-            secret_settings=config.is_secret(role),
+            name_prefix=prefix,
             **wiring,
         ),
     )
 
 
+def alb(
+    role: Literal["web", "model"],
+    scheme: Literal["public", "internal"],
+    subnet_ids: pulumi.Input[list[str]],
+    security_group_id: pulumi.Input[str],
+    certificate_arn: pulumi.Input[str] | None = None,
+) -> LoadBalancer:
+    settings = config.web if role == "web" else config.model
+    return load_balancer(
+        settings,
+        scheme=scheme,
+        subnet_ids=subnet_ids,
+        security_group_id=security_group_id,
+        certificate_arn=certificate_arn,
+        secret_settings=config.is_secret(role),
+    )
+
+
 model = environment(
     "model",
-    "internal",
-    network.private_subnet_ids,
-    security.model_load_balancer_id,
     security.model_instances_id,
-    wired_properties={
-        "MODEL_REPOSITORY": WiredProperty(
-            artifacts.model_repository_uri,
-            PROGRAM_PROPERTY_MAX_BYTES["model"]["MODEL_REPOSITORY"],
-        ),
-        "AWS_DEFAULT_REGION": WiredProperty(
-            artifacts.region, PROGRAM_PROPERTY_MAX_BYTES["model"]["AWS_DEFAULT_REGION"]
-        ),
+    load_balancer=alb(
+        "model", "internal", network.private_subnet_ids, security.model_load_balancer_id
+    ),
+    wired={
+        "MODEL_REPOSITORY": (artifacts.model_repository_uri, "webmodel:model.modelRepository"),
+        "AWS_DEFAULT_REGION": (artifacts.region, "aws:region"),
     },
     readable_s3_uri=artifacts.model_repository_uri,
 )
-reserved = PROGRAM_PROPERTY_MAX_BYTES["web"]
+
+queue: WorkQueue | None = None
+worker: Environment | None = None
+if config.worker is not None:
+    settings = config.worker
+    queue = WorkQueue(
+        "work-queue",
+        WorkQueueArgs(
+            max_receive_count=settings.max_receive_count,
+            visibility_timeout_seconds=settings.visibility_timeout_seconds,
+            processing_timeout_seconds=settings.processing_timeout_seconds,
+            message_retention_seconds=settings.message_retention_seconds,
+            scale_out_backlog=settings.scale_out_backlog,
+            scale_in_backlog=settings.scale_in_backlog,
+            scale_out_step=settings.scale_out_step,
+            cooldown_seconds=settings.health_check_grace_seconds,
+        ),
+    )
+    assert security.worker_instances_id is not None
+    worker = environment(
+        "worker",
+        security.worker_instances_id,
+        worker=WorkerDaemon(
+            queue_url=queue.queue_url,
+            queue_arn=queue.queue_arn,
+            http_path=WORKER_HTTP_PATH,
+            http_connections=settings.http_connections,
+            inactivity_timeout_seconds=settings.processing_timeout_seconds,
+            visibility_timeout_seconds=settings.visibility_timeout_seconds,
+            error_visibility_timeout_seconds=settings.retry_delay_seconds,
+            retention_period_seconds=settings.message_retention_seconds,
+        ),
+        wired={
+            "WORKER_IDEMPOTENCY_LEASE_SECONDS": (
+                str(settings.processing_timeout_seconds),
+                "webmodel:worker.processingTimeoutSeconds",
+            )
+        },
+    )
+    queue.scale_on_backlog(worker.autoscaling_group_name)
+
 web = environment(
     "web",
-    "public",
-    network.public_subnet_ids,
-    security.web_load_balancer_id,
     security.web_instances_id,
-    wired_properties={
-        "MODEL_URL": WiredProperty(model.url, reserved["MODEL_URL"], "aws:region"),
-        "DB_HOST": WiredProperty(database.address, reserved["DB_HOST"], "aws:region"),
-        "DB_PORT": WiredProperty(database.port.apply(str), reserved["DB_PORT"]),
-        "DB_NAME": WiredProperty(
-            database.database_name, reserved["DB_NAME"], "webmodel:database.databaseName"
-        ),
+    load_balancer=alb(
+        "web",
+        "public",
+        network.public_subnet_ids,
+        security.web_load_balancer_id,
+        domain.certificate_arn if domain else None,
+    ),
+    wired={
+        "MODEL_URL": (model.url, "aws:region"),
+        "DB_HOST": (database.address, "aws:region"),
+        "DB_PORT": (database.port.apply(str), ""),
+        "DB_NAME": (database.database_name, "webmodel:database.databaseName"),
+        **({"WORK_QUEUE_URL": (queue.queue_url, "aws:region")} if queue else {}),
     },
     wired_secrets={"DB_CREDENTIALS": database.master_user_secret_arn},
-    certificate_arn=domain.certificate_arn if domain else None,
+    grants=(Grant("SendToWorkQueue", ["sqs:SendMessage"], queue.queue_arn),) if queue else (),
 )
 if domain:
-    domain.point_at(web.load_balancer_arn)
+    domain.point_at(web.load_balancer_arn)  # type: ignore[arg-type]
 
 pulumi.export("webUrl", domain.url if domain else web.url)
 if domain:
@@ -182,3 +262,8 @@ pulumi.export("webVersionLabel", artifacts.version_labels["web"])
 pulumi.export("modelVersionLabel", artifacts.version_labels["model"])
 pulumi.export("artifactsBucket", artifacts.artifacts_bucket)
 pulumi.export("modelRepositoryUri", artifacts.model_repository_uri)
+if worker is not None and queue is not None:
+    pulumi.export("workerEnvironmentName", worker.name)
+    pulumi.export("workerVersionLabel", artifacts.version_labels["worker"])
+    pulumi.export("workQueueUrl", queue.queue_url)
+    pulumi.export("deadLetterQueueUrl", queue.dlq_url)

@@ -52,6 +52,7 @@ EXCLUDED_NAMES: frozenset[str] = frozenset({".DS_Store", ".ebignore", ".gitignor
 APP_SOURCES: dict[str, Path] = {
     "web": Path("apps/web"),
     "model": Path("apps/model/eb"),
+    "worker": Path("apps/worker"),
 }
 MODEL_REPOSITORY_SOURCE = Path("apps/model/model_repository")
 

@@ -27,26 +27,32 @@ from components.config_errors import allowed_keys, closest, describe
 from components.config_models import (
     AMI_PATTERN,
     CERTIFICATE_ARN_PATTERN,
-    CONFIG_KEYS,
     INSTANCE_TYPE_PATTERN,
     LOG_RETENTION_DAYS,
-    MODEL_DEFAULTS,
-    PROGRAM_PROPERTY_MAX_BYTES,
-    PROGRAM_SECRET_NAMES,
     PROJECT,
-    ROLE_DEFAULTS,
     SECRET_ARN_PATTERN,
     ConfigError,
     DatabaseConfig,
     EnvironmentConfig,
     EnvValue,
+    LoadBalancedConfig,
     LogRetentionDays,
     NetworkConfig,
     PlatformConfig,
-    Role,
     ScalingConfig,
-    StackConfig,
 )
+from components.roles import (
+    CONFIG_KEYS,
+    MODEL_DEFAULTS,
+    ROLES,
+    ModelConfig,
+    Role,
+    RoleSpec,
+    StackConfig,
+    WebConfig,
+    WorkerConfig,
+)
+from components.sqs import visibility_problem
 
 __all__ = [
     "AMI_PATTERN",
@@ -57,21 +63,24 @@ __all__ = [
     "INSTANCE_TYPE_PATTERN",
     "LOG_RETENTION_DAYS",
     "MODEL_DEFAULTS",
-    "PROGRAM_PROPERTY_MAX_BYTES",
-    "PROGRAM_SECRET_NAMES",
     "PROJECT",
-    "ROLE_DEFAULTS",
+    "ROLES",
     "SECRET_ARN_PATTERN",
     "ConfigError",
     "DatabaseConfig",
     "EnvValue",
     "EnvironmentConfig",
+    "LoadBalancedConfig",
     "LogRetentionDays",
+    "ModelConfig",
     "NetworkConfig",
     "PlatformConfig",
     "Role",
+    "RoleSpec",
     "ScalingConfig",
     "StackConfig",
+    "WebConfig",
+    "WorkerConfig",
     "budget_problem",
     "property_bytes",
 ]
@@ -81,16 +90,16 @@ __all__ = [
 
 SECRET_FIELDS: Mapping[str, frozenset[str]] = {
     "database": frozenset({"snapshotIdentifier", "masterUsername"}),
-    "web": frozenset({"certificateArn", "secrets"}),
-    "model": frozenset({"certificateArn", "secrets"}),
+    **{
+        role: frozenset({"secrets", "certificateArn"} & {f.alias for f in fields.values()})
+        for role, fields in ((role, spec.config.model_fields) for role, spec in ROLES.items())
+    },
 }
 """Per `webmodel:` key, the fields that may hold a `secure:` value. The program passes their
 values on as secrets (`pulumi.Output.secret`), so every resource input, output and stack
 output derived from them is encrypted in the checkpoint and shown as `[secret]`. Any other
 field (CIDRs, counts, sizes, names, regexes) can never sensibly be secret and is refused;
 `env` is refused with the advice to use `secrets` instead. docs/configuration.md lists it."""
-
-ROLES: tuple[Role, ...] = ("web", "model")
 
 AWS_REGION_PATTERN = re.compile(r"[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}")
 """An AWS region code: ap-northeast-2, us-gov-west-1, cn-north-1, eusc-de-east-1."""
@@ -166,9 +175,10 @@ def secret_stand_in(section: str, path: Sequence[str], digest: str, region: str)
 # -- cross-field rules ----------------------------------------------------------------------
 
 
-def _check_environment(role: Role, env: EnvironmentConfig, *, redact: bool) -> list[str]:
+def _check_environment(role: str, env: EnvironmentConfig, *, redact: bool) -> list[str]:
     """Cross-field rules for one environment: key names, collisions, the 4 KB budget."""
     base = f"{PROJECT}:{role}"
+    spec: RoleSpec = ROLES[role]  # type: ignore[index]
     problems: list[str] = []
     for section in ("env", "secrets"):
         names: Mapping[str, Any] = getattr(env, section)
@@ -186,7 +196,7 @@ def _check_environment(role: Role, env: EnvironmentConfig, *, redact: bool) -> l
                 "(arn:aws:secretsmanager:<region>:<account>:secret:<name>) or an SSM parameter "
                 f"ARN (arn:aws:ssm:<region>:<account>:parameter/<name>){got}"
             )
-    program_names = set(PROGRAM_PROPERTY_MAX_BYTES[role]) | set(PROGRAM_SECRET_NAMES[role])
+    program_names = set(spec.program_properties) | set(spec.program_secrets)
     for section in ("env", "secrets"):
         for key in sorted(set(getattr(env, section)) & program_names):
             problems.append(
@@ -197,23 +207,42 @@ def _check_environment(role: Role, env: EnvironmentConfig, *, redact: bool) -> l
             f"{base}.env.{key}: {key} is also in {base}.secrets; keep it in one of the two "
             "(secrets for anything sensitive)"
         )
-    problems += _check_release_fields(role, env)
-    problem = budget_problem(f"{base}.env", env.env, PROGRAM_PROPERTY_MAX_BYTES[role])
+    if isinstance(env, WebConfig):
+        problems += _check_domain(base, env)
+    if isinstance(env, WorkerConfig):
+        problems += _check_worker(base, env)
+    uri = env.model_repository if isinstance(env, ModelConfig) else None
+    if uri is not None and len(uri.encode()) > spec.program_properties["MODEL_REPOSITORY"]:
+        limit = spec.program_properties["MODEL_REPOSITORY"]
+        problems.append(f"{base}.modelRepository: longer than {limit} bytes; use a shorter prefix")
+    problem = budget_problem(f"{base}.env", env.env, spec.program_properties)
     if problem:
         problems.append(problem)
     return problems
 
 
-def _check_release_fields(role: Role, env: EnvironmentConfig) -> list[str]:
-    """`domain`/`hostedZone` belong to web, `modelRepository` to model (issue 12)."""
-    base = f"{PROJECT}:{role}"
+def _check_worker(base: str, env: WorkerConfig) -> list[str]:
+    """The queue's timing rule (components/sqs.py) and an alarm pair that cannot overlap."""
     problems: list[str] = []
-    if role != "web":
-        for key, value in (("domain", env.domain), ("hostedZone", env.hosted_zone)):
-            if value is not None:
-                problems.append(f"{base}.{key}: only webmodel:web has a custom domain; remove it")
-    if role != "model" and env.model_repository is not None:
-        problems.append(f"{base}.modelRepository: only webmodel:model loads models; remove it")
+    timing = visibility_problem(
+        env.visibility_timeout_seconds,
+        env.processing_timeout_seconds,
+        f"{base}.visibilityTimeoutSeconds",
+        f"{base}.processingTimeoutSeconds",
+    )
+    if timing:
+        problems.append(timing)
+    if env.scale_out_backlog <= env.scale_in_backlog:
+        problems.append(
+            f"{base}.scaleOutBacklog: {env.scale_out_backlog} must be above "
+            f"{base}.scaleInBacklog ({env.scale_in_backlog}): both alarms would fire at once"
+        )
+    return problems
+
+
+def _check_domain(base: str, env: WebConfig) -> list[str]:
+    """`domain` needs its `hostedZone`, lies inside it, and replaces `certificateArn`."""
+    problems: list[str] = []
     if env.domain is not None:
         zone = env.hosted_zone
         if zone is None:
@@ -227,19 +256,16 @@ def _check_release_fields(role: Role, env: EnvironmentConfig) -> list[str]:
             )
     elif env.hosted_zone is not None:
         problems.append(f"{base}.hostedZone: set only together with domain; remove it")
-    uri = env.model_repository
-    if (
-        uri is not None
-        and len(uri.encode()) > PROGRAM_PROPERTY_MAX_BYTES["model"]["MODEL_REPOSITORY"]
-    ):
-        problems.append(f"{base}.modelRepository: longer than 256 bytes; use a shorter prefix")
     return problems
 
 
 # -- loading ------------------------------------------------------------------------------
 
 
-def _section_model(key: str) -> type[BaseModel]:
+def section_model(key: str) -> type[BaseModel]:
+    """The model of `webmodel:<key>` (a role's config model for an optional role too)."""
+    if key in ROLES:
+        return ROLES[key].config  # type: ignore[index]
     model: type[BaseModel] = StackConfig.model_fields[key].annotation  # type: ignore[assignment]
     return model
 
@@ -262,9 +288,12 @@ def parse_stack_config(
     sections: dict[str, BaseModel] = {}
     for key in CONFIG_KEYS:
         value = raw.get(key)
-        model = _section_model(key)
+        model = section_model(key)
         redact = key in secret_sections
+        spec = ROLES.get(key)  # type: ignore[call-overload]
         if value is None:
+            if spec is not None and spec.optional:
+                continue  # an optional role left out: no such environment
             value = {}
         if not isinstance(value, Mapping):
             got = "" if redact else f" (got {json.dumps(value, default=str)[:80]})"
@@ -274,7 +303,8 @@ def parse_stack_config(
             )
             continue
         try:
-            sections[key] = model.model_validate({**ROLE_DEFAULTS.get(key, {}), **value})
+            defaults = spec.defaults if spec is not None else {}
+            sections[key] = model.model_validate({**defaults, **value})
         except ValidationError as exc:
             problems.extend(describe(f"{PROJECT}:{key}", model, exc, redact=redact))
     problems.extend(_unknown_key(key) for key in sorted(set(raw) - set(CONFIG_KEYS)))

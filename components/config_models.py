@@ -1,21 +1,20 @@
-"""The typed stack configuration models: every `webmodel:*` key and its fields, validated at
-construction. Frozen pydantic models with camelCase aliases as in the YAML; unknown fields are
-rejected. Loading, the secret rules and error wording live in components/config.py.
+"""The typed stack configuration models: the shared sections and what every environment has,
+validated at construction. Frozen pydantic models with camelCase aliases as in the YAML; unknown
+fields are rejected. The environment roles and the whole StackConfig are in components/roles.py;
+loading, the secret rules and error wording live in components/config.py.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    PrivateAttr,
     StrictBool,
     StrictInt,
     field_validator,
@@ -24,24 +23,6 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 PROJECT = "webmodel"
-
-Role = Literal["web", "model"]
-
-# What the program itself adds to each environment's plain properties, with the longest value
-# each can realistically take (their real values exist only after deploy), so the budget check
-# at construction never passes a configuration that a real deploy would reject.
-#   MODEL_URL: "http://" + EB CNAME, <= 40-char env name + 10-char hash + region + suffix.
-#   DB_HOST: RDS address, <= 63-char identifier + ".c" + 11-char id + region + suffix.
-PROGRAM_PROPERTY_MAX_BYTES: Mapping[Role, Mapping[str, int]] = {
-    "web": {"MODEL_URL": 128, "DB_HOST": 128, "DB_PORT": 5, "DB_NAME": 63},
-    # s3://<bucket, 63>/<prefix> (see model_repository); the bucket's region for Triton's S3
-    "model": {"MODEL_REPOSITORY": 256, "AWS_DEFAULT_REGION": 32},
-}
-# Secrets the program delivers through `environmentsecrets` (ARNs it creates itself).
-PROGRAM_SECRET_NAMES: Mapping[Role, frozenset[str]] = {
-    "web": frozenset({"DB_CREDENTIALS"}),
-    "model": frozenset(),
-}
 
 SECRET_ARN_PATTERN = re.compile(
     r"arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+"
@@ -263,7 +244,8 @@ EnvValue = Annotated[str, BeforeValidator(_env_value)]
 
 
 class EnvironmentConfig(_Section):
-    """`webmodel:web` / `webmodel:model`: one Elastic Beanstalk environment."""
+    """What every Elastic Beanstalk environment has, whatever its tier: instances, capacity,
+    deployments, and its own environment properties and secrets."""
 
     instance_types: list[str] = Field(
         default_factory=lambda: ["t3.small"], min_length=1, max_length=10
@@ -282,35 +264,17 @@ class EnvironmentConfig(_Section):
     config_update_type: Literal["Health", "Time", "Immutable"] = "Health"
     """How configuration changes that replace instances roll out
     (`aws:autoscaling:updatepolicy:rollingupdate` RollingUpdateType)."""
-    health_check_path: str = Field(default="/health", pattern=r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$")
-    """Path the load balancer and enhanced health probe."""
     health_check_grace_seconds: StrictInt = Field(default=600, ge=300, le=3600)
     """How long a deploy or a config update waits for new instances to turn healthy."""
     root_volume_size_gb: StrictInt | None = Field(default=None, ge=10, le=16384)
     """gp3 root volume size; null keeps the platform default."""
     image_id: str | None = None
     """Golden AMI to launch instead of the platform AMI (built from the same platform)."""
-    certificate_arn: str | None = None
-    """ACM certificate: adds an HTTPS:443 listener and redirects HTTP to HTTPS."""
-    ssl_policy: str = Field(
-        default="ELBSecurityPolicy-TLS13-1-2-2021-06", pattern=r"^ELBSecurityPolicy-[A-Za-z0-9-]+$"
-    )
-    """ALB security policy of the HTTPS listener."""
-    scaling: ScalingConfig = Field(default_factory=ScalingConfig)
-    """The metric the environment scales on (`aws:autoscaling:trigger`)."""
     env: dict[str, EnvValue] = Field(default_factory=dict)
     """Plain environment properties (count toward EB's 4,096-byte limit)."""
     secrets: dict[str, str] = Field(default_factory=dict)
     """Environment variable name -> Secrets Manager or SSM Parameter Store ARN, injected by EB at
     boot (`aws:elasticbeanstalk:application:environmentsecrets`); outside the 4 KB limit."""
-    # -- releases (issue 12): custom domain of the web tier, model repository of the model tier
-    domain: str | None = Field(default=None, pattern=DOMAIN_PATTERN)
-    """web only: the public hostname (e.g. app.example.com); the program issues an ACM
-    certificate validated through DNS in `hostedZone` and points an alias record at the ALB."""
-    hosted_zone: str | None = Field(default=None, pattern=DOMAIN_PATTERN)
-    """web only: the public Route 53 hosted zone (name) that holds `domain`."""
-    model_repository: str | None = Field(default=None, pattern=MODEL_REPOSITORY_PATTERN)
-    """model only: an existing s3://bucket/prefix Triton loads instead of the repo's example."""
 
     @field_validator("instance_types")
     @classmethod
@@ -331,16 +295,6 @@ class EnvironmentConfig(_Section):
             raise ValueError("must be an AMI id like ami-0123456789abcdef0 (or null)")
         return value
 
-    @field_validator("certificate_arn")
-    @classmethod
-    def _certificate(cls, value: str | None) -> str | None:
-        if value is not None and not CERTIFICATE_ARN_PATTERN.fullmatch(value):
-            raise ValueError(
-                "must be an ACM certificate ARN "
-                "(arn:aws:acm:<region>:<account>:certificate/<uuid>) or null"
-            )
-        return value
-
     @model_validator(mode="after")
     def _sizes(self) -> EnvironmentConfig:
         if self.max_size < self.min_size:
@@ -350,55 +304,26 @@ class EnvironmentConfig(_Section):
         return self
 
 
-MODEL_DEFAULTS: Mapping[str, Any] = {
-    "instanceTypes": ["g5.xlarge"],
-    "healthCheckPath": "/v2/health/ready",
-    "healthCheckGraceSeconds": 1200,
-    "rootVolumeSizeGb": 100,
-    "scaling": {
-        "measureName": "TargetResponseTime",
-        "statistic": "Average",
-        "unit": "Seconds",
-        "lowerThreshold": 0.2,
-        "upperThreshold": 1.0,
-    },
-}
-"""Where the model environment's defaults differ from the web's (GPU, Triton, slow start).
-Fields missing from `webmodel:model` take these first, then the EnvironmentConfig defaults."""
+class LoadBalancedConfig(EnvironmentConfig):
+    """A `WebServer` tier environment behind an Application Load Balancer."""
 
-ROLE_DEFAULTS: Mapping[str, Mapping[str, Any]] = {"model": MODEL_DEFAULTS}
-
-
-class StackConfig(BaseModel):
-    """Every `webmodel:*` key of one stack."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-    network: NetworkConfig = Field(default_factory=NetworkConfig)
-    """VPC over N AZs with public, private (app) and isolated (data) subnets."""
-    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
-    """PostgreSQL RDS in the isolated subnets; the master password is generated and kept by
-    RDS in Secrets Manager, never in config."""
-    platform: PlatformConfig = Field(default_factory=PlatformConfig)
-    """What both Elastic Beanstalk environments share."""
-    web: EnvironmentConfig = Field(default_factory=EnvironmentConfig)
-    """The web environment (FastAPI, public ALB, instances in private subnets)."""
-    model: EnvironmentConfig = Field(
-        default_factory=lambda: EnvironmentConfig.model_validate(MODEL_DEFAULTS)
+    health_check_path: str = Field(default="/health", pattern=r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$")
+    """Path the load balancer and enhanced health probe."""
+    certificate_arn: str | None = None
+    """ACM certificate: adds an HTTPS:443 listener and redirects HTTP to HTTPS."""
+    ssl_policy: str = Field(
+        default="ELBSecurityPolicy-TLS13-1-2-2021-06", pattern=r"^ELBSecurityPolicy-[A-Za-z0-9-]+$"
     )
-    """The model environment (Triton on GPU instances, internal ALB in private subnets,
-    reachable only from the web instances). Same fields as webmodel:web; fields left out take
-    the model's defaults below, not the web's."""
+    """ALB security policy of the HTTPS listener."""
+    scaling: ScalingConfig = Field(default_factory=ScalingConfig)
+    """The metric the environment scales on (`aws:autoscaling:trigger`)."""
 
-    _secret_sections: frozenset[str] = PrivateAttr(default_factory=frozenset)
-
-    def environment(self, role: Role) -> EnvironmentConfig:
-        return self.web if role == "web" else self.model
-
-    def is_secret(self, key: str) -> bool:
-        """Whether `webmodel:<key>` holds a secret: its SECRET_FIELDS go on as secrets."""
-        return key in self._secret_sections
-
-
-CONFIG_KEYS: tuple[str, ...] = tuple(StackConfig.model_fields)
-"""The config keys the program reads, without the `webmodel:` namespace."""
+    @field_validator("certificate_arn")
+    @classmethod
+    def _certificate(cls, value: str | None) -> str | None:
+        if value is not None and not CERTIFICATE_ARN_PATTERN.fullmatch(value):
+            raise ValueError(
+                "must be an ACM certificate ARN "
+                "(arn:aws:acm:<region>:<account>:certificate/<uuid>) or null"
+            )
+        return value

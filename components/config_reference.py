@@ -18,13 +18,31 @@ from typing import Any, Literal, Union
 import yaml
 from pydantic import BaseModel
 
-from components.config import CONFIG_KEYS, PROJECT, StackConfig, secure_value_problem
+from components.config import (
+    CONFIG_KEYS,
+    PROJECT,
+    ROLES,
+    StackConfig,
+    section_model,
+    secure_value_problem,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "configuration.md"
 PROJECT_FILE = ROOT / "Pulumi.yaml"
 CONFIG_BLOCK = "\nconfig:\n"
 START, END = "<!-- config-reference:start -->", "<!-- config-reference:end -->"
+
+
+def _defaults() -> dict[str, Any]:
+    """Every key's defaults, an optional role's being its model's (with the role's own)."""
+    defaults: dict[str, Any] = StackConfig().model_dump(by_alias=True, mode="json")
+    for role, spec in ROLES.items():
+        if defaults.get(role) is None:
+            defaults[role] = spec.config.model_validate(dict(spec.defaults)).model_dump(
+                by_alias=True, mode="json"
+            )
+    return defaults
 
 
 def _type(annotation: Any) -> str:
@@ -78,14 +96,22 @@ def _rows(section: str, model: type[BaseModel], defaults: dict[str, Any], prefix
 
 def render() -> str:
     """Every key's fields: type, default (per key), secret rule, description."""
-    defaults = StackConfig().model_dump(by_alias=True, mode="json")
+    defaults = _defaults()
     parts: list[str] = []
     for key in CONFIG_KEYS:
-        model: type[BaseModel] = StackConfig.model_fields[key].annotation  # type: ignore[assignment]
+        model = section_model(key)
+        optional = key in ROLES and ROLES[key].optional  # type: ignore[index]
+        note = (
+            " Optional: leave the key out for no such environment; the defaults below apply "
+            "to the fields a stack that sets it leaves out. Not declared in Pulumi.yaml (a "
+            "declared key without a default is required by the CLI)."
+            if optional
+            else ""
+        )
         parts += [
             f"### `{PROJECT}:{key}`",
             "",
-            " ".join((model.__doc__ or "").split()),
+            " ".join((model.__doc__ or "").split()) + note,
             "",
             "| Field | Type | Default | Secret | Description |",
             "|---|---|---|---|---|",
@@ -98,11 +124,13 @@ def render() -> str:
 def pulumi_config() -> dict[str, Any]:
     """The `config:` block of Pulumi.yaml: each key as an object (no `type:`; Pulumi's project
     schema has no object type) with its description and the code's defaults."""
-    defaults = StackConfig().model_dump(by_alias=True, mode="json")
+    defaults = _defaults()
     block: dict[str, Any] = {}
     for key in CONFIG_KEYS:
+        if key in ROLES and ROLES[key].optional:  # type: ignore[index]
+            continue  # declared without a default it would be required; see render()
         field = StackConfig.model_fields[key]
-        model: type[BaseModel] = field.annotation  # type: ignore[assignment]
+        model = section_model(key)
         names = ", ".join(f.alias or n for n, f in model.model_fields.items())
         description = " ".join((field.description or "").split())
         block[f"{PROJECT}:{key}"] = {

@@ -26,13 +26,17 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.sqs import (
+    MAX_INACTIVITY_SECONDS,
+    MAX_RECEIVE_COUNT,
+    MAX_RETENTION_SECONDS,
+    MAX_VISIBILITY_SECONDS,
+    MIN_RETENTION_SECONDS,
+    visibility_problem,
+)
+
 SQS_NAMESPACE = "AWS/SQS"
 BACKLOG_METRIC = "ApproximateNumberOfMessagesVisible"
-MAX_VISIBILITY_SECONDS = 43200
-"""SQS's limit for a queue's visibility timeout (12 hours)."""
-MAX_INACTIVITY_SECONDS = 36000
-"""The largest InactivityTimeout EB's sqsd accepts (10 hours)."""
-MIN_RETENTION_SECONDS, MAX_RETENTION_SECONDS = 60, 1209600
 DLQ_RETENTION_SECONDS = MAX_RETENTION_SECONDS
 """A dead-lettered message keeps its original enqueue time, so the DLQ keeps the maximum."""
 
@@ -41,8 +45,10 @@ DLQ_RETENTION_SECONDS = MAX_RETENTION_SECONDS
 class WorkQueueArgs:
     """Inputs of `WorkQueue`. Every problem is reported at construction, all at once."""
 
-    autoscaling_group_name: pulumi.Input[str]
-    """The worker environment's Auto Scaling group (EB's), which the scaling policies act on."""
+    autoscaling_group_name: pulumi.Input[str] | None = None
+    """The worker environment's Auto Scaling group (EB's), which the scaling policies act on.
+    None when the environment is built after the queue (it needs the queue's URL): then call
+    `scale_on_backlog` with the group once the environment exists."""
     max_receive_count: int
     """Receives before SQS moves a message to the DLQ (1 to 1000)."""
     visibility_timeout_seconds: int
@@ -83,20 +89,18 @@ class WorkQueueArgs:
         problems: list[str] = []
         vis, vis_key = self.visibility_timeout_seconds, self.visibility_timeout_key
         proc, proc_key = self.processing_timeout_seconds, self.processing_timeout_key
-        if not 1 <= self.max_receive_count <= 1000:
+        if not 1 <= self.max_receive_count <= MAX_RECEIVE_COUNT:
             problems.append(
-                f"{self.max_receive_count_key}={self.max_receive_count}: use 1 to 1000 receives"
+                f"{self.max_receive_count_key}={self.max_receive_count}: use 1 to "
+                f"{MAX_RECEIVE_COUNT} receives"
             )
         if not 0 <= vis <= MAX_VISIBILITY_SECONDS:
             problems.append(f"{vis_key}={vis}: use 0 to {MAX_VISIBILITY_SECONDS} seconds")
         if not 1 <= proc <= MAX_INACTIVITY_SECONDS:
             problems.append(f"{proc_key}={proc}: use 1 to {MAX_INACTIVITY_SECONDS} seconds")
-        if proc >= 1 and vis <= proc:
-            problems.append(
-                f"{vis_key}={vis} is not greater than {proc_key}={proc}: a message would "
-                "reappear on the queue while its job still runs and another instance would run "
-                f"it again; raise {vis_key} above {proc} or lower {proc_key} below {vis}"
-            )
+        timing = visibility_problem(vis, proc, vis_key, proc_key)
+        if timing:
+            problems.append(timing)
         if self.scale_in_backlog < 0:
             problems.append(f"scale_in_backlog={self.scale_in_backlog}: use 0 or more messages")
         if self.scale_out_backlog <= self.scale_in_backlog:
@@ -125,8 +129,8 @@ class WorkQueueArgs:
 class WorkQueue(pulumi.ComponentResource):
     """The queue, its DLQ (only this queue may use it), and the backlog alarms and policies.
 
-    Outputs: `queue_url`, `queue_arn`, `queue_name`, `dlq_arn`, `dlq_url`,
-    `scale_out_policy_arn`, `scale_in_policy_arn`.
+    Outputs: `queue_url`, `queue_arn`, `queue_name`, `dlq_arn`, `dlq_url`, and once scaling is
+    attached `scale_out_policy_arn`, `scale_in_policy_arn`.
     """
 
     queue_url: pulumi.Output[str]
@@ -134,8 +138,8 @@ class WorkQueue(pulumi.ComponentResource):
     queue_name: pulumi.Output[str]
     dlq_arn: pulumi.Output[str]
     dlq_url: pulumi.Output[str]
-    scale_out_policy_arn: pulumi.Output[str]
-    scale_in_policy_arn: pulumi.Output[str]
+    scale_out_policy_arn: pulumi.Output[str] | None
+    scale_in_policy_arn: pulumi.Output[str] | None
 
     def __init__(
         self, name: str, args: WorkQueueArgs, opts: pulumi.ResourceOptions | None = None
@@ -179,9 +183,35 @@ class WorkQueue(pulumi.ComponentResource):
             opts=child,
         )
 
+        self.queue_url = queue.url
+        self.queue_arn = queue.arn
+        self.queue_name = queue.name
+        self.dlq_arn = dlq.arn
+        self.dlq_url = dlq.url
+        self._name, self._args, self._tags = name, args, tags
+        self.scale_out_policy_arn = self.scale_in_policy_arn = None
+        if args.autoscaling_group_name is not None:
+            self.scale_on_backlog(args.autoscaling_group_name)
+        self.register_outputs(
+            {
+                "queue_url": self.queue_url,
+                "queue_arn": self.queue_arn,
+                "queue_name": self.queue_name,
+                "dlq_arn": self.dlq_arn,
+                "dlq_url": self.dlq_url,
+            }
+        )
+
+    def scale_on_backlog(self, autoscaling_group_name: pulumi.Input[str]) -> None:
+        """The alarm pair on the queue's visible messages and the two simple scaling policies
+        they drive on `autoscaling_group_name` (children of this component)."""
+        if self.scale_out_policy_arn is not None:
+            raise ValueError(f"WorkQueue {self._name}: its backlog scaling is already attached")
+        name, args, tags = self._name, self._args, self._tags
+        child = pulumi.ResourceOptions(parent=self)
         scale_out = aws.autoscaling.Policy(
             f"{name}-scale-out",
-            autoscaling_group_name=args.autoscaling_group_name,
+            autoscaling_group_name=autoscaling_group_name,
             policy_type="SimpleScaling",
             adjustment_type="ChangeInCapacity",
             scaling_adjustment=args.scale_out_step,
@@ -190,14 +220,14 @@ class WorkQueue(pulumi.ComponentResource):
         )
         scale_in = aws.autoscaling.Policy(
             f"{name}-scale-in",
-            autoscaling_group_name=args.autoscaling_group_name,
+            autoscaling_group_name=autoscaling_group_name,
             policy_type="SimpleScaling",
             adjustment_type="ChangeInCapacity",
             scaling_adjustment=-1,
             cooldown=args.cooldown_seconds,
             opts=child,
         )
-        dimensions = {"QueueName": queue.name}
+        dimensions = {"QueueName": self.queue_name}
         aws.cloudwatch.MetricAlarm(
             f"{name}-backlog-high",
             alarm_description=(
@@ -237,21 +267,5 @@ class WorkQueue(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.queue_url = queue.url
-        self.queue_arn = queue.arn
-        self.queue_name = queue.name
-        self.dlq_arn = dlq.arn
-        self.dlq_url = dlq.url
         self.scale_out_policy_arn = scale_out.arn
         self.scale_in_policy_arn = scale_in.arn
-        self.register_outputs(
-            {
-                "queue_url": self.queue_url,
-                "queue_arn": self.queue_arn,
-                "queue_name": self.queue_name,
-                "dlq_arn": self.dlq_arn,
-                "dlq_url": self.dlq_url,
-                "scale_out_policy_arn": self.scale_out_policy_arn,
-                "scale_in_policy_arn": self.scale_in_policy_arn,
-            }
-        )

@@ -1,7 +1,8 @@
-"""Who may talk to whom, in one place: the security groups of both EB environments.
+"""Who may talk to whom, in one place: the security groups of the EB environments.
 
     internet --80/443--> web ALB --> web instances --80/443--> model ALB --> model instances
                                           \\--5432--> database (its group lives in Database)
+    queue (SQS, over HTTPS through NAT) <-- worker instances (no ingress at all)
 
 They are created before the environments because the relation is circular at the component
 level (web needs the model's URL, the model's load balancer needs the web instances' group),
@@ -26,19 +27,23 @@ class AppSecurityGroupsArgs:
     vpc_id: pulumi.Input[str]
     vpc_cidr_block: str
     """Load balancers may only forward inside the VPC."""
+    worker: bool = False
+    """Also a group for worker instances: no ingress, outbound through NAT only."""
 
 
 class AppSecurityGroups(pulumi.ComponentResource):
     """Security groups for the web and model load balancers and instances.
 
     Outputs: `web_load_balancer_id` (80/443 from anywhere), `web_instances_id`,
-    `model_load_balancer_id` (80/443 from the web instances only), `model_instances_id`.
+    `model_load_balancer_id` (80/443 from the web instances only), `model_instances_id`,
+    `worker_instances_id` (None without a worker).
     """
 
     web_load_balancer_id: pulumi.Output[str]
     web_instances_id: pulumi.Output[str]
     model_load_balancer_id: pulumi.Output[str]
     model_instances_id: pulumi.Output[str]
+    worker_instances_id: pulumi.Output[str] | None
 
     def __init__(
         self, name: str, args: AppSecurityGroupsArgs, opts: pulumi.ResourceOptions | None = None
@@ -60,6 +65,16 @@ class AppSecurityGroups(pulumi.ComponentResource):
         )
         model_instances = self._group(
             name, "model-instances", "Model (Triton) instances", args.vpc_id
+        )
+        worker_instances = (
+            self._group(
+                name,
+                "worker-instances",
+                "Worker instances: no ingress; sqsd pulls their work from SQS",
+                args.vpc_id,
+            )
+            if args.worker
+            else None
         )
 
         for port in HTTP_PORTS:
@@ -99,10 +114,10 @@ class AppSecurityGroups(pulumi.ComponentResource):
                 cidr_ipv4=args.vpc_cidr_block,
                 opts=pulumi.ResourceOptions(parent=self),
             )
-        for label, group in (
-            ("web-instances", web_instances),
-            ("model-instances", model_instances),
-        ):
+        instance_groups = [("web-instances", web_instances), ("model-instances", model_instances)]
+        if worker_instances is not None:
+            instance_groups.append(("worker-instances", worker_instances))
+        for label, group in instance_groups:
             aws.vpc.SecurityGroupEgressRule(
                 f"{name}-{label}-egress",
                 security_group_id=group.id,
@@ -116,6 +131,7 @@ class AppSecurityGroups(pulumi.ComponentResource):
         self.web_instances_id = web_instances.id
         self.model_load_balancer_id = model_lb.id
         self.model_instances_id = model_instances.id
+        self.worker_instances_id = worker_instances.id if worker_instances else None
         self.register_outputs(
             {
                 "webLoadBalancerId": self.web_load_balancer_id,

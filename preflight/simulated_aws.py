@@ -16,6 +16,8 @@ from typing import Any
 
 import pulumi
 
+from .simulated_queues import SHAPERS as SQS_SHAPERS
+
 # Newest first, as `aws elasticbeanstalk list-available-solution-stacks` lists them.
 SOLUTION_STACKS: tuple[str, ...] = (
     "64bit Amazon Linux 2023 v4.5.2 running Docker",
@@ -490,10 +492,13 @@ def _eb_environment(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) 
     env_type = settings.get(("aws:elasticbeanstalk:environment", "EnvironmentType"))
     short = env_id[2:]
     cname = f"{env_name}.{seed[10:20]}.{aws.region}.elasticbeanstalk.com"
-    if env_type == "SingleInstance":
+    worker = str(s.get("tier") or "").lower() == "worker"
+    load_balancers: list[str] = []
+    if worker:  # no load balancer, no CNAME: sqsd feeds it from its queue
+        cname, endpoint = "", ""
+    elif env_type == "SingleInstance":
         octets = [int(seed[i : i + 2], 16) for i in (20, 22)]
         endpoint = f"13.125.{octets[0]}.{octets[1]}"
-        load_balancers: list[str] = []
     else:
         lb = f"awseb-{env_id}-{seed[20:30]}"
         dns = f"{lb}-{int(seed[30:38], 16)}.{aws.region}.elb.amazonaws.com"
@@ -509,7 +514,9 @@ def _eb_environment(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) 
         autoscalingGroups=[f"awseb-{env_id}-stack-AWSEBAutoScalingGroup-{short.upper()}"],
         launchConfigurations=[],
         instances=[],
-        queues=[],
+        queues=[settings[("aws:elasticbeanstalk:sqsd", "WorkerQueueURL")]]
+        if worker and ("aws:elasticbeanstalk:sqsd", "WorkerQueueURL") in settings
+        else [],
         triggers=[],
         allSettings=s.get("settings") or [],
     )
@@ -638,4 +645,5 @@ _SHAPERS: dict[str, Shaper] = {
     "aws:acm/certificate:Certificate": _certificate,
     "aws:acm/certificateValidation:CertificateValidation": _certificate_validation,
     "aws:route53/record:Record": _record,
+    **SQS_SHAPERS,
 }

@@ -7,16 +7,13 @@ from typing import Any
 
 import pytest
 
-from components.beanstalk import (
-    Application,
-    ApplicationArgs,
-    Environment,
-    EnvironmentArgs,
-    WiredProperty,
-    instance_policy,
-)
-from components.config import parse_stack_config
+from components.beanstalk import Application, ApplicationArgs
+from components.config import LoadBalancedConfig, parse_stack_config
+from components.config_args import environment_args as config_environment_args
+from components.config_args import load_balancer
 from components.database import Database, DatabaseArgs
+from components.environment import Environment, EnvironmentArgs, WiredProperty
+from components.iam import instance_policy
 from components.network import Network, NetworkArgs
 from components.security import AppSecurityGroups, AppSecurityGroupsArgs
 from tests.program_fixtures import LISTENER_TOKEN, Recording, run, settings_map
@@ -332,7 +329,10 @@ def test_application_uses_the_newest_matching_platform_and_a_scoped_service_role
     result = run(
         lambda: {
             "stack": Application(
-                "app", ApplicationArgs(r"^64bit Amazon Linux 2023 v[0-9.]+ running Docker$")
+                "app",
+                ApplicationArgs(
+                    solution_stack_regex=r"^64bit Amazon Linux 2023 v[0-9.]+ running Docker$"
+                ),
             ).solution_stack_name
         }
     )
@@ -366,23 +366,28 @@ def environment_args(role: Any = "web", **settings: Any) -> EnvironmentArgs:
             },
             "wired_secrets": {"DB_CREDENTIALS": SECRET.replace("session", "rds-db")},
         }
-    return EnvironmentArgs(
-        role=role,
+    settings = config.environment(role)
+    assert isinstance(settings, LoadBalancedConfig)
+    return config_environment_args(
+        role,
+        settings,
+        config.platform,
         application_name="webmodel-dev",
         solution_stack_name="64bit Amazon Linux 2023 v4.5.2 running Docker",
         service_role_arn="arn:aws:iam::123456789012:role/eb-service",
         vpc_id="vpc-1",
         instance_subnet_ids=["subnet-priv-a", "subnet-priv-b"],
-        load_balancer_subnet_ids=(
-            ["subnet-pub-a", "subnet-pub-b"]
-            if role == "web"
-            else ["subnet-priv-a", "subnet-priv-b"]
-        ),
-        load_balancer_scheme="public" if role == "web" else "internal",
-        load_balancer_security_group_id=f"sg-{role}-lb",
         instance_security_group_id=f"sg-{role}-instances",
-        settings=config.environment(role),
-        platform=config.platform,
+        load_balancer=load_balancer(
+            settings,
+            scheme="public" if role == "web" else "internal",
+            subnet_ids=(
+                ["subnet-pub-a", "subnet-pub-b"]
+                if role == "web"
+                else ["subnet-priv-a", "subnet-priv-b"]
+            ),
+            security_group_id=f"sg-{role}-lb",
+        ),
         name_prefix="webmodel-dev",
         **extra,
     )
@@ -556,13 +561,12 @@ def test_instance_policy_covers_parameters_and_kms_through_the_services_only():
 
 
 def test_environment_budget_counts_wired_properties_at_construction():
-    config = parse_stack_config({"model": {"env": {"BIG": "x" * 3700}}})
     base = environment_args("model")
     with pytest.raises(ValueError, match="over Elastic Beanstalk's limit of 4,096 bytes") as caught:
         EnvironmentArgs(
             **{
                 **base.__dict__,
-                "settings": config.model,
+                "env": {"BIG": "x" * 3700},
                 "wired_properties": {"EXTRA_URL": WiredProperty("http://x", 400)},
             }
         )

@@ -18,13 +18,14 @@ from hypothesis import strategies as st
 from components.config import (
     CONFIG_KEYS,
     ENV_PROPERTY_LIMIT_BYTES,
-    PROGRAM_PROPERTY_MAX_BYTES,
+    ROLES,
     ConfigError,
     StackConfig,
     budget_problem,
     load_stack_config,
     parse_stack_config,
     property_bytes,
+    section_model,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +57,9 @@ def test_project_declares_every_key_with_description_and_default():
         "options": {"toolchain": "pip", "virtualenv": ".venv"},
     }
     declared = project["config"]
-    assert sorted(declared) == sorted(f"webmodel:{key}" for key in CONFIG_KEYS)
+    required = [key for key in CONFIG_KEYS if not (key in ROLES and ROLES[key].optional)]
+    assert required == ["network", "database", "platform", "web", "model"]
+    assert sorted(declared) == sorted(f"webmodel:{key}" for key in required)
     for key, declaration in declared.items():
         assert declaration["description"].strip(), key
         assert isinstance(declaration["default"], dict), key
@@ -66,14 +69,18 @@ def test_project_defaults_are_exactly_the_code_defaults():
     declared = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
     defaults = {key.split(":", 1)[1]: value["default"] for key, value in declared.items()}
     assert parse_stack_config(defaults) == StackConfig()
-    assert StackConfig().model_dump(by_alias=True) == json.loads(json.dumps(defaults))
+    assert StackConfig().model_dump(by_alias=True, exclude={"worker"}) == json.loads(
+        json.dumps(defaults)
+    )
+    assert StackConfig().worker is None
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_stack_files_are_valid_and_in_seoul(stack: str):
     data = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
     assert data["aws:region"] == "ap-northeast-2"
-    assert set(stack_values(stack)) == set(CONFIG_KEYS)
+    # dev runs without the optional worker tier, prod with it
+    assert set(stack_values(stack)) == set(CONFIG_KEYS) - ({"worker"} if stack == "dev" else set())
     parse_stack_config(stack_values(stack))
 
 
@@ -171,10 +178,28 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("web", {"domain": "Not A Host"}, "pattern"),
     ("web", {"domain": "app.example.com"}, "needs hostedZone"),
     ("web", {"hostedZone": "example.com"}, "set only together with domain"),
-    ("model", {"domain": "m.example.com", "hostedZone": "example.com"}, "only webmodel:web"),
+    ("model", {"domain": "m.example.com", "hostedZone": "example.com"}, "unknown key"),
     ("web", {"domain": "a.other.org", "hostedZone": "example.com"}, "is not inside hostedZone"),
     ("model", {"modelRepository": "http://bucket/models"}, "pattern"),
-    ("web", {"modelRepository": "s3://bucket/models"}, "only webmodel:model loads models"),
+    ("web", {"modelRepository": "s3://bucket/models"}, "unknown key"),
+    ("worker", {"healthCheckPath": "/health"}, "unknown key"),
+    ("worker", {"processingTimeoutSeconds": 0}, "greater than or equal to 1"),
+    ("worker", {"processingTimeoutSeconds": 36001}, "less than or equal to 36000"),
+    ("worker", {"visibilityTimeoutSeconds": 43201}, "less than or equal to 43200"),
+    (
+        "worker",
+        {"visibilityTimeoutSeconds": 300},
+        "is not greater than webmodel:worker.processingTimeoutSeconds",
+    ),
+    ("worker", {"retryDelaySeconds": -1}, "greater than or equal to 0"),
+    ("worker", {"maxReceiveCount": 0}, "greater than or equal to 1"),
+    ("worker", {"maxReceiveCount": 1001}, "less than or equal to 1000"),
+    ("worker", {"messageRetentionSeconds": 59}, "greater than or equal to 60"),
+    ("worker", {"httpConnections": 101}, "less than or equal to 100"),
+    ("worker", {"scaleOutBacklog": 0}, "greater than or equal to 1"),
+    ("worker", {"scaleInBacklog": -1}, "greater than or equal to 0"),
+    ("worker", {"scaleOutStep": 0}, "greater than or equal to 1"),
+    ("worker", {"scaleOutBacklog": 5, "scaleInBacklog": 5}, "both alarms would fire at once"),
 ]
 
 
@@ -196,10 +221,12 @@ def test_invalid_value_names_the_full_key_and_what_is_valid(section, fields, fra
 def test_every_config_field_has_an_invalid_case():
     covered = {(section, next(iter(fields))) for section, fields, _ in INVALID}
     for section in CONFIG_KEYS:
-        model = StackConfig.model_fields[section].annotation
+        model = section_model(section)
         for name, field in model.model_fields.items():  # type: ignore[union-attr]
             alias = field.alias or name
-            if (section, alias) in covered or (("web", alias) in covered and section == "model"):
+            if (section, alias) in covered or (
+                section == "worker" and {("web", alias), ("model", alias)} & covered
+            ):
                 continue
             if section in {"web", "model"} and ("model" if section == "web" else "web", alias) in (
                 covered
@@ -289,11 +316,11 @@ def test_budget_counts_utf8_bytes_of_key_equals_value():
 
 
 def test_budget_includes_what_the_program_adds_to_web():
-    reserved = sum(len(k) + 1 + v for k, v in PROGRAM_PROPERTY_MAX_BYTES["web"].items())
+    reserved = sum(len(k) + 1 + v for k, v in ROLES["web"].program_properties.items())
     room = ENV_PROPERTY_LIMIT_BYTES - reserved
     fits = {"BIG": "x" * (room - len("BIG="))}
     parse_stack_config({"web": {"env": fits}})
-    model_reserved = sum(len(k) + 1 + v for k, v in PROGRAM_PROPERTY_MAX_BYTES["model"].items())
+    model_reserved = sum(len(k) + 1 + v for k, v in ROLES["model"].program_properties.items())
     model_room = ENV_PROPERTY_LIMIT_BYTES - model_reserved
     parse_stack_config({"model": {"env": {"BIG": "x" * (model_room - 4)}}})
     assert "324 B reserved for AWS_DEFAULT_REGION, MODEL_REPOSITORY" in error_of(
@@ -419,7 +446,7 @@ def _expect_valid(env: dict[str, Any]) -> bool:
     as_text = {
         k: ("true" if v is True else "false" if v is False else str(v)) for k, v in plain.items()
     }
-    reserved = PROGRAM_PROPERTY_MAX_BYTES["web"]
+    reserved = ROLES["web"].program_properties
     return budget_problem("x", as_text, reserved) is None
 
 

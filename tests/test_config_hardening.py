@@ -28,6 +28,7 @@ from components.config import (
     StackConfig,
     load_stack_config,
     parse_stack_config,
+    section_model,
     secure_value_problem,
 )
 from preflight.project import (
@@ -353,7 +354,7 @@ def test_a_key_nothing_resembles_is_refused_with_the_closest_and_all_valid_keys(
     assert str(caught.value).splitlines()[1] == (
         f"  {PROJECT}:debug: unknown config key (did you mean '{PROJECT}:web'?); valid keys: "
         f"{PROJECT}:network, {PROJECT}:database, {PROJECT}:platform, {PROJECT}:web, "
-        f"{PROJECT}:model"
+        f"{PROJECT}:model, {PROJECT}:worker"
     )
 
 
@@ -362,10 +363,7 @@ def _fields(model: type[BaseModel]) -> list[str]:
 
 
 NESTED = [
-    (key, field)
-    for key in CONFIG_KEYS
-    for field in _fields(StackConfig.model_fields[key].annotation)  # type: ignore[arg-type]
-    if len(field) > 4
+    (key, field) for key in CONFIG_KEYS for field in _fields(section_model(key)) if len(field) > 4
 ]
 
 
@@ -375,7 +373,7 @@ def test_a_typo_in_a_nested_key_names_the_closest_valid_field(
     case: tuple[tuple[str, str], str],
 ) -> None:
     (key, _), typo = case
-    valid = _fields(StackConfig.model_fields[key].annotation)  # type: ignore[arg-type]
+    valid = _fields(section_model(key))
     if typo in valid:
         return
     with pytest.raises(ConfigError) as caught:
@@ -391,7 +389,7 @@ def test_a_typo_in_a_nested_key_names_the_closest_valid_field(
 def _leaf_paths() -> Iterator[tuple[str, tuple[str, ...]]]:
     """Every field of every key (from the models, so new fields are covered), plus map entries."""
     for key in CONFIG_KEYS:
-        model: type[BaseModel] = StackConfig.model_fields[key].annotation  # type: ignore[assignment]
+        model: type[BaseModel] = section_model(key)
         for field in _fields(model):
             if field in {"env", "secrets"}:
                 yield key, (field, "SOME_NAME")
@@ -638,7 +636,7 @@ def test_pulumi_yaml_config_block_is_generated_from_the_models() -> None:
 
 
 def test_a_wired_value_that_outgrows_its_reservation_names_its_source_key() -> None:
-    from components.beanstalk import EnvironmentArgs, WiredProperty
+    from components.environment import EnvironmentArgs, WiredProperty
     from tests.test_components import environment, environment_args
 
     args = environment_args("web")

@@ -1,0 +1,50 @@
+"""The simulated account's answers for the worker tier's resources: SQS queues as AWS names
+them (the URL is the queue's ID), the DLQ's redrive allow policy, scaling policies and alarms.
+Registered into simulated_aws's shapers; same contract (fill the state, return the ID)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .simulated_aws import SimulatedAws
+
+
+def _queue(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+    if not s.get("name"):
+        suffix = ".fifo" if s.get("fifoQueue") else ""
+        s["name"] = f"{name[: 80 - 8 - len(suffix)]}-{seed[-7:]}{suffix}"
+    queue = str(s["name"])
+    url = f"https://sqs.{aws.region}.amazonaws.com/{aws.account_id}/{queue}"
+    s.update(url=url, arn=aws.arn("sqs", queue))
+    s.setdefault("visibilityTimeoutSeconds", 30)
+    s.setdefault("messageRetentionSeconds", 345600)
+    return url
+
+
+def _redrive_allow(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+    return str(s.get("queueUrl") or "")
+
+
+def _scaling_policy(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+    group = s.get("autoscalingGroupName", "")
+    s["arn"] = aws.arn(
+        "autoscaling",
+        f"scalingPolicy:{seed[:8]}-{seed[8:12]}-{seed[12:16]}-{seed[16:20]}-{seed[20:32]}:"
+        f"autoScalingGroupName/{group}:policyName/{name}",
+    )
+    return name
+
+
+def _alarm(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+    alarm = s.get("name") or f"{name}-{seed[-7:]}"
+    s.update(name=alarm, arn=aws.arn("cloudwatch", f"alarm:{alarm}"))
+    return str(alarm)
+
+
+SHAPERS = {
+    "aws:sqs/queue:Queue": _queue,
+    "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": _redrive_allow,
+    "aws:autoscaling/policy:Policy": _scaling_policy,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
+}
