@@ -322,6 +322,8 @@ def test_every_policy_verify_mirrors_is_a_pack_policy() -> None:
         "rds-storage-encrypted",
         "rds-multi-az",
         "eb-runs-stack-version",
+        "sqs-queue-encrypted",
+        "sqs-queue-has-dlq",
     } == MIRRORED_POLICIES
 
 

@@ -1,7 +1,9 @@
 """Post-deploy verification: check a deployed stack's live AWS resources against the
 guarantees the policy pack enforces before deployment (private subnets, no public IPs,
 the EB 4 KB environment-property limit, an internal model load balancer, a private,
-encrypted and, where the stage's pack config makes it mandatory, multi-AZ database).
+encrypted and, where the stage's pack config makes it mandatory, multi-AZ database; for a
+stack with a worker tier, a `Worker` environment reading the stack's encrypted queue, which
+dead-letters into its encrypted DLQ).
 
 `python -m verify --stack NAME [--outputs FILE] [--region R]`; exit 0 when every check
 passes, 1 when a guarantee is broken, 2 on bad input or an AWS call that failed.

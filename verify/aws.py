@@ -14,9 +14,9 @@ means "there is no such database", a finding, not a failure).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from botocore.exceptions import ClientError
 
@@ -58,6 +58,18 @@ def _one_line(text: str) -> str:
     first = lines[0] if lines else "no message"
     first = "".join(ch if ch.isprintable() else "?" for ch in first)
     return first if len(first) <= _REASON_LIMIT else first[: _REASON_LIMIT - 3] + "..."
+
+
+class SqsClient(Protocol):
+    """The one SQS call verify makes, typed here: the environment has no mypy_boto3_sqs
+    stubs, and boto3 types `session.client("sqs")` as Any."""
+
+    def get_queue_attributes(
+        self,
+        *,
+        QueueUrl: str,
+        AttributeNames: Sequence[str],
+    ) -> Mapping[str, Any]: ...
 
 
 ClientT = TypeVar("ClientT")
@@ -110,6 +122,8 @@ class Clients:
     rds: RDSClient
     route53: Route53Client | None = None
     """Needed only for a stack served on its own domain (`webUrl` not on elasticbeanstalk.com)."""
+    sqs: SqsClient | None = None
+    """Needed only for a stack with a worker tier (its work queue and dead-letter queue)."""
 
     def guarded(self) -> Clients:
         """The same clients, every call going through `guard`."""
@@ -119,4 +133,5 @@ class Clients:
             elbv2=guard(self.elbv2),
             rds=guard(self.rds),
             route53=guard(self.route53) if self.route53 is not None else None,
+            sqs=guard(self.sqs) if self.sqs is not None else None,
         )

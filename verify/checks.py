@@ -22,14 +22,17 @@ if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
     from mypy_boto3_ec2.type_defs import RouteTableTypeDef, SubnetTypeDef
     from mypy_boto3_elasticbeanstalk import ElasticBeanstalkClient
-    from mypy_boto3_elasticbeanstalk.type_defs import EnvironmentDescriptionTypeDef
+    from mypy_boto3_elasticbeanstalk.type_defs import (
+        ConfigurationOptionSettingTypeDef,
+        EnvironmentDescriptionTypeDef,
+    )
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
     from mypy_boto3_elbv2.type_defs import (
         DescribeLoadBalancersOutputTypeDef,
         LoadBalancerTypeDef,
     )
 
-Role = Literal["web", "model"]
+Role = Literal["web", "model", "worker"]
 
 # The pack policies these checks mirror; their level in the stage decides FAIL or WARN.
 PRIVATE_SUBNETS_POLICY = "eb-instances-in-private-subnets"
@@ -237,20 +240,34 @@ def check_private_subnets(ec2: EC2Client, role: Role, instances: Sequence[Instan
     )
 
 
-def check_environment_properties(
-    eb: ElasticBeanstalkClient, application: str, environment: str, role: Role
-) -> CheckResult:
-    """The EB limit as the pack counts it: all `key=value` strings of the environment's
-    effective settings (its own and its template's, as EB reports them) in UTF-8 bytes."""
-    check_id = f"{role}-env-properties-size"
+def fetch_option_settings(
+    eb: ElasticBeanstalkClient, application: str, environment: str
+) -> list[ConfigurationOptionSettingTypeDef]:
+    """The environment's effective option settings (its own and its template's), as EB
+    reports them for the environment."""
     settings = eb.describe_configuration_settings(
         ApplicationName=application, EnvironmentName=environment
     )["ConfigurationSettings"]
+    return [option for config in settings[:1] for option in config.get("OptionSettings", [])]
+
+
+def check_environment_properties(
+    eb: ElasticBeanstalkClient,
+    application: str,
+    environment: str,
+    role: Role,
+    options: Sequence[ConfigurationOptionSettingTypeDef] | None = None,
+) -> CheckResult:
+    """The EB limit as the pack counts it: all `key=value` strings of the environment's
+    effective settings (its own and its template's, as EB reports them) in UTF-8 bytes.
+    `options` are those settings when the caller has already read them."""
+    check_id = f"{role}-env-properties-size"
+    if options is None:
+        options = fetch_option_settings(eb, application, environment)
     properties: dict[str, str] = {}
-    for config in settings[:1]:
-        for option in config.get("OptionSettings", []):
-            if option.get("Namespace") == ENV_PROPERTIES_NS and "OptionName" in option:
-                properties[option["OptionName"]] = option.get("Value") or ""
+    for option in options:
+        if option.get("Namespace") == ENV_PROPERTIES_NS and "OptionName" in option:
+            properties[option["OptionName"]] = option.get("Value") or ""
     size = measure(properties)
     if not size.over(LIMIT_BYTES):
         return CheckResult(

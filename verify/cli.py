@@ -83,6 +83,7 @@ def aws_clients(region: str) -> Clients:
         elbv2=session.client("elbv2"),
         rds=session.client("rds"),
         route53=session.client("route53"),
+        sqs=session.client("sqs"),
     )
 
 

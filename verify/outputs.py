@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from pydantic import (
     StrictStr,
     StringConstraints,
     ValidationError,
+    model_validator,
 )
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
@@ -41,6 +43,16 @@ NonEmptyString = Annotated[
     StrictStr, BeforeValidator(_not_a_secret_placeholder), StringConstraints(min_length=1)
 ]
 SubnetIds = Annotated[tuple[StrictStr, ...], BeforeValidator(_not_a_secret_placeholder)]
+
+
+@dataclass(frozen=True)
+class WorkerOutputs:
+    """A stack's worker tier, as its outputs name it (see `StackOutputs.worker`)."""
+
+    environment_name: str
+    version_label: str
+    queue_url: str
+    dead_letter_queue_url: str
 
 
 class StackOutputs(BaseModel):
@@ -68,6 +80,42 @@ class StackOutputs(BaseModel):
     model_version_label: NonEmptyString | None = None
     web_domain: NonEmptyString | None = None
     """Set when the stack serves web on its own name (`webmodel:web.domain`)."""
+    worker_environment_name: NonEmptyString | None = None
+    """The worker tier's outputs: all four when the stack has one (`webmodel:worker`), else none."""
+    worker_version_label: NonEmptyString | None = None
+    work_queue_url: NonEmptyString | None = None
+    dead_letter_queue_url: NonEmptyString | None = None
+
+    @model_validator(mode="after")
+    def _worker_all_or_none(self) -> StackOutputs:
+        given = {name: getattr(self, field) is not None for field, name in _WORKER_FIELDS}
+        if any(given.values()) and not all(given.values()):
+            raise PydanticCustomError(
+                "partial_worker",
+                "has worker output(s) {present} but lacks {missing}",
+                {
+                    "present": ", ".join(name for name, found in given.items() if found),
+                    "missing": ", ".join(name for name, found in given.items() if not found),
+                },
+            )
+        return self
+
+    @property
+    def worker(self) -> WorkerOutputs | None:
+        """The worker tier, or None for a stack without one."""
+        if (
+            self.worker_environment_name is None
+            or self.worker_version_label is None
+            or self.work_queue_url is None
+            or self.dead_letter_queue_url is None
+        ):
+            return None
+        return WorkerOutputs(
+            environment_name=self.worker_environment_name,
+            version_label=self.worker_version_label,
+            queue_url=self.work_queue_url,
+            dead_letter_queue_url=self.dead_letter_queue_url,
+        )
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object], source: str) -> StackOutputs:
@@ -83,6 +131,18 @@ REQUIRED_OUTPUTS: tuple[str, ...] = tuple(
 )
 """The exact output names `__main__.py` exports; verify needs every one of them."""
 
+_WORKER_FIELDS: tuple[tuple[str, str], ...] = tuple(
+    (name, StackOutputs.model_fields[name].alias or name)
+    for name in (
+        "worker_environment_name",
+        "worker_version_label",
+        "work_queue_url",
+        "dead_letter_queue_url",
+    )
+)
+WORKER_OUTPUTS: tuple[str, ...] = tuple(alias for _, alias in _WORKER_FIELDS)
+"""The outputs of a stack with a worker tier: all of them, or none without one."""
+
 
 def _one_line(invalid: ValidationError, source: str) -> str:
     """The first problem in words: every missing output at once, else the first bad one."""
@@ -94,6 +154,11 @@ def _one_line(invalid: ValidationError, source: str) -> str:
             f"expected all of: {', '.join(REQUIRED_OUTPUTS)}"
         )
     error = errors[0]
+    if error["type"] == "partial_worker":
+        return (
+            f"{source} {error['msg']}; a stack with a worker tier exports all of: "
+            f"{', '.join(WORKER_OUTPUTS)} (a stack without one exports none of them)"
+        )
     name = str(error["loc"][0]) if error["loc"] else "?"
     if error["type"] == "secret_placeholder":
         return (

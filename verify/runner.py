@@ -24,6 +24,7 @@ from verify.checks import (
     check_runs_stack_version,
     describe_instances,
     fetch_environment_resources,
+    fetch_option_settings,
     find_environment,
 )
 from verify.database import (
@@ -36,12 +37,25 @@ from verify.database import (
 )
 from verify.domain import check_domain_alias
 from verify.enforcement import Enforcement
-from verify.outputs import StackOutputs
+from verify.outputs import StackOutputs, WorkerOutputs
 from verify.result import CheckResult, not_checked
+from verify.worker import (
+    QUEUE_CHECKS,
+    READS_QUEUE_CHECK,
+    SQSD_TIMEOUTS_CHECK,
+    TIER_CHECK,
+    check_queue_redrive,
+    check_queues_encrypted,
+    check_sqsd_timeouts,
+    check_worker_reads_queue,
+    check_worker_tier,
+    fetch_queue,
+)
 
 MIRRORED_POLICIES: frozenset[str] = frozenset(
     {PRIVATE_SUBNETS_POLICY, ENV_PROPERTIES_POLICY, INTERNAL_MODEL_POLICY, STACK_VERSION_POLICY}
     | {policy for _, policy in DATABASE_CHECKS}
+    | {policy for _, policy in QUEUE_CHECKS}
 )
 """The pack policies verify's checks mirror; each must exist in the pack (a parity test)."""
 
@@ -74,6 +88,9 @@ def verify_stack(
             else None
         )
         results.append(check_domain_alias(guarded.route53, guarded.elbv2, domain, resources))
+    worker = outputs.worker
+    if worker is not None:
+        results += verify_worker(guarded, outputs.application_name, worker)
     results += verify_database(guarded, outputs.db_instance_identifier)
     return [apply_level(result, enforcement) for result in results]
 
@@ -117,6 +134,50 @@ def verify_environment(
     results.append(check_environment_properties(eb, application, environment, role))
     if role == "model":
         results.append(check_load_balancer_internal(clients.elbv2, role, resources))
+    return results
+
+
+def verify_worker(clients: Clients, application: str, worker: WorkerOutputs) -> list[CheckResult]:
+    """The worker environment (what every tier gets, then its tier and `sqsd` wiring), then
+    its queues, which are checked even when the environment is gone."""
+    eb, ec2, environment = clients.elasticbeanstalk, clients.ec2, worker.environment_name
+    description = find_environment(eb, application, environment)
+    results = [check_environment_health("worker", application, environment, description)]
+    if description is None:
+        reason = f"worker environment {environment!r} does not exist"
+        dependent: list[tuple[str, str | None]] = [
+            (TIER_CHECK, None),
+            ("worker-runs-stack-version", STACK_VERSION_POLICY),
+            ("worker-instances-no-public-ip", PRIVATE_SUBNETS_POLICY),
+            ("worker-instances-private-subnets", PRIVATE_SUBNETS_POLICY),
+            ("worker-env-properties-size", ENV_PROPERTIES_POLICY),
+            (READS_QUEUE_CHECK, None),
+            (SQSD_TIMEOUTS_CHECK, None),
+        ]
+        results += [not_checked(check, reason, policy) for check, policy in dependent]
+    else:
+        results.append(check_worker_tier(environment, description))
+        results.append(
+            check_runs_stack_version("worker", environment, description, worker.version_label)
+        )
+        resources = fetch_environment_resources(eb, environment)
+        instances = describe_instances(ec2, resources.instance_ids)
+        results.append(check_no_public_ip("worker", instances))
+        results.append(check_private_subnets(ec2, "worker", instances))
+        options = fetch_option_settings(eb, application, environment)
+        results.append(
+            check_environment_properties(eb, application, environment, "worker", options)
+        )
+        results.append(check_worker_reads_queue(environment, options, worker.queue_url))
+        results.append(check_sqsd_timeouts(environment, options))
+    if clients.sqs is None:
+        return results + [
+            not_checked(check, "no SQS client", policy) for check, policy in QUEUE_CHECKS
+        ]
+    queue = fetch_queue(clients.sqs, "work queue", worker.queue_url)
+    dead_letter = fetch_queue(clients.sqs, "dead-letter queue", worker.dead_letter_queue_url)
+    results.append(check_queues_encrypted([queue, dead_letter]))
+    results.append(check_queue_redrive(queue, dead_letter))
     return results
 
 

@@ -1,0 +1,537 @@
+"""verify's checks of a deployed worker tier (issue 13): the worker environment (tier, health,
+version, instances, its sqsd queue URL and timeouts) and its queues (encryption, redrive to the
+dead-letter queue). moto in process for SQS and EC2; `botocore.stub.Stubber` for the Elastic
+Beanstalk calls moto does not implement (`describe_environment_resources`,
+`describe_configuration_settings`), as in tests/test_verify.py, whose healthy account the
+whole-report test reuses. A healthy worker first, then one kind of drift per test, each
+asserting the exact line of the one check it breaks."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from tests.test_verify import (
+    APP,
+    ENV_NS,
+    HEALTHY_CHECKS,
+    REGION,
+    Drift,
+    build_account,
+    fake_aws_environment,  # noqa: F401 (autouse: fake credentials, no real AWS reachable)
+    make_clients,
+    stack_outputs,
+    stub_beanstalk,
+)
+from verify.aws import AwsCallFailed, Clients, guard
+from verify.cli import main
+from verify.enforcement import load_enforcement
+from verify.outputs import WORKER_OUTPUTS, BadInput, StackOutputs, WorkerOutputs
+from verify.runner import apply_level, verify_worker
+from verify.worker import Queue, check_queue_redrive, check_queues_encrypted, fetch_queue
+
+WORKER_ENV = "webmodel-prod-worker"
+WORKER_VERSION = "worker-3f9c2a1b"
+SQSD_NS = "aws:elasticbeanstalk:sqsd"
+WORKER_CHECKS = [
+    "worker-env-ready-green",
+    "worker-tier",
+    "worker-runs-stack-version",
+    "worker-instances-no-public-ip",
+    "worker-instances-private-subnets",
+    "worker-env-properties-size",
+    "worker-reads-queue",
+    "worker-sqsd-timeouts",
+    "work-queue-encrypted",
+    "work-queue-redrive",
+]
+
+
+@dataclass(frozen=True)
+class WorkerDrift:
+    """What is wrong with the worker tier; the defaults are a healthy one."""
+
+    tier: str = "Worker"
+    status: tuple[str, str] = ("Ready", "Green")
+    version: str = WORKER_VERSION
+    missing: bool = False
+    sqsd_queue: str | None = None
+    """The sqsd WorkerQueueURL; None: the stack's work queue."""
+    visibility: str | None = "300"
+    inactivity: str | None = "240"
+    work_queue_sse: bool = True
+    dlq_sse: bool = True
+    redrive_to_other: bool = False
+    max_receive_count: int = 5
+
+
+@dataclass(frozen=True)
+class Queues:
+    work_url: str
+    dlq_url: str
+    dlq_arn: str
+    other_arn: str
+
+
+def build_queues(sqs: Any, drift: WorkerDrift) -> Queues:
+    """The work queue (SSE-KMS with the AWS managed key), its DLQ (SSE-SQS) and another
+    queue a hand edit could redrive to."""
+
+    def create(name: str, attributes: dict[str, str]) -> tuple[str, str]:
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        return url, arn["Attributes"]["QueueArn"]
+
+    dlq_sse = {"SqsManagedSseEnabled": str(drift.dlq_sse).lower()}
+    dlq_url, dlq_arn = create("webmodel-prod-work-dlq", dlq_sse)
+    _, other_arn = create("webmodel-prod-other", {"SqsManagedSseEnabled": "true"})
+    redrive = {
+        "deadLetterTargetArn": other_arn if drift.redrive_to_other else dlq_arn,
+        "maxReceiveCount": drift.max_receive_count,
+    }
+    encryption = (
+        {"KmsMasterKeyId": "alias/aws/sqs"}
+        if drift.work_queue_sse
+        else {"SqsManagedSseEnabled": "false"}
+    )
+    work_url, _ = create("webmodel-prod-work", {**encryption, "RedrivePolicy": json.dumps(redrive)})
+    return Queues(work_url, dlq_url, dlq_arn, other_arn)
+
+
+def launch_worker(ec2: Any, subnet: str) -> str:
+    return str(
+        ec2.run_instances(
+            ImageId="ami-0123456789abcdef0",
+            MinCount=1,
+            MaxCount=1,
+            InstanceType="t3.small",
+            SubnetId=subnet,
+        )["Instances"][0]["InstanceId"]
+    )
+
+
+def add_worker_answers(stubber: Stubber, drift: WorkerDrift, instance: str, queues: Queues) -> None:
+    """Queue the EB answers in the order verify asks for the worker environment."""
+    tier_type = "SQS/HTTP" if drift.tier == "Worker" else "Standard"
+    found: list[dict[str, Any]] = [
+        {
+            "EnvironmentName": WORKER_ENV,
+            "ApplicationName": APP,
+            "Status": drift.status[0],
+            "Health": drift.status[1],
+            "VersionLabel": drift.version,
+            "Tier": {"Name": drift.tier, "Type": tier_type, "Version": "1.0"},
+        }
+    ]
+    stubber.add_response(
+        "describe_environments",
+        {"Environments": [] if drift.missing else found},
+        {"ApplicationName": APP, "EnvironmentNames": [WORKER_ENV], "IncludeDeleted": False},
+    )
+    if drift.missing:
+        return
+    stubber.add_response(
+        "describe_environment_resources",
+        {
+            "EnvironmentResources": {
+                "EnvironmentName": WORKER_ENV,
+                "Instances": [{"Id": instance}],
+                "LoadBalancers": [],
+            }
+        },
+        {"EnvironmentName": WORKER_ENV},
+    )
+    sqsd = {
+        "WorkerQueueURL": drift.sqsd_queue or queues.work_url,
+        "HttpPath": "/work",
+        "VisibilityTimeout": drift.visibility,
+        "InactivityTimeout": drift.inactivity,
+    }
+    options = [
+        {"Namespace": SQSD_NS, "OptionName": name, "Value": value}
+        for name, value in sqsd.items()
+        if value is not None
+    ]
+    options.append({"Namespace": ENV_NS, "OptionName": "APP_ENV", "Value": "prod"})
+    stubber.add_response(
+        "describe_configuration_settings",
+        {
+            "ConfigurationSettings": [
+                {"ApplicationName": APP, "EnvironmentName": WORKER_ENV, "OptionSettings": options}
+            ]
+        },
+        {"ApplicationName": APP, "EnvironmentName": WORKER_ENV},
+    )
+
+
+def worker_outputs(queues: Queues) -> dict[str, str]:
+    return {
+        "workerEnvironmentName": WORKER_ENV,
+        "workerVersionLabel": WORKER_VERSION,
+        "workQueueUrl": queues.work_url,
+        "deadLetterQueueUrl": queues.dlq_url,
+    }
+
+
+@dataclass(frozen=True)
+class Shared:
+    """One moto account for the module (building a VPC is the slow part): a worker instance
+    in a private subnet, and clients. Each test makes its own queues (`moto` deletes them)."""
+
+    clients: Clients
+    sqs: Any
+    """`clients.sqs`, as botocore's client (boto3 types it Any here: no SQS stubs)."""
+    instance: str
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
+    none = tmp_path_factory.mktemp("aws") / "none"
+    with pytest.MonkeyPatch.context() as env, mock_aws():
+        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
+            env.delenv(name, raising=False)
+        for name, value in (
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("AWS_CONFIG_FILE", str(none)),
+            ("AWS_SHARED_CREDENTIALS_FILE", str(none)),
+        ):
+            env.setenv(name, value)
+        session = boto3.Session(region_name=REGION)
+        ec2 = session.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.10.0/24")["Subnet"]["SubnetId"]
+        sqs = session.client("sqs")
+        clients = Clients(
+            elasticbeanstalk=session.client("elasticbeanstalk"),
+            ec2=ec2,
+            elbv2=session.client("elbv2"),
+            rds=session.client("rds"),
+            sqs=sqs,
+        )
+        yield Shared(clients, sqs, launch_worker(ec2, subnet))
+
+
+@pytest.fixture
+def moto(shared: Shared) -> Iterator[Shared]:
+    """The shared account, with no queue left over from another test."""
+    yield shared
+    for url in shared.sqs.list_queues().get("QueueUrls", []):
+        shared.sqs.delete_queue(QueueUrl=url)
+
+
+@dataclass
+class WorkerRun:
+    lines: list[str]
+    instance: str
+    queues: Queues
+
+    @property
+    def failures(self) -> list[str]:
+        return [line for line in self.lines if not line.startswith("PASS")]
+
+
+def run_worker_checks(account: Shared, drift: WorkerDrift) -> WorkerRun:
+    """The worker's checks alone (`verify_worker`), every EB answer consumed."""
+    clients = account.clients
+    queues = build_queues(account.sqs, drift)
+    worker = WorkerOutputs(WORKER_ENV, WORKER_VERSION, queues.work_url, queues.dlq_url)
+    with Stubber(clients.elasticbeanstalk) as stubber:
+        add_worker_answers(stubber, drift, account.instance, queues)
+        results = verify_worker(clients.guarded(), APP, worker)
+        stubber.assert_no_pending_responses()
+    assert [r.check_id for r in results] == WORKER_CHECKS
+    return WorkerRun([r.line for r in results], account.instance, queues)
+
+
+# --- the whole report -------------------------------------------------------------------
+
+
+def test_a_healthy_worker_passes_every_check_in_the_whole_report(
+    moto: Shared, tmp_path: Path
+) -> None:
+    """tests/test_verify.py's healthy account with a worker: its checks come after the
+    model's and before the database's, and each passes."""
+    clients = make_clients()
+    account = build_account(clients.ec2, clients.elbv2, clients.rds, Drift())
+    instance = launch_worker(clients.ec2, account.private_subnets[1])
+    sqs = moto.sqs
+    queues = build_queues(sqs, WorkerDrift())
+    stubber = stub_beanstalk(clients.elasticbeanstalk, account, Drift())
+    add_worker_answers(stubber, WorkerDrift(), instance, queues)
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({**stack_outputs(account), **worker_outputs(queues)}))
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        ["--stack", "prod", "--outputs", str(outputs), "--region", REGION],
+        make_clients=lambda region: replace(clients, sqs=sqs),
+        out=out,
+        err=err,
+    )
+    stubber.assert_no_pending_responses()
+    stubber.deactivate()
+    lines = out.getvalue().splitlines()
+    assert (code, err.getvalue()) == (0, ""), out.getvalue()
+    expected = HEALTHY_CHECKS[:9] + WORKER_CHECKS + HEALTHY_CHECKS[9:]
+    assert [line.split(":")[0] for line in lines[1:-1]] == [f"PASS  {c}" for c in expected]
+    subnet = account.private_subnets[1]
+    assert lines[10:20] == [
+        "PASS  worker-env-ready-green: worker environment 'webmodel-prod-worker' is Ready/Green",
+        "PASS  worker-tier: worker environment 'webmodel-prod-worker' is tier Worker (SQS/HTTP)",
+        "PASS  worker-runs-stack-version: worker environment 'webmodel-prod-worker' runs "
+        "'worker-3f9c2a1b'",
+        "PASS  worker-instances-no-public-ip: no public IP on 1 worker instance(s)",
+        f"PASS  worker-instances-private-subnets: 1 worker instance(s) in private subnets {subnet}",
+        "PASS  worker-env-properties-size: worker environment properties use 12 of 4,096 bytes "
+        "(1 properties)",
+        "PASS  worker-reads-queue: worker environment 'webmodel-prod-worker' reads the work "
+        f"queue {queues.work_url}",
+        "PASS  worker-sqsd-timeouts: worker environment 'webmodel-prod-worker': sqsd "
+        "VisibilityTimeout 300 s is greater than InactivityTimeout 240 s",
+        "PASS  work-queue-encrypted: work queue webmodel-prod-work (SSE-KMS key alias/aws/sqs) "
+        "and dead-letter queue webmodel-prod-work-dlq (SSE-SQS) are encrypted at rest",
+        "PASS  work-queue-redrive: work queue webmodel-prod-work moves a message to dead-letter "
+        "queue webmodel-prod-work-dlq after 5 receive(s)",
+    ]
+    assert lines[-1] == "stack prod: 22 of 22 checks passed; every guarantee holds (exit 0)"
+    assert instance not in account.web_instances + account.model_instances
+
+
+def test_without_worker_outputs_the_stack_has_no_worker() -> None:
+    """verify_stack then adds no worker line and needs no SQS client: tests/test_verify.py's
+    healthy report, made with clients that have none, pins its exact list of checks."""
+    assert StackOutputs.from_mapping(_BASE_OUTPUTS, "src").worker is None
+
+
+# --- one drift per test -----------------------------------------------------------------
+
+
+def test_the_worker_checks_pass_on_a_healthy_worker(moto: Shared) -> None:
+    run = run_worker_checks(moto, WorkerDrift())
+    assert run.failures == []
+
+
+def test_a_web_server_tier_fails_worker_tier(moto: Shared) -> None:
+    run = run_worker_checks(moto, WorkerDrift(tier="WebServer"))
+    assert run.failures == [
+        "FAIL  worker-tier: worker environment 'webmodel-prod-worker' is tier WebServer, "
+        "expected Worker: nothing reads the work queue"
+    ]
+
+
+def test_a_worker_not_green_fails_its_health(moto: Shared) -> None:
+    run = run_worker_checks(moto, WorkerDrift(status=("Ready", "Red")))
+    assert run.failures == [
+        "FAIL  worker-env-ready-green: worker environment 'webmodel-prod-worker' is Ready/Red, "
+        "expected Ready/Green"
+    ]
+
+
+def test_a_worker_running_another_version_fails_worker_runs_stack_version(moto: Shared) -> None:
+    run = run_worker_checks(moto, WorkerDrift(version="worker-0000aaaa"))
+    assert run.failures == [
+        "FAIL  worker-runs-stack-version: worker environment 'webmodel-prod-worker' runs "
+        "'worker-0000aaaa', but the stack deployed 'worker-3f9c2a1b'"
+    ]
+
+
+def test_sqsd_reading_another_queue_fails_worker_reads_queue(moto: Shared) -> None:
+    elsewhere = "https://sqs.ap-northeast-2.amazonaws.com/123456789012/awseb-e-abc-WorkerQueue"
+    run = run_worker_checks(moto, WorkerDrift(sqsd_queue=elsewhere))
+    assert run.failures == [
+        f"FAIL  worker-reads-queue: worker environment 'webmodel-prod-worker' reads {elsewhere}, "
+        f"not the stack's work queue {run.queues.work_url}"
+    ]
+
+
+@pytest.mark.parametrize(("visibility", "inactivity"), [("240", "240"), ("60", "240")])
+def test_visibility_not_above_inactivity_fails_worker_sqsd_timeouts(
+    moto: Shared, visibility: str, inactivity: str
+) -> None:
+    run = run_worker_checks(moto, WorkerDrift(visibility=visibility, inactivity=inactivity))
+    assert run.failures == [
+        "FAIL  worker-sqsd-timeouts: worker environment 'webmodel-prod-worker': sqsd "
+        f"VisibilityTimeout {visibility} s is not greater than InactivityTimeout {inactivity} s, "
+        "so a message reappears on the queue while its job still runs and another instance "
+        "runs it again"
+    ]
+
+
+def test_missing_or_malformed_sqsd_timeouts_fail_by_name(moto: Shared) -> None:
+    run = run_worker_checks(moto, WorkerDrift(visibility=None, inactivity="4 min"))
+    assert run.failures == [
+        "FAIL  worker-sqsd-timeouts: worker environment 'webmodel-prod-worker' sets no sqsd "
+        "VisibilityTimeout and has sqsd InactivityTimeout '4 min', not a whole number of seconds"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("drift", "queue"),
+    [
+        (WorkerDrift(work_queue_sse=False), "work queue webmodel-prod-work"),
+        (WorkerDrift(dlq_sse=False), "dead-letter queue webmodel-prod-work-dlq"),
+    ],
+)
+def test_an_unencrypted_queue_fails_work_queue_encrypted(
+    moto: Shared, drift: WorkerDrift, queue: str
+) -> None:
+    run = run_worker_checks(moto, drift)
+    assert run.failures == [
+        f"FAIL  work-queue-encrypted: {queue} is not encrypted at rest (SqsManagedSseEnabled "
+        "is false and there is no KmsMasterKeyId)"
+    ]
+
+
+def test_redrive_to_another_queue_fails_work_queue_redrive(moto: Shared) -> None:
+    run = run_worker_checks(moto, WorkerDrift(redrive_to_other=True))
+    assert run.failures == [
+        "FAIL  work-queue-redrive: work queue webmodel-prod-work sends its dead letters to "
+        f"{run.queues.other_arn}, not to the stack's dead-letter queue webmodel-prod-work-dlq "
+        f"({run.queues.dlq_arn})"
+    ]
+
+
+@pytest.mark.parametrize("count", [0, 1001])
+def test_a_receive_count_outside_1_to_1000_fails_work_queue_redrive(
+    moto: Shared, count: int
+) -> None:
+    run = run_worker_checks(moto, WorkerDrift(max_receive_count=count))
+    assert run.failures == [
+        "FAIL  work-queue-redrive: work queue webmodel-prod-work has RedrivePolicy "
+        f"maxReceiveCount {count}, expected 1 to 1000"
+    ]
+
+
+def test_a_missing_worker_fails_health_and_every_check_that_needs_it(moto: Shared) -> None:
+    run = run_worker_checks(moto, WorkerDrift(missing=True))
+    reason = "not checked: worker environment 'webmodel-prod-worker' does not exist"
+    assert run.failures == [
+        "FAIL  worker-env-ready-green: worker environment 'webmodel-prod-worker' not found in "
+        "application 'webmodel-prod'",
+        *[f"FAIL  {check}: {reason}" for check in WORKER_CHECKS[1:8]],
+    ]  # the queues do not depend on the environment: still checked, and healthy
+
+
+# --- the checks alone ---------------------------------------------------------------------
+
+
+def test_a_deleted_queue_is_a_finding_not_an_aws_failure(moto: Shared) -> None:
+    sqs = moto.sqs
+    queues = build_queues(sqs, WorkerDrift())
+    sqs.delete_queue(QueueUrl=queues.dlq_url)
+    work = fetch_queue(guard(sqs), "work queue", queues.work_url)
+    dlq = fetch_queue(guard(sqs), "dead-letter queue", queues.dlq_url)
+    assert dlq.attributes is None
+    encrypted, redrive = check_queues_encrypted([work, dlq]), check_queue_redrive(work, dlq)
+    assert encrypted.line == (
+        "FAIL  work-queue-encrypted: dead-letter queue webmodel-prod-work-dlq does not exist"
+    )
+    assert redrive.line == (
+        "FAIL  work-queue-redrive: dead-letter queue webmodel-prod-work-dlq does not exist"
+    )
+
+
+def test_an_sqs_failure_is_an_aws_call_failure_naming_the_call(moto: Shared) -> None:
+    clients = moto.clients
+    worker = WorkerOutputs(WORKER_ENV, WORKER_VERSION, "https://q/work", "https://q/dlq")
+    with Stubber(clients.elasticbeanstalk) as eb, Stubber(moto.sqs) as sqs:
+        eb.add_response("describe_environments", {"Environments": []})
+        sqs.add_client_error("get_queue_attributes", "AccessDenied", "not allowed")
+        with pytest.raises(AwsCallFailed) as failed:
+            verify_worker(clients.guarded(), APP, worker)
+    assert str(failed.value) == "AWS call sqs:GetQueueAttributes failed: AccessDenied: not allowed"
+
+
+def test_queue_checks_count_at_their_pack_policys_level(tmp_path: Path) -> None:
+    """Mandatory in both stage files; a pack config that disables the policy skips it."""
+    work = Queue("work queue", "https://q/work", {"QueueArn": "arn:aws:sqs:r:1:work"})
+    dlq = Queue("dead-letter queue", "https://q/dlq", {"QueueArn": "arn:aws:sqs:r:1:dlq"})
+    result = check_queue_redrive(work, dlq)
+    assert (result.policy, result.detail) == (
+        "sqs-queue-has-dlq",
+        "work queue work has no RedrivePolicy: a message that always fails is received again "
+        "and again until it expires",
+    )
+    off = tmp_path / "off.json"
+    off.write_text(json.dumps({"sqs-queue-has-dlq": "disabled"}))
+    statuses = [
+        apply_level(result, load_enforcement(stage, config)).status
+        for stage, config in (("dev", None), ("prod", None), ("prod", off))
+    ]
+    assert statuses == ["FAIL", "FAIL", "SKIP"]
+
+
+# --- the outputs: all four worker outputs, or none --------------------------------------
+
+_BASE_OUTPUTS: dict[str, object] = {
+    "webUrl": "http://web.example",
+    "modelInternalUrl": "http://model.internal",
+    "webEnvironmentName": "web",
+    "modelEnvironmentName": "model",
+    "applicationName": APP,
+    "dbEndpoint": "db.example:5432",
+    "dbInstanceIdentifier": "db",
+    "vpcId": "vpc-1",
+    "publicSubnetIds": ["subnet-p1"],
+    "privateSubnetIds": ["subnet-a1"],
+    "isolatedSubnetIds": ["subnet-i1"],
+}
+_WORKER: dict[str, str] = {
+    "workerEnvironmentName": WORKER_ENV,
+    "workerVersionLabel": WORKER_VERSION,
+    "workQueueUrl": "https://sqs.example/1/work",
+    "deadLetterQueueUrl": "https://sqs.example/1/dlq",
+}
+
+
+def test_the_worker_outputs_are_the_four_the_brief_names() -> None:
+    assert tuple(_WORKER) == WORKER_OUTPUTS
+    outputs = StackOutputs.from_mapping({**_BASE_OUTPUTS, **_WORKER}, "src")
+    assert outputs.worker == WorkerOutputs(
+        WORKER_ENV, WORKER_VERSION, "https://sqs.example/1/work", "https://sqs.example/1/dlq"
+    )
+
+
+@pytest.mark.parametrize("left_out", list(_WORKER))
+def test_a_stack_with_some_worker_outputs_names_the_missing_one(left_out: str) -> None:
+    given = {k: v for k, v in _WORKER.items() if k != left_out}
+    with pytest.raises(BadInput) as raised:
+        StackOutputs.from_mapping({**_BASE_OUTPUTS, **given}, "src")
+    assert str(raised.value) == (
+        f"src has worker output(s) {', '.join(given)} but lacks {left_out}; a stack with a "
+        "worker tier exports all of: workerEnvironmentName, workerVersionLabel, workQueueUrl, "
+        "deadLetterQueueUrl (a stack without one exports none of them)"
+    )
+
+
+def test_partial_worker_outputs_exit_2_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps({**_BASE_OUTPUTS, "workQueueUrl": _WORKER["workQueueUrl"]}))
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["--stack", "prod", "--outputs", str(path), "--region", REGION], out=out, err=err)
+    assert (code, out.getvalue()) == (2, "")
+    assert err.getvalue() == (
+        f"verify: error: {path} has worker output(s) workQueueUrl but lacks "
+        "workerEnvironmentName, workerVersionLabel, deadLetterQueueUrl; a stack with a worker "
+        "tier exports all of: workerEnvironmentName, workerVersionLabel, workQueueUrl, "
+        "deadLetterQueueUrl (a stack without one exports none of them)\n"
+    )
+
+
+def test_a_worker_output_shown_as_a_secret_is_refused() -> None:
+    with pytest.raises(BadInput) as raised:
+        StackOutputs.from_mapping({**_BASE_OUTPUTS, **_WORKER, "workQueueUrl": "[secret]"}, "src")
+    assert str(raised.value) == (
+        "stack output workQueueUrl in src is a secret shown as [secret]; "
+        "export with `pulumi stack output --json --show-secrets`"
+    )
