@@ -355,8 +355,10 @@ def architecture(deployment: Deployment, changed: dict[str, str] | None = None) 
     """Tiers and their subnets per AZ, traffic flowing left to right.
 
     internet -> web load balancer (public tier) -> web instances -> model load balancer ->
-    model instances (private tier); web instances -> database (isolated tier). Resources the
-    plan creates, updates, replaces or deletes are highlighted by operation.
+    model instances (private tier); web instances -> database (isolated tier); with a worker
+    tier, web instances -> work queue (SQS, a regional service outside the subnets) -> worker
+    instances (private tier, no load balancer). Resources the plan creates, updates, replaces
+    or deletes are highlighted by operation.
     """
     changed = changed or {}
     ids = _Ids()
@@ -378,11 +380,25 @@ def architecture(deployment: Deployment, changed: dict[str, str] | None = None) 
             ("webi", '["web instances"]', envs["web"].urn if "web" in envs else ""),
             ("modellb", '["model load balancer (internal)"]', ""),
             ("modeli", '["model instances"]', envs["model"].urn if "model" in envs else ""),
+            *(
+                [("workeri", '["worker instances"]', envs["worker"].urn)]
+                if "worker" in envs
+                else []
+            ),
         ],
         "isolated": [("db", f'[("database {dbs[0].name}")]', dbs[0].urn)] if dbs else [],
     }
     lines = ["flowchart LR", '    internet(("internet"))']
     marks: list[tuple[str, str]] = []
+    queues = [
+        r
+        for r in deployment.of_type("aws:sqs/queue:Queue")
+        if (r.inputs.get("tags") or {}).get("webmodel:queue-part") == "work"
+    ]
+    if queues and "worker" in envs:
+        lines.append('    queue[["work queue (SQS) + dead-letter queue"]]')
+        if queues[0].urn in changed:
+            marks.append(("queue", changed[queues[0].urn]))
     for tier in (
         "public",
         "private",
@@ -413,6 +429,8 @@ def architecture(deployment: Deployment, changed: dict[str, str] | None = None) 
     )
     if dbs:
         lines.append("    webi --> db")
+    if queues and "worker" in envs:
+        lines.extend(["    webi --> queue", "    queue --> workeri"])
     for urn, op in changed.items():  # the web load balancer's listener rules
         if op != "same" and urn.split("::")[-2].endswith("aws:lb/listenerRule:ListenerRule"):
             marks.append(("weblb", op))

@@ -202,8 +202,8 @@ def app_bundles(tmp_path_factory) -> dict[str, Bundle]:
     return {app: build_bundle(ROOT / src, app=app, out_dir=out) for app, src in APP_SOURCES.items()}
 
 
-def test_the_app_sources_are_web_and_model(app_bundles):
-    assert set(app_bundles) == {"web", "model"}
+def test_the_app_sources_are_web_model_and_worker(app_bundles):
+    assert set(app_bundles) == {"web", "model", "worker"}
     for app, bundle in app_bundles.items():
         assert re.fullmatch(rf"{app}-[0-9a-f]{{12}}", bundle.label)
 

@@ -194,6 +194,9 @@ def private_route_table_to_the_igw(state: State) -> tuple[State, set[tuple[str, 
         ("eb-instances-in-private-subnets", model.name),
         ("eb-model-environment-internal", model.name),
     }
+    # prod's worker instances run in the same private subnets: the rule covers that tier too
+    workers = [r for r in state.resources if r.type == ENV and r.properties["tier"] == "Worker"]
+    expected |= {("eb-instances-in-private-subnets", worker.name) for worker in workers}
     return added(state, route), expected
 
 

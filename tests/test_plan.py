@@ -220,16 +220,13 @@ def _renamed(tmp_path: Path, alias: bool) -> Deployment:
     main = project / "__main__.py"
     opts = ', pulumi.ResourceOptions(aliases=[pulumi.Alias(name="app")])' if alias else ""
     text = main.read_text(encoding="utf-8")
-    old = (
-        'app = Application("app", '
-        "ApplicationArgs(config.platform.solution_stack_regex, name_prefix=prefix))"
-    )
-    assert old in text
+    old = 'app = Application(\n    "app",\n'
+    assert text.count(old) == 1
+    args_end = "name_prefix=prefix),\n)"
+    assert text.count(args_end) == 1
     main.write_text(
-        text.replace(
-            old,
-            'app = Application("application", ApplicationArgs('
-            f"config.platform.solution_stack_regex, name_prefix=prefix){opts})",
+        text.replace(old, 'app = Application(\n    "application",\n').replace(
+            args_end, f"name_prefix=prefix){opts},\n)"
         ),
         encoding="utf-8",
     )

@@ -336,7 +336,7 @@ def test_model_environment_made_public_fails_preview(tmp_path: Path) -> None:
     program), so the mistake is made where it can be: in `__main__.py`."""
     project = copy_project(tmp_path)
     main = (project / "__main__.py").read_text()
-    call = 'model = environment(\n    "model",\n    "internal",'
+    call = '"model", "internal", network.private_subnet_ids'
     assert main.count(call) == 1
     (project / "__main__.py").write_text(main.replace(call, call.replace("internal", "public")))
     run = preflight("--project-dir", project, "preview", "--stack", "dev")

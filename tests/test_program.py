@@ -17,6 +17,7 @@ from components.config import SECRET_ARN_PATTERN
 from preflight.engine import Deployment, ProgramError, SimResource, simulate
 from tests.program_fixtures import settings_map, stack_file_values
 from verify.outputs import REQUIRED_OUTPUTS
+from verify.outputs import WORKER_OUTPUTS as WORKER_OUTPUT_NAMES
 
 ENV_NAMESPACE = "aws:elasticbeanstalk:application:environment"
 SECRETS_NAMESPACE = "aws:elasticbeanstalk:application:environmentsecrets"
@@ -32,6 +33,8 @@ ZONES = {
 OUTPUTS = set(REQUIRED_OUTPUTS)  # the contract verify reads after `pulumi up`
 # What releases add (issue 12): the labels each environment runs, where bundles and model live.
 RELEASE_OUTPUTS = {"webVersionLabel", "modelVersionLabel", "artifactsBucket", "modelRepositoryUri"}
+# The worker tier's, all four or none (verify/outputs.py reads them by these names).
+WORKER_OUTPUTS = set(WORKER_OUTPUT_NAMES)
 
 
 @cache
@@ -71,7 +74,8 @@ def ingress_sources(stack: str, group_id: str) -> list[tuple[int, str]]:
 @pytest.mark.parametrize("stack", STACKS)
 def test_outputs_are_the_agreed_names(stack: str):
     outputs = deployment(stack).outputs
-    assert set(outputs) == OUTPUTS | RELEASE_OUTPUTS
+    worker = WORKER_OUTPUTS if stack == "prod" else set()  # only prod runs the worker tier
+    assert set(outputs) == OUTPUTS | RELEASE_OUTPUTS | worker
     assert outputs["dbEndpoint"].endswith(":5432")
     assert outputs["webEnvironmentName"].startswith(f"webmodel-{stack}-web-")
     assert outputs["modelEnvironmentName"].startswith(f"webmodel-{stack}-model-")
@@ -255,13 +259,16 @@ def test_stage_differences_reach_the_resources():
 def test_every_resource_belongs_to_a_component(stack: str):
     d = deployment(stack)
     components = {r.urn: r.type for r in d.resources if r.type.startswith("webmodel:")}
+    worker = ["webmodel:beanstalk:Environment"] if stack == "prod" else []
     assert sorted(components.values()) == [
         "webmodel:artifacts:Artifacts",
         "webmodel:beanstalk:Application",
         "webmodel:beanstalk:Environment",
         "webmodel:beanstalk:Environment",
+        *worker,
         "webmodel:database:Database",
         "webmodel:network:Network",
+        *(["webmodel:queue:WorkQueue"] if worker else []),
         "webmodel:security:AppSecurityGroups",
     ]
     for resource in d.resources:
