@@ -28,7 +28,7 @@ from .engine import (
     ResourceRecord,
     SimResource,
 )
-from .project import InputError
+from .errors import InputError
 
 UNKNOWN_STRING: str = UNKNOWN_STRING_VALUE
 """pulumi-policy's sentinel for a value that is not known: the policies treat it as such."""

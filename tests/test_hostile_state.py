@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from preflight.analysis import LoadedPack, evaluate, load_pack, secret_redactor
 from preflight.engine import Deployment, SimResource
-from preflight.project import InputError
+from preflight.errors import InputError
 from preflight.state import (
     ARCHIVE_SIG,
     ASSET_SIG,
