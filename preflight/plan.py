@@ -21,7 +21,8 @@ from typing import Any
 
 from .engine import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE, Deployment, SimResource
 from .errors import InputError
-from .state import ARCHIVE_SIG, ASSET_SIG, to_export
+from .export_values import ARCHIVE_SIG, ASSET_SIG
+from .state import to_export
 
 STATEFUL_TYPES = frozenset(
     {
