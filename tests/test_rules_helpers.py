@@ -16,8 +16,9 @@ from guardrails.envprops import (
     nonportable_keys,
 )
 from guardrails.resources import Resource
+from guardrails.routes import Status
 from guardrails.settings import parse_settings
-from guardrails.subnets import Network, Status
+from guardrails.subnets import Network
 from guardrails.values import CIPHERTEXT, UNKNOWN, as_bool, as_int, plain
 from hypothesis import given, settings
 from hypothesis import strategies as st
