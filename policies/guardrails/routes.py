@@ -28,6 +28,8 @@ _STAND_IN_SUFFIX: Final = "#main-route-table"
 
 
 class Status(enum.Enum):
+    """How public a subnet is, or a route's gateway: the verdicts `subnets` returns."""
+
     PUBLIC = "public"
     PRIVATE = "private"
     UNKNOWN = "unknown"
