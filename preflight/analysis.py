@@ -41,8 +41,8 @@ from pulumi_policy.policy import (
 )
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
+from .errors import InputError
 from .policy_adapter import NotApplicableError, Servicer
-from .project import InputError
 from .state import State, StateResource
 
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")

@@ -29,7 +29,8 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.mocks import MockEngine, MockMonitor, MockSettings
 from pulumi_policy.deserialize import SPECIAL_ASSET_SIG, SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 
-from .project import InputError, StackConfig, load_stack_config
+from .errors import InputError
+from .project import StackConfig, load_stack_config
 from .simulated_aws import SimulatedAws
 
 SECRET_SIG_KEY: str = SPECIAL_SIG_KEY

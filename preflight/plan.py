@@ -20,8 +20,9 @@ from importlib import resources
 from typing import Any
 
 from .engine import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE, Deployment, SimResource
-from .project import InputError
-from .state import ARCHIVE_SIG, ASSET_SIG, to_export
+from .errors import InputError
+from .export_values import ARCHIVE_SIG, ASSET_SIG
+from .state import to_export
 
 STATEFUL_TYPES = frozenset(
     {

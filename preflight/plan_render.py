@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from .engine import STACK_TYPE
+from .export_values import UNKNOWN_STRING
 from .plan import _TO, PREFIX, SHOWN_OPS, Plan, Sealed, Step, Unknown, _equal, _inputs, _open
-from .state import UNKNOWN_STRING
 
 # -- text: as `pulumi preview --diff` ---------------------------------------------------------
 

@@ -31,12 +31,8 @@ from components.config import (
     section_model,
     secure_value_problem,
 )
-from preflight.project import (
-    MAX_YAML_DEPTH,
-    MAX_YAML_VALUES,
-    InputError,
-    read_yaml,
-)
+from preflight.errors import InputError
+from preflight.plain_yaml import MAX_YAML_DEPTH, MAX_YAML_VALUES, read_yaml
 from preflight.project import load_stack_config as load_stack_file
 
 ROOT = Path(__file__).resolve().parent.parent

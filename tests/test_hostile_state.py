@@ -21,18 +21,16 @@ from hypothesis import strategies as st
 
 from preflight.analysis import LoadedPack, evaluate, load_pack, secret_redactor
 from preflight.engine import Deployment, SimResource
-from preflight.project import InputError
-from preflight.state import (
+from preflight.errors import InputError
+from preflight.export_values import (
     ARCHIVE_SIG,
     ASSET_SIG,
     MAX_DEPTH,
     OUTPUT_VALUE_SIG,
     RESOURCE_REFERENCE_SIG,
     UNKNOWN_STRING,
-    from_deployment,
-    parse_export,
-    read_export,
 )
+from preflight.state import from_deployment, parse_export, read_export
 from tests.preflight_support import ROOT, preflight
 
 SIG = "4dabf18193072939515e22adb298388d"

@@ -14,10 +14,11 @@ import pytest
 
 from preflight.analysis import Report, evaluate, load_pack
 from preflight.engine import STACK_TYPE, Deployment, simulate
+from preflight.errors import InputError
 from preflight.gate import main as gate
 from preflight.plan import Plan, Step, compute, force_new_table
 from preflight.plan_render import render_text, to_json
-from preflight.project import InputError, load_stack_config
+from preflight.project import load_stack_config
 from preflight.report import architecture, render_markdown
 from preflight.state import from_deployment, to_export
 from scripts.gen_forcenew import camel, force_new

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pulumi_policy import policy
 
 from preflight import policy_adapter
-from preflight.project import InputError
+from preflight.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 PRIVATE = {

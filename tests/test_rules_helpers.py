@@ -16,8 +16,9 @@ from guardrails.envprops import (
     nonportable_keys,
 )
 from guardrails.resources import Resource
+from guardrails.routes import Status
 from guardrails.settings import parse_settings
-from guardrails.subnets import Network, Status
+from guardrails.subnets import Network
 from guardrails.values import CIPHERTEXT, UNKNOWN, as_bool, as_int, plain
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -386,12 +387,12 @@ def test_the_wire_signatures_have_one_home_and_the_engine_s_values() -> None:
     (sdk/go/common/resource/properties.go), which the literals here repeat on purpose."""
     from guardrails import values
 
-    from preflight import engine, state
+    from preflight import engine, export_values
 
     assert values.SIG_KEY == engine.SECRET_SIG_KEY == SIG
     assert values.SECRET_SIG == engine.SECRET_SIG == SECRET_SIG
-    assert state.UNKNOWN_STRING == UNKNOWN_STRING
-    assert (state.ASSET_SIG, state.ARCHIVE_SIG) == (
+    assert export_values.UNKNOWN_STRING == UNKNOWN_STRING
+    assert (export_values.ASSET_SIG, export_values.ARCHIVE_SIG) == (
         "c44067f5952c0a294b673a41bacd8c17",
         "0def7320c3a5731c473e5ecbe6d01bc7",
     )

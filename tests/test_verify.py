@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from guardrails.subnets import is_world
+from guardrails.ec2_facts import is_world
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto import mock_aws

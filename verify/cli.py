@@ -16,7 +16,8 @@ from typing import NoReturn, TextIO
 
 from botocore.exceptions import BotoCoreError
 
-from preflight.project import InputError, read_yaml
+from preflight.errors import InputError
+from preflight.plain_yaml import read_yaml
 from verify.aws import AwsCallFailed, Clients, describe_failure
 from verify.enforcement import load_enforcement
 from verify.outputs import (

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from preflight.analysis import read_pack_config
-from preflight.project import InputError
+from preflight.errors import InputError
 from verify import PACK_DIR
 from verify.outputs import BadInput
 from verify.pack import POLICIES

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Final
 
 from .common import ADVISORY, stack_policy
-from .subnets import VPC, Network
+from .ec2_facts import VPC
+from .subnets import Network
 
 FLOW_LOG: Final = "aws:ec2/flowLog:FlowLog"
 

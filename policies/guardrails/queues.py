@@ -16,9 +16,10 @@ import json
 from typing import Any, Final
 
 from .common import EB_ENVIRONMENT, CannotCheck, cannot_check, resource_policy, stack_policy
+from .ec2_facts import is_world
 from .resources import Resource
 from .settings import ENV_NS, LAUNCH_NS, VPC_NS, OptionSettings
-from .subnets import Network, is_world, split_ids
+from .subnets import Network, split_ids
 from .templates import effective_settings
 from .values import as_bool, is_unreadable, show
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any, Final
 
 from .common import CannotCheck, resource_policy, unreadable
+from .ec2_facts import is_world
 from .resources import Resource
-from .subnets import is_world
 from .values import as_int, is_unreadable
 
 SECURITY_GROUP: Final = "aws:ec2/securityGroup:SecurityGroup"

@@ -19,42 +19,28 @@ Forms understood:
   table only has the local route, so a subnet that nothing routes to the internet is private.
 
 Resources are related by ID first and by `propertyDependencies` (URNs) when an ID is not
-known yet. What cannot be decided comes back as `Status.UNKNOWN` with the reason, never as
-a silent "private".
+known yet (`stack_index`); routes are judged in `routes`. What cannot be decided comes back as
+`Status.UNKNOWN` with the reason, never as a silent "private".
 """
 
 from __future__ import annotations
 
-import enum
-import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
+from .ec2_facts import (
+    DEFAULT_ROUTE_TABLE,
+    MAIN_ROUTE_TABLE_ASSOCIATION,
+    ROUTE_TABLE_ASSOCIATION,
+    SUBNET,
+    TABLE_TYPES,
+    VPC,
+)
 from .resources import Resource
-from .values import UNKNOWN, as_bool, is_unreadable
-
-SUBNET: Final = "aws:ec2/subnet:Subnet"
-VPC: Final = "aws:ec2/vpc:Vpc"
-ROUTE_TABLE: Final = "aws:ec2/routeTable:RouteTable"
-DEFAULT_ROUTE_TABLE: Final = "aws:ec2/defaultRouteTable:DefaultRouteTable"
-ROUTE: Final = "aws:ec2/route:Route"
-ROUTE_TABLE_ASSOCIATION: Final = "aws:ec2/routeTableAssociation:RouteTableAssociation"
-MAIN_ROUTE_TABLE_ASSOCIATION: Final = "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation"
-INTERNET_GATEWAY: Final = "aws:ec2/internetGateway:InternetGateway"
-INTERNET_GATEWAY_ATTACHMENT: Final = "aws:ec2/internetGatewayAttachment:InternetGatewayAttachment"
-
-_TABLE_TYPES: Final = (ROUTE_TABLE, DEFAULT_ROUTE_TABLE)
-_IGW_TYPES: Final = (INTERNET_GATEWAY, INTERNET_GATEWAY_ATTACHMENT)
-
-
-class Status(enum.Enum):
-    PUBLIC = "public"
-    PRIVATE = "private"
-    UNKNOWN = "unknown"
-    """Cannot be decided yet (IDs unknown during preview, or an unreadable secret)."""
-    UNMANAGED = "unmanaged"
-    """Referenced by ID but not a resource of this stack, so its routes are not visible."""
+from .routes import Routes, Status, main_table_stand_in
+from .stack_index import References, StackIndex
+from .values import as_bool, is_unreadable
 
 
 @dataclass(frozen=True)
@@ -89,16 +75,6 @@ class SubnetSet:
         return [v for v in self.verdicts if v.status in (Status.UNKNOWN, Status.UNMANAGED)]
 
 
-def is_world(cidr: Any) -> bool:
-    """`0.0.0.0/0` or `::/0` in any spelling AWS accepts (e.g. `0:0:0:0:0:0:0:0/0`)."""
-    if not isinstance(cidr, str) or "/" not in cidr:
-        return False
-    try:
-        return ipaddress.ip_network(cidr.strip(), strict=False).prefixlen == 0
-    except ValueError:
-        return False
-
-
 def split_ids(value: Any) -> list[str] | None:
     """IDs from a list or a comma-separated string (EB's `Subnets`); None if unknown."""
     if is_unreadable(value):
@@ -113,37 +89,24 @@ def split_ids(value: Any) -> list[str] | None:
 
 
 @dataclass
-class _RouteFinding:
-    kind: Status
-    text: str
-
-
-@dataclass
-class Network:
+class Network(StackIndex):
     """All VPC routing facts of one stack, indexed for subnet classification."""
 
-    resources: Sequence[Resource]
-    by_urn: dict[str, Resource] = field(init=False)
-    _by_id: dict[str, Resource] = field(init=False)
-    _by_type: dict[str, list[Resource]] = field(init=False)
-    _associations: _References = field(init=False)
-    _routes: _References = field(init=False)
-    _main_associations: _References = field(init=False)
+    _associations: References = field(init=False)
+    _main_associations: References = field(init=False)
     _vpc_by_main_table: dict[str, Resource] = field(init=False)
-    _default_tables: _References = field(init=False)
+    _default_tables: References = field(init=False)
+    _route_findings: Routes = field(init=False)
     _memo: dict[tuple[str, str], Any] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.by_urn = {r.urn: r for r in self.resources}
-        self._by_type = {}
-        for r in self.resources:
-            self._by_type.setdefault(r.type, []).append(r)
+        super().__post_init__()
         # Which association names a subnet, which route sits in a table: indexed once, so
         # classifying every subnet of a large stack stays linear.
-        self._associations = _References(self.of_type(ROUTE_TABLE_ASSOCIATION), "subnetId")
-        self._routes = _References(self.of_type(ROUTE), "routeTableId")
-        self._main_associations = _References(self.of_type(MAIN_ROUTE_TABLE_ASSOCIATION), "vpcId")
-        self._default_tables = _References(self.of_type(DEFAULT_ROUTE_TABLE), "defaultRouteTableId")
+        self._associations = References(self.of_type(ROUTE_TABLE_ASSOCIATION), "subnetId")
+        self._route_findings = Routes(self)
+        self._main_associations = References(self.of_type(MAIN_ROUTE_TABLE_ASSOCIATION), "vpcId")
+        self._default_tables = References(self.of_type(DEFAULT_ROUTE_TABLE), "defaultRouteTableId")
         self._vpc_by_main_table = {}
         for vpc in self.of_type(VPC):
             for key in ("mainRouteTableId", "defaultRouteTableId"):
@@ -153,158 +116,6 @@ class Network:
         # Results that depend only on one resource (or one ID) are computed once: stacks whose
         # resources share IDs (copies of one stack) would otherwise redo them per reference.
         self._memo = {}
-        self._by_id = {}
-        for r in self.resources:
-            rid = r.props.get("id")
-            if isinstance(rid, str) and rid:
-                self._by_id.setdefault(rid, r)
-            if r.type == DEFAULT_ROUTE_TABLE:
-                drt = r.props.get("defaultRouteTableId")
-                if isinstance(drt, str) and drt:
-                    self._by_id.setdefault(drt, r)
-
-    # --- lookups -----------------------------------------------------------------------
-
-    def of_type(self, *types: str) -> list[Resource]:
-        if len(types) == 1:
-            return list(self._by_type.get(types[0], ()))
-        return [r for r in self.resources if r.type in types]
-
-    def by_id(self, rid: Any, *types: str) -> Resource | None:
-        if not isinstance(rid, str):
-            return None
-        found = self._by_id.get(rid)
-        if found is not None and (not types or found.type in types):
-            return found
-        return None
-
-    def deps_of_type(self, owner: Resource, prop: str, *types: str) -> list[Resource]:
-        found = [self.by_urn.get(u) for u in owner.deps_of(prop)]
-        return [r for r in found if r is not None and r.type in types]
-
-    def refers_to(self, owner: Resource, prop: str, target: Resource) -> bool | None:
-        """Does `owner.prop` reference `target`? By ID, else by dependency; None if unknowable."""
-        value = owner.props.get(prop)
-        target_id = target.props.get("id")
-        if isinstance(value, str) and not is_unreadable(value):
-            if isinstance(target_id, str) and value == target_id:
-                return True
-            if target.type == DEFAULT_ROUTE_TABLE and value == target.props.get(
-                "defaultRouteTableId"
-            ):
-                return True
-            if target.urn in owner.deps_of(prop):
-                # A known ID while the target's own ID is unknown: same resource by dependency.
-                return not isinstance(target_id, str)
-            return False
-        if value is None:
-            return False
-        if target.urn in owner.deps_of(prop):
-            return True
-        if owner.deps_of(prop):
-            return False
-        return None
-
-    # --- gateways and routes ---------------------------------------------------------------
-
-    def _gateway_kind(self, gateway: Any, deps: Sequence[str]) -> Status:
-        """PUBLIC if the route target is an internet gateway, PRIVATE if not, else UNKNOWN."""
-        if gateway is None or gateway == "":
-            return Status.PRIVATE
-        if isinstance(gateway, str) and not is_unreadable(gateway):
-            if gateway.startswith("igw-"):
-                return Status.PUBLIC
-            target = self.by_id(gateway)
-            if target is not None and target.type in _IGW_TYPES:
-                return Status.PUBLIC
-            return Status.PRIVATE
-        dep_types = [self.by_urn[u].type for u in deps if u in self.by_urn]
-        if any(t in _IGW_TYPES for t in dep_types):
-            return Status.PUBLIC
-        if dep_types:
-            return Status.PRIVATE
-        return Status.UNKNOWN
-
-    def _judge_route(
-        self,
-        ipv4: Any,
-        ipv6: Any,
-        gateway: Any,
-        gateway_deps: Sequence[str],
-        where: str,
-    ) -> _RouteFinding | None:
-        gateway_kind = self._gateway_kind(gateway, gateway_deps)
-        if gateway_kind is Status.PRIVATE:
-            return None
-        destinations = [d for d in (ipv4, ipv6) if d is not None]
-        if any(is_world(d) for d in destinations):
-            world = next(d for d in destinations if is_world(d))
-            if gateway_kind is Status.PUBLIC:
-                return _RouteFinding(
-                    Status.PUBLIC, f"{where} routes {world} to internet gateway {_gw(gateway)}"
-                )
-            return _RouteFinding(
-                Status.UNKNOWN, f"{where} routes {world} to a gateway whose ID is not known yet"
-            )
-        if any(is_unreadable(d) for d in destinations) and gateway_kind is Status.PUBLIC:
-            return _RouteFinding(
-                Status.UNKNOWN,
-                f"{where} routes a destination not known yet to internet gateway {_gw(gateway)}",
-            )
-        return None
-
-    def _judge_route_resource(self, route: Resource, where: str) -> _RouteFinding | None:
-        """`_judge_route` for an `aws:ec2/route:Route` resource."""
-        return self._judge_route(
-            route.props.get("destinationCidrBlock"),
-            route.props.get("destinationIpv6CidrBlock"),
-            route.props.get("gatewayId"),
-            route.deps_of("gatewayId"),
-            where,
-        )
-
-    def _table_findings(self, table: Resource) -> list[_RouteFinding]:
-        findings: list[_RouteFinding] = []
-        inline = table.props.get("routes")
-        if is_unreadable(inline):
-            findings.append(
-                _RouteFinding(Status.UNKNOWN, f"the routes of {table.label} are not known yet")
-            )
-        elif isinstance(inline, list):
-            for index, route in enumerate(inline):
-                if is_unreadable(route) or not isinstance(route, dict):
-                    findings.append(
-                        _RouteFinding(
-                            Status.UNKNOWN,
-                            f"route {index} of {table.label} is not known yet",
-                        )
-                    )
-                    continue
-                finding = self._judge_route(
-                    route.get("cidrBlock"),
-                    route.get("ipv6CidrBlock"),
-                    route.get("gatewayId"),
-                    table.deps_of("routes"),
-                    f"{table.label} (inline route {index})",
-                )
-                if finding:
-                    findings.append(finding)
-        table_ids = [table.props.get("id"), table.props.get("defaultRouteTableId")]
-        for route in self._routes.candidates(table_ids, table.urn):
-            targets = self.refers_to(route, "routeTableId", table)
-            if targets is False:
-                continue
-            finding = self._judge_route_resource(route, f"{route.label} in {table.label}")
-            if finding is None:
-                continue
-            if targets is None:
-                finding = _RouteFinding(
-                    Status.UNKNOWN,
-                    f"{route.label} may belong to {table.label} (routeTableId not known yet): "
-                    f"{finding.text}",
-                )
-            findings.append(finding)
-        return findings
 
     # --- which table a subnet uses -----------------------------------------------------
 
@@ -361,14 +172,14 @@ class Network:
     def _resolve_table(self, owner: Resource, prop: str) -> tuple[list[Resource], str | None]:
         value = owner.props.get(prop)
         if isinstance(value, str) and not is_unreadable(value):
-            table = self.by_id(value, *_TABLE_TYPES)
+            table = self.by_id(value, *TABLE_TYPES)
             if table is not None:
                 return [table], None
             main_of = self._vpc_by_main_table.get(value)
             if main_of is not None:
                 return self._original_main_tables(main_of), None
             return [], f"route table {value} of {owner.label} is not in this stack"
-        deps = self.deps_of_type(owner, prop, *_TABLE_TYPES)
+        deps = self.deps_of_type(owner, prop, *TABLE_TYPES)
         if deps:
             return deps, None
         vpc_deps = self.deps_of_type(owner, prop, VPC)
@@ -428,14 +239,7 @@ class Network:
                 tables.append(drt)
         if tables:
             return tables
-        main_id = vpc.props.get("mainRouteTableId")
-        stand_in = Resource(
-            type=ROUTE_TABLE,
-            name=f"main route table of {vpc.label}",
-            urn=f"{vpc.urn}#main-route-table",
-            props={"id": main_id if isinstance(main_id, str) else UNKNOWN},
-        )
-        return [stand_in]
+        return [main_table_stand_in(vpc)]
 
     # --- the verdict --------------------------------------------------------------------
 
@@ -462,7 +266,7 @@ class Network:
             if table.urn in seen:
                 continue
             seen.add(table.urn)
-            for finding in self._findings_with_stand_in(table):
+            for finding in self._route_findings.findings(table):
                 (public if finding.kind is Status.PUBLIC else unknown).append(finding.text)
         public, unknown = _distinct(public), _distinct(unknown)
         label = subnet_label(subnet)
@@ -475,31 +279,6 @@ class Network:
         return Verdict(
             label, Status.PRIVATE, "no route to an internet gateway", subnet.urn, az_text
         )
-
-    def _findings_with_stand_in(self, table: Resource) -> list[_RouteFinding]:
-        key = ("findings", table.urn)
-        if key not in self._memo:
-            self._memo[key] = self._compute_findings(table)
-        findings: list[_RouteFinding] = self._memo[key]
-        return findings
-
-    def _compute_findings(self, table: Resource) -> list[_RouteFinding]:
-        if table.urn.endswith("#main-route-table"):
-            # Only Route resources aimed at the main table's ID can add routes to it.
-            findings: list[_RouteFinding] = []
-            table_id = table.props.get("id")
-            vpc_urn = table.urn.removesuffix("#main-route-table")
-            for route in self._routes.candidates([table_id], vpc_urn):
-                value = route.props.get("routeTableId")
-                by_id = isinstance(table_id, str) and value == table_id
-                by_dependency = is_unreadable(value) and vpc_urn in route.deps_of("routeTableId")
-                if not (by_id or by_dependency):
-                    continue
-                finding = self._judge_route_resource(route, f"{route.label} in the {table.name}")
-                if finding:
-                    findings.append(finding)
-            return findings
-        return self._table_findings(table)
 
     def subnets(self, value: Any, deps: Iterable[str]) -> SubnetSet:
         """Classify the subnets a property names: IDs when known, else its dependencies."""
@@ -522,43 +301,6 @@ class Network:
         return SubnetSet(tuple(self.classify(s) for s in subnets), True)
 
 
-class _References:
-    """Resources whose `prop` refers to another resource, indexed by the ID they name and by
-    the URNs that property depends on; those that name nothing knowable are always candidates.
-
-    `candidates` returns, in stack order, every resource for which `Network.refers_to` can be
-    anything but False, so callers keep their exact semantics at a fraction of the cost.
-    """
-
-    def __init__(self, resources: Sequence[Resource], prop: str) -> None:
-        self._order = {r.urn: index for index, r in enumerate(resources)}
-        self._by_value: dict[str, list[Resource]] = {}
-        self._by_dependency: dict[str, list[Resource]] = {}
-        self._unknown: list[Resource] = []
-        for r in resources:
-            value = r.props.get(prop)
-            deps = r.deps_of(prop)
-            if isinstance(value, str) and not is_unreadable(value):
-                self._by_value.setdefault(value, []).append(r)
-            elif value is not None and not deps:
-                self._unknown.append(r)
-            for urn in deps:
-                self._by_dependency.setdefault(urn, []).append(r)
-
-    def by_value(self, rid: str) -> list[Resource]:
-        """The resources whose property names exactly `rid`, in stack order."""
-        return self._by_value.get(rid, [])
-
-    def candidates(self, ids: Iterable[Any], urn: str) -> list[Resource]:
-        found: dict[str, Resource] = {}
-        for rid in ids:
-            if isinstance(rid, str):
-                found.update((r.urn, r) for r in self._by_value.get(rid, ()))
-        found.update((r.urn, r) for r in self._by_dependency.get(urn, ()))
-        found.update((r.urn, r) for r in self._unknown)
-        return sorted(found.values(), key=lambda r: self._order[r.urn])
-
-
 def _distinct(texts: list[str]) -> list[str]:
     """`texts` without repeats, first occurrence kept (copies of a stack say the same thing)."""
     return list(dict.fromkeys(texts))
@@ -569,12 +311,6 @@ def subnet_label(subnet: Resource) -> str:
     if isinstance(sid, str) and not is_unreadable(sid):
         return f"{sid} ('{subnet.name}')"
     return f"'{subnet.name}'"
-
-
-def _gw(gateway: Any) -> str:
-    if isinstance(gateway, str) and not is_unreadable(gateway):
-        return gateway
-    return "(by dependency)"
 
 
 def _show_id(value: Any) -> str:

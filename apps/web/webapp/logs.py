@@ -1,3 +1,7 @@
+# One file, two copies: apps/web/webapp/logs.py and apps/worker/workerapp/logs.py are the same
+# code, kept as copies because each app is bundled on its own (its zip holds only its own
+# directory) and cannot import the other. tests/test_apps_logs_parity.py fails when they
+# differ: change both together.
 """Structured logs: one JSON object per line on stdout (EB streams it to CloudWatch Logs)."""
 
 from __future__ import annotations
@@ -43,7 +47,9 @@ class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().emit(record)
 
 
-LOGGERS = ("webapp", "uvicorn", "uvicorn.error", "uvicorn.access")
+APP_LOGGER = __name__.split(".")[-2]
+"""The app's own logger: its package (`webapp`, `workerapp`), however the module is imported."""
+LOGGERS = (APP_LOGGER, "uvicorn", "uvicorn.error", "uvicorn.access")
 
 
 def configure(level: str) -> None:
