@@ -366,11 +366,11 @@ def environment_args(role: Any = "web", **settings: Any) -> EnvironmentArgs:
             },
             "wired_secrets": {"DB_CREDENTIALS": SECRET.replace("session", "rds-db")},
         }
-    settings = config.environment(role)
-    assert isinstance(settings, LoadBalancedConfig)
+    lb_settings = config.environment(role)
+    assert isinstance(lb_settings, LoadBalancedConfig)
     return config_environment_args(
         role,
-        settings,
+        lb_settings,
         config.platform,
         application_name="webmodel-dev",
         solution_stack_name="64bit Amazon Linux 2023 v4.5.2 running Docker",
@@ -379,7 +379,7 @@ def environment_args(role: Any = "web", **settings: Any) -> EnvironmentArgs:
         instance_subnet_ids=["subnet-priv-a", "subnet-priv-b"],
         instance_security_group_id=f"sg-{role}-instances",
         load_balancer=load_balancer(
-            settings,
+            lb_settings,
             scheme="public" if role == "web" else "internal",
             subnet_ids=(
                 ["subnet-pub-a", "subnet-pub-b"]

@@ -57,7 +57,8 @@ def test_project_declares_every_key_with_description_and_default():
         "options": {"toolchain": "pip", "virtualenv": ".venv"},
     }
     declared = project["config"]
-    required = [key for key in CONFIG_KEYS if not (key in ROLES and ROLES[key].optional)]
+    optional = {role for role, spec in ROLES.items() if spec.optional}
+    required = [key for key in CONFIG_KEYS if key not in optional]
     assert required == ["network", "database", "platform", "web", "model"]
     assert sorted(declared) == sorted(f"webmodel:{key}" for key in required)
     for key, declaration in declared.items():
@@ -222,7 +223,7 @@ def test_every_config_field_has_an_invalid_case():
     covered = {(section, next(iter(fields))) for section, fields, _ in INVALID}
     for section in CONFIG_KEYS:
         model = section_model(section)
-        for name, field in model.model_fields.items():  # type: ignore[union-attr]
+        for name, field in model.model_fields.items():
             alias = field.alias or name
             if (section, alias) in covered or (
                 section == "worker" and {("web", alias), ("model", alias)} & covered

@@ -579,7 +579,11 @@ def test_architecture_shows_tiers_per_az_traffic_order_and_changes(prod: Deploym
         "webi --> modellb",
         "modellb --> modeli",
         "webi --> db",
+        "webi --> queue",
+        "queue --> workeri",
     ]
+    assert '        workeri["worker instances"]' in lines  # in the private tier, no balancer
+    assert '    queue[["work queue (SQS) + dead-letter queue"]]' in lines
     subnets = [line for line in lines if "<br>10.30." in line]
     assert len(subnets) == 9
     assert sum("ap-northeast-2a<br>" in line for line in subnets) == 3
