@@ -197,8 +197,11 @@ if config.worker is not None:
             scale_in_backlog=settings.scale_in_backlog,
             scale_out_step=settings.scale_out_step,
             cooldown_seconds=settings.health_check_grace_seconds,
+            idempotency_table=True,
         ),
     )
+    assert queue.idempotency_table_name is not None
+    assert queue.idempotency_table_arn is not None
     assert security.worker_instances_id is not None
     worker = environment(
         "worker",
@@ -214,11 +217,20 @@ if config.worker is not None:
             retention_period_seconds=settings.message_retention_seconds,
         ),
         wired={
+            "WORKER_IDEMPOTENCY_TABLE": (queue.idempotency_table_name, ""),
             "WORKER_IDEMPOTENCY_LEASE_SECONDS": (
                 str(settings.processing_timeout_seconds),
                 "webmodel:worker.processingTimeoutSeconds",
-            )
+            ),
+            "AWS_DEFAULT_REGION": (artifacts.region, "aws:region"),
         },
+        grants=(
+            Grant(
+                "RecordProcessedMessages",
+                ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+                queue.idempotency_table_arn,
+            ),
+        ),
     )
     queue.scale_on_backlog(worker.autoscaling_group_name)
 

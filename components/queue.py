@@ -69,6 +69,10 @@ class WorkQueueArgs:
     """Wait after a scaling activity before the next one (a new instance's boot time)."""
     message_retention_seconds: int = 345600
     """How long an unprocessed message waits on the queue (60 s to 14 days; SQS default 4 days)."""
+    idempotency_table: bool = False
+    """Also a DynamoDB table (partition key `key`, TTL on `expires_at`) where the workers
+    record the messages they processed, so a message delivered twice, to any instance, runs
+    once (apps/worker's DynamoStore)."""
     kms_master_key_id: pulumi.Input[str] | None = None
     """Encrypt with this KMS key (SSE-KMS) instead of SQS-managed keys (SSE-SQS)."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -129,8 +133,9 @@ class WorkQueueArgs:
 class WorkQueue(pulumi.ComponentResource):
     """The queue, its DLQ (only this queue may use it), and the backlog alarms and policies.
 
-    Outputs: `queue_url`, `queue_arn`, `queue_name`, `dlq_arn`, `dlq_url`, and once scaling is
-    attached `scale_out_policy_arn`, `scale_in_policy_arn`.
+    Outputs: `queue_url`, `queue_arn`, `queue_name`, `dlq_arn`, `dlq_url`, with
+    `idempotency_table` its `idempotency_table_name` and `idempotency_table_arn`, and once
+    scaling is attached `scale_out_policy_arn`, `scale_in_policy_arn`.
     """
 
     queue_url: pulumi.Output[str]
@@ -182,6 +187,22 @@ class WorkQueue(pulumi.ComponentResource):
             ),
             opts=child,
         )
+
+        self.idempotency_table_name: pulumi.Output[str] | None = None
+        self.idempotency_table_arn: pulumi.Output[str] | None = None
+        if args.idempotency_table:
+            table = aws.dynamodb.Table(
+                f"{name}-processed",
+                billing_mode="PAY_PER_REQUEST",
+                hash_key="key",
+                attributes=[aws.dynamodb.TableAttributeArgs(name="key", type="S")],
+                ttl=aws.dynamodb.TableTtlArgs(attribute_name="expires_at", enabled=True),
+                server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
+                tags=tags("processed-messages"),
+                opts=child,
+            )
+            self.idempotency_table_name = table.name
+            self.idempotency_table_arn = table.arn
 
         self.queue_url = queue.url
         self.queue_arn = queue.arn

@@ -142,12 +142,17 @@ ROLES: Mapping[Role, RoleSpec] = {
         defaults=MODEL_DEFAULTS,
         program_properties={"MODEL_REPOSITORY": 256, "AWS_DEFAULT_REGION": 32},
     ),
-    # The idempotency lease (processingTimeoutSeconds, at most 5 digits).
+    # The DynamoDB table recording processed messages (a name of at most 255), the lease
+    # (processingTimeoutSeconds, at most 5 digits), and the table's region.
     "worker": RoleSpec(
         config=WorkerConfig,
         tier="Worker",
         optional=True,
-        program_properties={"WORKER_IDEMPOTENCY_LEASE_SECONDS": 5},
+        program_properties={
+            "WORKER_IDEMPOTENCY_TABLE": 255,
+            "WORKER_IDEMPOTENCY_LEASE_SECONDS": 5,
+            "AWS_DEFAULT_REGION": 32,
+        },
     ),
 }
 

@@ -1,5 +1,6 @@
 """The simulated account's answers for the worker tier's resources: SQS queues as AWS names
-them (the URL is the queue's ID), the DLQ's redrive allow policy, scaling policies and alarms.
+them (the URL is the queue's ID), the DLQ's redrive allow policy, scaling policies, alarms and
+the DynamoDB table of processed messages.
 Registered into simulated_aws's shapers; same contract (fill the state, return the ID)."""
 
 from __future__ import annotations
@@ -42,7 +43,14 @@ def _alarm(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
     return str(alarm)
 
 
+def _table(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+    table = s.get("name") or f"{name}-{seed[-7:]}"
+    s.update(name=table, arn=aws.arn("dynamodb", f"table/{table}"))
+    return str(table)
+
+
 SHAPERS = {
+    "aws:dynamodb/table:Table": _table,
     "aws:sqs/queue:Queue": _queue,
     "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": _redrive_allow,
     "aws:autoscaling/policy:Policy": _scaling_policy,

@@ -374,6 +374,57 @@ def replaced_or_same(state: State, old: StateResource, new: StateResource) -> St
     )
 
 
+# -- the worker tier (prod runs one) --------------------------------------------------------
+
+
+def work_queue(state: State, name: str = "work-queue") -> StateResource:
+    (found,) = [r for r in state.resources if r.type == "aws:sqs/queue:Queue" and r.name == name]
+    return found
+
+
+def worker_queue_unencrypted(state: State) -> tuple[State, set[tuple[str, str]]]:
+    queue = work_queue(state)
+    broken = with_props(queue, sqsManagedSseEnabled=False)
+    return replaced(state, queue, broken), {("sqs-queue-encrypted", queue.name)}
+
+
+def worker_queue_without_dlq(state: State) -> tuple[State, set[tuple[str, str]]]:
+    queue = work_queue(state)
+    broken = dataclasses.replace(
+        queue,
+        properties={k: v for k, v in queue.properties.items() if k != "redrivePolicy"},
+        property_dependencies={},
+    )
+    # the queue that was its DLQ is now nobody's, so it needs a DLQ of its own too
+    dlq = work_queue(state, "work-queue-dlq")
+    return replaced(state, queue, broken), {
+        ("sqs-queue-has-dlq", queue.name),
+        ("sqs-queue-has-dlq", dlq.name),
+    }
+
+
+def worker_behind_a_load_balancer(state: State) -> tuple[State, set[tuple[str, str]]]:
+    worker = env(state, "worker")
+    broken = with_setting(
+        worker, "aws:elasticbeanstalk:environment", "LoadBalancerType", "application"
+    )
+    return replaced(state, worker, broken), {("eb-worker-no-load-balancer", worker.name)}
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [worker_queue_unencrypted, worker_queue_without_dlq, worker_behind_a_load_balancer],
+    ids=lambda v: v.__name__,
+)
+def test_each_broken_worker_variant_fails_with_exactly_its_policy(
+    pack, states, variant: Callable[[State], tuple[State, set[tuple[str, str]]]]
+) -> None:
+    state, expected = variant(states["prod"])
+    report = run(pack, state, "prod")
+    assert mandatory(report) == expected
+    assert not report.passed
+
+
 @pytest.mark.parametrize("variant", [all_at_once, single_az_rds], ids=lambda v: v.__name__)
 def test_prod_only_rules_are_mandatory_in_prod_and_advisory_in_dev(
     pack, states, variant: Callable[[State], tuple[State, tuple[str, str]]]
