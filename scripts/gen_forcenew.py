@@ -306,10 +306,14 @@ def _locate(text: str, resource: str | None) -> _Schema:
     if sdk is None and resource is not None:
         ref = _SCHEMA_REF.search(masked, start, end)
         if ref:
-            decl = re.search(rf"^func {ref.group(1)}\(", masked, re.MULTILINE)
-            if decl:
-                start, end = _func_body(masked, decl.start())
+            name = ref.group(1)
+            func = re.search(rf"^func {name}\(", masked, re.MULTILINE)
+            var = re.search(rf"^\s*{name}\s*=\s*map\[string\]\*schema\.Schema\{{", masked, re.M)
+            if func:
+                start, end = _func_body(masked, func.start())
                 sdk = _shallowest(text, masked, _SDK_MAP, start, end)
+            elif var:
+                sdk = var.end() - 1
     if sdk is not None:
         return _Schema(text, masked, [sdk], framework=False)
     fw = _shallowest(text, masked, _FW_ATTRS, 0, len(text))
@@ -370,7 +374,8 @@ def camel(name: str) -> str:
 
 
 def _short(commit: str) -> str:
-    return commit[:12]
+    """A git commit as its first 12 hex digits; any other revision note unchanged."""
+    return commit[:12] if re.fullmatch(r"[0-9a-f]{40}", commit) else commit
 
 
 def generate(

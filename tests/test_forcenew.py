@@ -164,6 +164,28 @@ def test_schema_named_by_reference_is_followed() -> None:
     assert force_new(text, {}, "aws_ref") == ["zone_id"]
 
 
+def test_schema_held_in_a_package_variable_is_followed() -> None:
+    text = (
+        "var (\n"
+        "\tqueueSchema = map[string]*schema.Schema{\n"
+        '\t\t"fifo_queue": {\n'
+        "\t\t\tForceNew: true,\n"
+        "\t\t},\n"
+        '\t\t"policy": {\n'
+        "\t\t\tOptional: true,\n"
+        "\t\t},\n"
+        "\t}\n"
+        ")\n\n"
+        '// @SDKResource("aws_queue", name="Queue")\n'
+        "func resourceQueue() *schema.Resource {\n"
+        "\treturn &schema.Resource{\n"
+        "\t\tSchema: queueSchema,\n"
+        "\t}\n"
+        "}\n"
+    )
+    assert force_new(text, {}, "aws_queue") == ["fifo_queue"]
+
+
 def test_an_unknown_key_constant_is_an_error_not_a_silent_gap() -> None:
     with pytest.raises(ValueError, match=r"schema key names\.AttrNope is not a string or a known"):
         force_new(SDK_FILE.replace("names.AttrCIDRBlock", "names.AttrNope"), CONSTS, "aws_thing")
