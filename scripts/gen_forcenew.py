@@ -332,20 +332,67 @@ def _struct_fields(value: str, masked: str) -> dict[str, str] | None:
     return {k: m for k, _, m in _entries(value, masked, brace + 1, end - 1)}
 
 
-def _key_name(key: str, consts: dict[str, str]) -> str:
+# The provider spells these as capitals in constant names (names/caps.csv) and as one word in
+# attribute names; `derive_attr` undoes that spelling for a names.AttrXxx the copied names package
+# lacks. tests/test_forcenew.py checks it against every constant the copied package defines.
+_CAPS: tuple[str, ...] = ("AWS", "ARN", "CIDR", "DNS", "IAM", "ID", "IOPS", "IP", "JSON", "KMS")
+_CAPS += ("S3", "SNS", "URI", "URL", "VPC")
+_WORDS = {"CloudWatch": "cloudwatch"}
+_WORD = re.compile(r"[A-Z][a-z0-9]*")
+
+
+def derive_attr(constant: str) -> str:
+    """names.AttrOutpostARN -> "outpost_arn", by the provider's own constant spelling."""
+    name = constant.removeprefix("names.").removeprefix("Attr")
+    parts: list[str] = []
+    i = 0
+    while i < len(name):
+        word = next((w for w in _WORDS if name.startswith(w, i)), None)
+        if word is not None:
+            parts.append(_WORDS[word])
+            i += len(word)
+            continue
+        end = None
+        for cap in sorted(_CAPS, key=len, reverse=True):
+            if not name.startswith(cap, i):
+                continue
+            j = i + len(cap)
+            if name[j : j + 1] == "s" and (j + 1 == len(name) or name[j + 1].isupper()):
+                j += 1
+            if j == len(name) or name[j].isupper():
+                end = j
+                break
+        if end is None:
+            match = _WORD.match(name, i)
+            end = match.end() if match else i + 1
+        parts.append(name[i:end].lower())
+        i = end
+    return "_".join(parts)
+
+
+def _key_name(key: str, consts: dict[str, str], derived: dict[str, str] | None = None) -> str:
     if key.startswith('"') and key.endswith('"'):
         return key[1:-1]
     name = consts.get(key.removeprefix("names."))
+    if name is None and derived is not None and key.startswith("names.Attr"):
+        name = derived.setdefault(key, derive_attr(key))
     if name is None:
         raise ValueError(f"schema key {key} is not a string or a known constant")
     return name
 
 
-def force_new(text: str, consts: dict[str, str], resource: str | None = None) -> list[str]:
+def force_new(
+    text: str,
+    consts: dict[str, str],
+    resource: str | None = None,
+    derived: dict[str, str] | None = None,
+) -> list[str]:
     """Top-level attributes of the resource schema in `text` that force replacement.
 
     `resource` (the Terraform name) picks the function after its `@SDKResource` annotation;
     without it, or without the annotation, the least-indented schema map in `text` is taken.
+    A names.AttrXxx missing from `consts` is an error, unless `derived` is given: then its
+    name is derived (`derive_attr`) and recorded there.
     """
     schema = _locate(text, resource)
     local = dict(_CONST.findall(text))
@@ -354,7 +401,7 @@ def force_new(text: str, consts: dict[str, str], resource: str | None = None) ->
     for open_at in schema.maps:
         end = _close(schema.masked, open_at)
         for key, value, masked in _entries(text, schema.masked, open_at + 1, end - 1):
-            name = _key_name(key, known)
+            name = _key_name(key, known, derived)
             fields = _struct_fields(value, masked)
             if fields is None:
                 # A helper call: only a helper that says so forces a new resource.
@@ -384,6 +431,7 @@ def generate(
     consts = attr_constants(root)
     table: dict[str, list[str]] = {}
     read_from: dict[str, str] = {}
+    derived: dict[str, str] = {}
     for type_token, (source, resource) in sorted(SOURCES.items()):
         path = root / source
         if not path.is_file():
@@ -396,13 +444,15 @@ def generate(
             read_from[type_token] = f"{source}@{_short(provenance[source])}"
         renames = RENAMES.get(type_token, {})
         try:
-            attrs = force_new(path.read_text(encoding="utf-8"), consts, resource)
+            attrs = force_new(path.read_text(encoding="utf-8"), consts, resource, derived)
         except ValueError as err:
             raise SystemExit(f"gen_forcenew: {source}: {err}") from None
         table[type_token] = sorted(renames.get(a, camel(a)) for a in attrs)
     upstream: dict[str, object] = {"repository": REPOSITORY, "version": version}
     if provenance is not None:
         upstream["readFromSource"] = read_from
+    if derived:
+        upstream["derivedConstants"] = dict(sorted(derived.items()))
     return {"upstream": upstream, "generator": "scripts/gen_forcenew.py", "forceNew": table}
 
 
