@@ -137,8 +137,10 @@ SOURCES: dict[str, tuple[str, str]] = {
         "internal/service/sqs/queue_redrive_allow_policy.go",
         "aws_sqs_queue_redrive_allow_policy",
     ),
+    # The egress rule resource embeds securityGroupRuleResource, whose Schema method is defined
+    # in the ingress rule's file: both resources share that one schema.
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (
-        "internal/service/ec2/vpc_security_group_egress_rule.go",
+        "internal/service/ec2/vpc_security_group_ingress_rule.go",
         "aws_vpc_security_group_egress_rule",
     ),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
@@ -265,14 +267,16 @@ def _func_body(masked: str, at: int) -> tuple[int, int]:
 
 
 def _shallowest(text: str, masked: str, needle: str, start: int, end: int) -> int | None:
-    """Index of the `{` of the least-indented `needle` in masked[start:end]."""
-    best: tuple[int, int] | None = None
+    """Index of the `{` of the least-indented `needle` in masked[start:end]; of those, the
+    longest (a file without annotations may hold a small helper schema at the same depth)."""
+    best: tuple[int, int, int] | None = None
     at = masked.find(needle, start, end)
     while at >= 0:
-        candidate = (_indent(text, at), at + len(needle) - 1)
-        best = candidate if best is None or candidate[0] < best[0] else best
+        brace = at + len(needle) - 1
+        candidate = (_indent(text, at), -(_close(masked, brace) - brace), brace)
+        best = candidate if best is None or candidate[:2] < best[:2] else best
         at = masked.find(needle, at + 1, end)
-    return None if best is None else best[1]
+    return None if best is None else best[2]
 
 
 @dataclass(frozen=True)
