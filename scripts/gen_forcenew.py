@@ -151,6 +151,8 @@ SOURCES: dict[str, tuple[str, str]] = {
 
 # pulumi-aws renames (provider/resources.go): Terraform attribute -> Pulumi property.
 RENAMES: dict[str, dict[str, str]] = {
+    "aws:acm/certificate:Certificate": {"validation_option": "validationOptions"},
+    "aws:cloudwatch/metricAlarm:MetricAlarm": {"alarm_name": "name"},
     "aws:elasticbeanstalk/environment:Environment": {"setting": "settings"},
 }
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from scripts.gen_forcenew import camel, force_new, generate, main
+from scripts.gen_forcenew import SOURCES, camel, derive_attr, force_new, generate, main
 
 SDK_FILE = """\
 package ec2
@@ -191,6 +193,29 @@ def test_an_unknown_key_constant_is_an_error_not_a_silent_gap() -> None:
         force_new(SDK_FILE.replace("names.AttrCIDRBlock", "names.AttrNope"), CONSTS, "aws_thing")
 
 
+def test_derived_constant_names_follow_the_providers_spelling() -> None:
+    """Pairs from names/attr_consts_gen.go; the generator uses this only for a constant the
+    copied names package lacks (all 229 constants of the copy read round-trip the same way)."""
+    pairs = {
+        "AttrARNs": "arns",
+        "AttrAWSAccountID": "aws_account_id",
+        "AttrCloudWatchLogGroupARN": "cloudwatch_log_group_arn",
+        "AttrDNSName": "dns_name",
+        "AttrIOPS": "iops",
+        "AttrIPAddressType": "ip_address_type",
+        "AttrS3KeyPrefix": "s3_key_prefix",
+        "AttrUserName": "user_name",
+        "AttrUsername": "username",
+        "AttrVPCSecurityGroupIDs": "vpc_security_group_ids",
+        "names.AttrOutpostARN": "outpost_arn",
+    }
+    assert {k: derive_attr(k) for k in pairs} == pairs
+    derived: dict[str, str] = {}
+    text = SDK_FILE.replace("names.AttrCIDRBlock", "names.AttrOutpostARN")
+    assert force_new(text, CONSTS, "aws_thing", derived) == ["outpost_arn", "tags", "vpc_id"]
+    assert derived == {"names.AttrOutpostARN": "outpost_arn"}
+
+
 def test_camel_case_names() -> None:
     assert camel("availability_zone_id") == "availabilityZoneId"
     assert camel("customer_owned_ipv4_pool") == "customerOwnedIpv4Pool"
@@ -252,3 +277,98 @@ def test_generate_records_provenance_per_type(
     }
     with pytest.raises(SystemExit, match="--provenance names no commit for internal/service/x/"):
         generate(root, "v6.0.0", {"internal/service/x/thing.go": "0123456789ab"})
+
+
+# -- the committed table ----------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+TABLE = json.loads((ROOT / "preflight" / "forcenew.json").read_text(encoding="utf-8"))
+SDK = Path(importlib.util.find_spec("pulumi_aws").origin or "").parent  # type: ignore[union-attr]
+_CONSTRUCTED = re.compile(r"\baws\.(\w+)\.([A-Z]\w*)\(")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _sdk_token(module: str, cls: str) -> str | None:
+    """The token the pulumi_aws SDK registers for `aws.<module>.<cls>`; None: not a resource."""
+    for path in sorted((SDK / module).glob("*.py")):
+        match = re.search(
+            rf"super\({cls}, __self__\)\.__init__\(\s*'(aws:[^']+)'", path.read_text("utf-8")
+        )
+        if match:
+            return match.group(1)
+    return None
+
+
+def test_table_is_the_generators_output_for_exactly_the_sources() -> None:
+    assert set(TABLE) == {"forceNew", "generator", "upstream"}
+    assert TABLE["generator"] == "scripts/gen_forcenew.py"
+    assert set(TABLE["forceNew"]) == set(SOURCES)
+    for props in TABLE["forceNew"].values():
+        assert props == sorted(set(props))
+    read_from = TABLE["upstream"]["readFromSource"]
+    assert set(read_from) == set(SOURCES)
+    for type_token, (source, _) in SOURCES.items():
+        assert read_from[type_token].startswith(f"{source}@"), type_token
+
+
+def test_every_aws_resource_the_program_constructs_has_a_source() -> None:
+    """Read from the code, not a run: types behind config (the worker's queue, alarms and
+    scaling policies, the certificate) count before any stack enables them."""
+    code = "\n".join(
+        p.read_text("utf-8") for p in [ROOT / "__main__.py", *sorted(ROOT.glob("components/*.py"))]
+    )
+    constructed = {m.groups() for m in _CONSTRUCTED.finditer(code)}
+    tokens = {t for t in (_sdk_token(mod, cls) for mod, cls in constructed) if t is not None}
+    assert {
+        "aws:sqs/queue:Queue",
+        "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
+        "aws:autoscaling/policy:Policy",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        "aws:acm/certificate:Certificate",
+        "aws:acm/certificateValidation:CertificateValidation",
+        "aws:route53/record:Record",
+    } <= tokens
+    assert tokens - set(SOURCES) == set()
+
+
+def test_sources_cover_every_type_prod_creates() -> None:
+    from preflight.engine import simulate
+
+    created = {r.type for r in simulate("prod").resources if r.custom}
+    assert len(created) == 32
+    assert created - set(SOURCES) == set()
+
+
+def test_every_property_is_an_input_of_the_pulumi_resource() -> None:
+    """Terraform names turned into Pulumi's (camelCase, pulumi-aws's renames such as
+    alarm_name -> name and validation_option -> validationOptions) exist in the SDK's Args."""
+    for type_token, props in TABLE["forceNew"].items():
+        module, name = type_token.split(":")[1].split("/")
+        cls = type_token.split(":")[2]
+        text = (SDK / module / f"{_snake(name)}.py").read_text("utf-8")
+        start = text.find(f"class {cls}Args:")
+        start = start if start >= 0 else text.index(f"class {cls}InitArgs:")
+        signature = text[start : text.index("):", text.index("def __init__", start))]
+        params = set(re.findall(r"\n\s+(\w+):", signature))
+        assert {_snake(p) for p in props} <= params, type_token
+
+
+def test_facts_read_from_the_provider() -> None:
+    table = TABLE["forceNew"]
+    # Since provider v5 an RDS instance's id is its resource id: renaming it is an update.
+    assert "identifier" not in table["aws:rds/instance:Instance"]
+    assert {"dbName", "engine", "storageEncrypted", "username"} <= set(
+        table["aws:rds/instance:Instance"]
+    )
+    assert table["aws:ec2/subnet:Subnet"][:3] == [
+        "availabilityZone",
+        "availabilityZoneId",
+        "cidrBlock",
+    ]
+    assert table["aws:cloudwatch/metricAlarm:MetricAlarm"] == ["name"]
+    assert table["aws:sqs/redriveAllowPolicy:RedriveAllowPolicy"] == ["queueUrl"]
+    assert table["aws:ec2/internetGateway:InternetGateway"] == []
+    assert TABLE["upstream"]["derivedConstants"] == {"names.AttrOutpostARN": "outpost_arn"}
