@@ -262,13 +262,13 @@ def test_renaming_a_component_with_an_alias_keeps_it(
     assert not any(s.name in ("app", "application") for s in _changes(plan))
 
 
-def test_rds_identifier_change_replaces_the_protected_instance(
+def test_rds_db_name_change_replaces_the_protected_instance(
     prod: Deployment, prod_base: dict[str, Any]
 ) -> None:
-    base = _base_edit(prod_base, "aws:rds/instance:Instance", 0, identifier="webmodel-prod-old")
+    base = _base_edit(prod_base, "aws:rds/instance:Instance", 0, dbName="webmodel_old")
     plan = _plan(prod, base)
     step, web = _changes(plan)
-    assert (step.op, step.replace_reasons, step.protected) == ("replace", ["identifier"], True)
+    assert (step.op, step.replace_reasons, step.protected) == ("replace", ["dbName"], True)
     # The new instance's address is unknown until it exists: the web environment's DB host.
     assert (web.op, web.name, web.diff_reasons) == ("update", "webmodel-prod-web", ["settings"])
     assert [(k, op, str(new)) for k, op, _, new in plan.outputs] == [
@@ -415,7 +415,7 @@ def test_cli_plan_json_is_the_preview_digest_and_byte_identical(
 
 def test_cli_refuses_a_protected_replace_in_prod(tmp_path: Path, prod_base: dict[str, Any]) -> None:
     base = tmp_path / "base.json"
-    edited = _base_edit(prod_base, "aws:rds/instance:Instance", 0, identifier="webmodel-prod-old")
+    edited = _base_edit(prod_base, "aws:rds/instance:Instance", 0, dbName="webmodel_old")
     base.write_text(json.dumps(edited), encoding="utf-8")
     markdown = tmp_path / "plan.md"
     run = preflight("preview", "--stack", "prod", "--base", base, "--markdown", markdown)
@@ -424,7 +424,7 @@ def test_cli_refuses_a_protected_replace_in_prod(tmp_path: Path, prod_base: dict
     assert "preflight: error: unable to replace resource" in run.stderr
     text = markdown.read_text(encoding="utf-8")
     assert text.startswith("## ❌ preflight preview: `prod`\n\n> [!CAUTION]\n")
-    assert "| `+-` ⚠️ replace | `aws:rds:Instance` | database-postgres | `identifier` |" in text
+    assert "| `+-` ⚠️ replace | `aws:rds:Instance` | database-postgres | `dbName` |" in text
     assert text.index("### Plan against the base state") < text.index("### Policy report")
     assert text.index("### Policy report") < text.index("```mermaid")
 
@@ -543,7 +543,7 @@ def test_gate_fails_on_stateful_replace_and_passes_otherwise(
     prod_base: dict[str, Any],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    edited = _base_edit(prod_base, "aws:rds/instance:Instance", 0, identifier="webmodel-prod-old")
+    edited = _base_edit(prod_base, "aws:rds/instance:Instance", 0, dbName="webmodel_old")
     risky, calm = tmp_path / "risky.json", tmp_path / "calm.json"
     risky.write_text(to_json(_plan(prod, edited)), encoding="utf-8")
     calm.write_text(to_json(_plan(prod, prod_base)), encoding="utf-8")
@@ -552,7 +552,7 @@ def test_gate_fails_on_stateful_replace_and_passes_otherwise(
     assert out == [
         "replace of a stateful resource: "
         "urn:pulumi:prod::webmodel::webmodel:database:Database$aws:rds/instance:Instance"
-        "::database-postgres (identifier)",
+        "::database-postgres (dbName)",
         "1 stateful resource(s) would be replaced or deleted; "
         "a reviewer adds the `allow-stateful-replace` label to accept that",
     ]
@@ -604,7 +604,7 @@ def test_dev_database_replace_is_called_out_but_not_refused(tmp_path: Path) -> N
         to_export(dev, region=load_stack_config(ROOT, "dev").region),
         "aws:rds/instance:Instance",
         0,
-        identifier="webmodel-dev-old",
+        dbName="webmodel_old",
     )
     plan = _plan(dev, base)
     step = _changes(plan)[0]
@@ -614,7 +614,7 @@ def test_dev_database_replace_is_called_out_but_not_refused(tmp_path: Path) -> N
     assert plan.errors() == []
     assert render_text(plan).startswith(
         "STATEFUL RESOURCES REPLACED OR DELETED in dev:\n"
-        "  +-aws:rds/instance:Instance database-postgres: replace (replaced for identifier)\n"
+        "  +-aws:rds/instance:Instance database-postgres: replace (replaced for dbName)\n"
     )
     digest = tmp_path / "plan.json"
     digest.write_text(to_json(plan), encoding="utf-8")
