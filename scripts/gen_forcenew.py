@@ -54,6 +54,7 @@ SOURCES: dict[str, tuple[str, str]] = {
         "internal/service/cloudwatch/metric_alarm.go",
         "aws_cloudwatch_metric_alarm",
     ),
+    "aws:dynamodb/table:Table": ("internal/service/dynamodb/table.go", "aws_dynamodb_table"),
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": (
         "internal/service/ec2/vpc_default_security_group.go",
         "aws_default_security_group",
@@ -153,6 +154,7 @@ SOURCES: dict[str, tuple[str, str]] = {
 RENAMES: dict[str, dict[str, str]] = {
     "aws:acm/certificate:Certificate": {"validation_option": "validationOptions"},
     "aws:cloudwatch/metricAlarm:MetricAlarm": {"alarm_name": "name"},
+    "aws:dynamodb/table:Table": {"local_secondary_index": "localSecondaryIndexes"},
     "aws:elasticbeanstalk/environment:Environment": {"setting": "settings"},
 }
 

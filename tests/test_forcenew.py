@@ -338,7 +338,9 @@ def test_sources_cover_every_type_prod_creates() -> None:
     from preflight.engine import simulate
 
     created = {r.type for r in simulate("prod").resources if r.custom}
-    assert len(created) == 32
+    # 32 for web, model, database, network and artifacts; the worker tier adds its queues,
+    # redrive allow policy, scaling policies, alarms and table
+    assert len(created) == 37
     assert created - set(SOURCES) == set()
 
 
