@@ -84,7 +84,10 @@ def test_adding_webmodel_worker_to_dev_adds_exactly_the_worker_resources() -> No
                 "security-worker-instances-egress",
             ),
             ("aws:s3/bucketObjectv2:BucketObjectv2", "artifacts-worker-bundle"),
-            ("aws:elasticbeanstalk/applicationVersion:ApplicationVersion", "artifacts-worker-version"),
+            (
+                "aws:elasticbeanstalk/applicationVersion:ApplicationVersion",
+                "artifacts-worker-version",
+            ),
         ]
     )
     assert env_name == "webmodel-dev-worker"
