@@ -1,8 +1,12 @@
-"""Running preflight the way users do (a subprocess) and editing stack exports for tests."""
+"""Running preflight's CLI (in process, or as a subprocess where the process matters) and
+editing stack exports for tests."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -10,6 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from preflight import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_FILES = ("__main__.py", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml")
@@ -24,6 +30,24 @@ class Run:
 
 
 def preflight(*args: str | Path, cwd: Path = ROOT) -> Run:
+    """`python -m preflight ARGS` in this process (the CLI's `main`, stdout and stderr captured,
+    run from `cwd`): the same code path without a new interpreter's start-up per call.
+    `preflight_process` runs it as a real subprocess where the process itself matters."""
+    out, err = io.StringIO(), io.StringIO()
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main([str(arg) for arg in args])
+            except SystemExit as exit_:  # argparse's usage errors
+                code = exit_.code if isinstance(exit_.code, int) else 2
+    finally:
+        os.chdir(before)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def preflight_process(*args: str | Path, cwd: Path = ROOT) -> Run:
     done = subprocess.run(
         [sys.executable, "-m", "preflight", *map(str, args)],
         cwd=cwd,

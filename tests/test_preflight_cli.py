@@ -17,6 +17,7 @@ from tests.preflight_support import (
     edit_settings,
     of_type,
     preflight,
+    preflight_process,
     resources,
     set_setting,
     write_json,
@@ -135,8 +136,10 @@ def test_markdown_report_has_counts_outputs_policies_and_diagram(preview) -> Non
 
 
 def test_preview_is_byte_identical_across_runs(tmp_path: Path) -> None:
-    first = preflight("preview", "--stack", "prod", "--json", tmp_path / "a.json")
-    second = preflight("preview", "--stack", "prod", "--json", tmp_path / "b.json")
+    """Two interpreters (each with its own hash seed), as users run it: `python -m preflight`."""
+    first = preflight_process("preview", "--stack", "prod", "--json", tmp_path / "a.json")
+    second = preflight_process("preview", "--stack", "prod", "--json", tmp_path / "b.json")
+    assert first.code == second.code == 0, first.stderr
     assert first.stdout == second.stdout
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
 
