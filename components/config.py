@@ -262,6 +262,19 @@ def _check_domain(base: str, env: WebConfig) -> list[str]:
 # -- loading ------------------------------------------------------------------------------
 
 
+def _merged(defaults: Mapping[str, Any], value: Mapping[str, Any]) -> dict[str, Any]:
+    """`value` over a role's `defaults`, nested objects field by field (a stack that sets only
+    `scaling.upperThreshold` keeps the role's other scaling defaults)."""
+    merged = dict(defaults)
+    for key, item in value.items():
+        base = merged.get(key)
+        if isinstance(base, Mapping) and isinstance(item, Mapping):
+            merged[key] = _merged(base, item)
+        else:
+            merged[key] = item
+    return merged
+
+
 def section_model(key: str) -> type[BaseModel]:
     """The model of `webmodel:<key>` (a role's config model for an optional role too)."""
     if key in ROLES:
@@ -304,7 +317,7 @@ def parse_stack_config(
             continue
         try:
             defaults = spec.defaults if spec is not None else {}
-            sections[key] = model.model_validate({**defaults, **value})
+            sections[key] = model.model_validate(_merged(defaults, value))
         except ValidationError as exc:
             problems.extend(describe(f"{PROJECT}:{key}", model, exc, redact=redact))
     problems.extend(_unknown_key(key) for key in sorted(set(raw) - set(CONFIG_KEYS)))

@@ -34,7 +34,7 @@ CONFIG_BLOCK = "\nconfig:\n"
 START, END = "<!-- config-reference:start -->", "<!-- config-reference:end -->"
 
 
-def _defaults() -> dict[str, Any]:
+def all_defaults() -> dict[str, Any]:
     """Every key's defaults, an optional role's being its model's (with the role's own)."""
     defaults: dict[str, Any] = StackConfig().model_dump(by_alias=True, mode="json")
     for role, spec in ROLES.items():
@@ -96,7 +96,7 @@ def _rows(section: str, model: type[BaseModel], defaults: dict[str, Any], prefix
 
 def render() -> str:
     """Every key's fields: type, default (per key), secret rule, description."""
-    defaults = _defaults()
+    defaults = all_defaults()
     parts: list[str] = []
     for key in CONFIG_KEYS:
         model = section_model(key)
@@ -124,7 +124,7 @@ def render() -> str:
 def pulumi_config() -> dict[str, Any]:
     """The `config:` block of Pulumi.yaml: each key as an object (no `type:`; Pulumi's project
     schema has no object type) with its description and the code's defaults."""
-    defaults = _defaults()
+    defaults = all_defaults()
     block: dict[str, Any] = {}
     for key in CONFIG_KEYS:
         if key in ROLES and ROLES[key].optional:  # type: ignore[index]

@@ -23,6 +23,7 @@ from tritonclient.grpc import model_config_pb2  # type: ignore[import-untyped]
 from apps.model import make_example_model as gen
 from apps.model.dev_server import serve
 from components.bundle import APP_SOURCES, MODEL_REPOSITORY_SOURCE
+from components.config import parse_stack_config
 
 ROOT = Path(__file__).resolve().parent.parent
 REPOSITORY = ROOT / MODEL_REPOSITORY_SOURCE
@@ -320,6 +321,9 @@ def test_the_ami_pre_pulls_exactly_the_image_compose_runs():
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_the_model_environments_health_path_is_the_one_triton_serves(stack):
-    config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
-    assert config["webmodel:model"]["healthCheckPath"] == "/v2/health/ready"
-    assert config["webmodel:web"]["healthCheckPath"] == "/health"
+    raw = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    config = parse_stack_config(
+        {key.split(":", 1)[1]: value for key, value in raw.items() if key.startswith("webmodel:")}
+    )
+    assert config.model.health_check_path == "/v2/health/ready"
+    assert config.web.health_check_path == "/health"

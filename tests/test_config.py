@@ -20,6 +20,7 @@ from components.config import (
     ENV_PROPERTY_LIMIT_BYTES,
     ROLES,
     ConfigError,
+    ScalingConfig,
     StackConfig,
     budget_problem,
     load_stack_config,
@@ -493,7 +494,11 @@ def _shown(value: Any) -> str:
 def test_documented_stage_table_matches_the_stack_files():
     rows = _stage_table()
     assert len(rows) >= 15
-    stacks = {stack: stack_values(stack) for stack in ("dev", "prod")}
+    # the effective values: a stack file holds only what differs from the defaults
+    stacks = {
+        stack: parse_stack_config(stack_values(stack)).model_dump(by_alias=True, mode="json")
+        for stack in ("dev", "prod")
+    }
     for _, keys, *values in rows:
         paths = [part.strip(" `") for part in keys.split("/")]
         section, first = paths[0].removeprefix("webmodel:").split(".", 1)
@@ -501,3 +506,41 @@ def test_documented_stage_table_matches_the_stack_files():
         for stack, shown in zip(("dev", "prod"), values, strict=True):
             actual = " / ".join(_shown(stacks[stack][section][field]) for field in fields)
             assert actual == shown, f"{keys} for {stack}: table says {shown}, YAML says {actual}"
+
+
+def _repeated_defaults(given: Any, default: Any, path: str) -> list[str]:
+    if isinstance(given, dict) and isinstance(default, dict) and path.count(".") < 2:
+        return [
+            found
+            for key, value in given.items()
+            if key in default
+            for found in _repeated_defaults(value, default[key], f"{path}.{key}")
+        ]
+    return [path] if given == default else []
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_stack_files_hold_only_what_differs_from_the_defaults(stack: str):
+    from components.config_reference import all_defaults
+
+    defaults = all_defaults()
+    repeated = [
+        found
+        for key, value in stack_values(stack).items()
+        for found in _repeated_defaults(value, defaults[key], f"webmodel:{key}")
+    ]
+    assert repeated == []
+
+
+def test_a_nested_object_left_partial_keeps_the_roles_other_defaults():
+    config = parse_stack_config({"model": {"scaling": {"upperThreshold": 0.8}}})
+    assert config.model.scaling.model_dump(by_alias=True) == {
+        "measureName": "TargetResponseTime",
+        "statistic": "Average",
+        "unit": "Seconds",
+        "lowerThreshold": 0.2,
+        "upperThreshold": 0.8,
+    }
+    assert parse_stack_config({"web": {"scaling": {"upperThreshold": 65}}}).web.scaling == (
+        ScalingConfig(upper_threshold=65)
+    )

@@ -289,7 +289,7 @@ def test_config_value_of_the_wrong_type(tmp_path: Path) -> None:
     project = copy_project(tmp_path)
     text = (project / "Pulumi.dev.yaml").read_text()
     (project / "Pulumi.dev.yaml").write_text(
-        text.replace("    minSize: 1\n", "    minSize: one\n", 1)
+        text.replace("    maxSize: 1\n", "    maxSize: one\n", 1)
     )
     run = preflight("--project-dir", project, "preview", "--stack", "dev")
     assert run.code == 2
@@ -298,7 +298,7 @@ def test_config_value_of_the_wrong_type(tmp_path: Path) -> None:
         "preflight: error: the program failed with Pulumi.dev.yaml: invalid stack configuration:\n"
     )
     assert "Exception ignored" not in run.stderr
-    assert "webmodel:web.minSize" in run.stderr
+    assert "webmodel:model.maxSize: Input should be a valid integer" in run.stderr
 
 
 @pytest.mark.parametrize(
