@@ -41,16 +41,3 @@ POLICIES: Final[list[Policy]] = [
     *versions.POLICIES,
     *queues.POLICIES,
 ]
-
-PROD_ONLY: Final = (
-    "rds-multi-az",
-    "rds-deletion-protection",
-    "rds-backup-retention",
-    "eb-multi-az-capacity",
-    "eb-deployment-policy-safe",
-    "eb-enhanced-health",
-    "eb-managed-platform-updates",
-    "s3-bucket-versioned",
-    "eb-runs-stack-version",
-)
-"""Mandatory in prod, advisory in dev (policies/config/<stage>.json)."""
