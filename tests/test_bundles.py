@@ -224,6 +224,7 @@ def test_web_bundle_holds_the_fastapi_app_and_nothing_of_the_model_tier(app_bund
         "Dockerfile",
         "requirements.txt",
         "webapp/__init__.py",
+        "webapp/jobs.py",
         "webapp/logs.py",
         "webapp/main.py",
         "webapp/model_client.py",

@@ -8,6 +8,11 @@ POST /predict   {"inputs": [[f, f, f, f], ...]} (1 to 8 rows, the example model'
                 502  the model tier is unreachable or answered an error (after retries)
                 504  the model tier did not answer within MODEL_TIMEOUT_SECONDS
                 422  the request (or, as the model judged it, its shape) is invalid
+POST /jobs      {"task": "<name>", "payload": {...}, "idempotency_key": "<optional>"} -> 202
+                {"message_id"}: queued for the worker tier (one SQS message, the body the
+                worker's POST /work reads)
+                503  this stack has no worker tier (WORK_QUEUE_URL is not set)
+                502  SQS refused the message; 413 it is over SQS's 256 KiB
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from . import logs
+from .jobs import TASK_PATTERN, EnqueueError, Job, enqueue, queue_region
 from .model_client import ModelError, infer
 from .settings import Settings
 
@@ -42,6 +49,12 @@ class PredictRequest(BaseModel):
     inputs: Annotated[list[Row], Field(min_length=1, max_length=MAX_BATCH)]
 
 
+class JobRequest(BaseModel):
+    task: Annotated[str, Field(pattern=TASK_PATTERN.pattern)]
+    payload: dict[str, Any] = Field(default_factory=dict)
+    idempotency_key: Annotated[str | None, Field(min_length=1, max_length=512)] = None
+
+
 class PredictResponse(BaseModel):
     model_name: str
     model_version: str
@@ -49,9 +62,12 @@ class PredictResponse(BaseModel):
 
 
 def create_app(
-    settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
+    settings: Settings | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sqs: Any = None,
 ) -> FastAPI:
-    """The app; settings default to the process environment (EB's environment properties)."""
+    """The app; settings default to the process environment (EB's environment properties).
+    `sqs` is a boto3 SQS client (made from the queue URL's region when not given)."""
     settings = settings or Settings.from_env(os.environ)
     logs.configure(settings.log_level)
 
@@ -77,6 +93,7 @@ def create_app(
 
     app = FastAPI(title="webmodel web tier", lifespan=lifespan)
     app.state.settings = settings
+    clients: dict[str, Any] = {}  # the SQS client, made on the first job
 
     @app.middleware("http")
     async def access_log(
@@ -116,4 +133,29 @@ def create_app(
             outputs={t.name: t.nested() for t in result.outputs},
         )
 
+    @app.post("/jobs", status_code=202)
+    async def enqueue_job(body: JobRequest) -> Any:
+        if settings.work_queue_url is None:
+            return JSONResponse(
+                status_code=503,
+                content={"detail": "this stack has no worker tier (WORK_QUEUE_URL is not set)"},
+            )
+        if "sqs" not in clients:
+            clients["sqs"] = sqs or _sqs_client(settings.work_queue_url)
+        client = clients["sqs"]
+        job = Job(body.task, body.payload, body.idempotency_key)
+        try:
+            message_id = await run_in_threadpool(enqueue, client, settings.work_queue_url, job)
+        except EnqueueError as exc:
+            log.error("enqueue failed", extra={"status": exc.status, "error": exc.detail})
+            return JSONResponse(status_code=exc.status, content={"detail": exc.detail})
+        log.info("job enqueued", extra={"task": job.task, "message_id": message_id})
+        return {"message_id": message_id}
+
     return app
+
+
+def _sqs_client(queue_url: str) -> Any:
+    import boto3  # only a stack with a worker tier needs it
+
+    return boto3.client("sqs", region_name=queue_region(queue_url))

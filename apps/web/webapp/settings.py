@@ -46,6 +46,8 @@ class Settings:
     database: DatabaseSettings | None = None
     log_level: str = "INFO"
     app_env: str = "dev"
+    work_queue_url: str | None = None
+    """The worker tier's SQS queue (WORK_QUEUE_URL); None in a stack without a worker."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -59,7 +61,22 @@ class Settings:
             database=_database(env),
             log_level=env.get("LOG_LEVEL", "INFO").upper(),
             app_env=env.get("APP_ENV", "dev"),
+            work_queue_url=_queue_url(env),
         )
+
+
+def _queue_url(env: Mapping[str, str]) -> str | None:
+    from .jobs import queue_region
+
+    raw = env.get("WORK_QUEUE_URL", "").strip()
+    if not raw:
+        return None
+    if queue_region(raw) is None:
+        raise SettingsError(
+            f"WORK_QUEUE_URL={raw[:120]!r}: use an SQS queue URL "
+            "(https://sqs.<region>.amazonaws.com/<account>/<queue>)"
+        )
+    return raw
 
 
 def _url(env: Mapping[str, str]) -> str:
