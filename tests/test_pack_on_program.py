@@ -411,9 +411,28 @@ def worker_behind_a_load_balancer(state: State) -> tuple[State, set[tuple[str, s
     return replaced(state, worker, broken), {("eb-worker-no-load-balancer", worker.name)}
 
 
+def worker_with_a_public_ip(state: State) -> tuple[State, set[tuple[str, str]]]:
+    worker = env(state, "worker")
+    broken = with_setting(worker, "aws:ec2:vpc", "AssociatePublicIpAddress", "true")
+    return replaced(state, worker, broken), {("eb-instances-in-private-subnets", worker.name)}
+
+
+def worker_in_public_subnets(state: State) -> tuple[State, set[tuple[str, str]]]:
+    worker = env(state, "worker")
+    public_ids = ",".join(s.properties["id"] for s in subnets(state, "public"))
+    broken = with_setting(worker, "aws:ec2:vpc", "Subnets", public_ids)
+    return replaced(state, worker, broken), {("eb-instances-in-private-subnets", worker.name)}
+
+
 @pytest.mark.parametrize(
     "variant",
-    [worker_queue_unencrypted, worker_queue_without_dlq, worker_behind_a_load_balancer],
+    [
+        worker_queue_unencrypted,
+        worker_queue_without_dlq,
+        worker_behind_a_load_balancer,
+        worker_with_a_public_ip,
+        worker_in_public_subnets,
+    ],
     ids=lambda v: v.__name__,
 )
 def test_each_broken_worker_variant_fails_with_exactly_its_policy(
