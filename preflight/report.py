@@ -173,88 +173,6 @@ class _Ids:
         return self._ids[key]
 
 
-def _group_label(type_token: str, count: int) -> str:
-    shown = display_type(type_token)
-    return f"{shown} x{count}" if count > 1 else shown
-
-
-def mermaid(deployment: Deployment) -> str:
-    """A component-level architecture diagram drawn from the resource graph itself.
-
-    Each component is a subgraph holding its resources grouped by type; an arrow runs from
-    a group to the group it takes a property from (an EB environment to its subnets, the
-    web environment to the model environment whose URL it is given, ...).
-    """
-    by_urn = deployment.by_urn
-    ids = _Ids()
-
-    def owner(resource: SimResource) -> str:
-        """The nearest component above a resource ('' for the stack itself)."""
-        parent = by_urn.get(resource.parent or "")
-        while parent is not None and parent.custom:
-            parent = by_urn.get(parent.parent or "")
-        return "" if parent is None or parent.type == STACK_TYPE else parent.urn
-
-    def group(resource: SimResource) -> str:
-        return ids(f"{owner(resource)}|{resource.type}")
-
-    groups: Counter[tuple[str, str]] = Counter(
-        (owner(r), r.type) for r in deployment.resources if r.custom
-    )
-    lines = ["flowchart LR"]
-
-    def subgraph(component: SimResource, indent: str) -> None:
-        lines.append(
-            f'{indent}subgraph {ids(component.urn)}["{component.name} ({component.type})"]'
-        )
-        for (where, type_token), count in sorted(groups.items()):
-            if where == component.urn:
-                node = ids(f"{where}|{type_token}")
-                lines.append(f'{indent}    {node}["{_group_label(type_token, count)}"]')
-        for child in sorted(deployment.children(component.urn), key=lambda c: c.urn):
-            if not child.custom:
-                subgraph(child, indent + "    ")
-        lines.append(f"{indent}end")
-
-    for component in sorted(deployment.resources, key=lambda c: c.urn):
-        if not component.custom and component.type != STACK_TYPE and not owner(component):
-            subgraph(component, "    ")
-    for (where, type_token), count in sorted(groups.items()):
-        if not where:
-            lines.append(f'    {ids(f"|{type_token}")}["{_group_label(type_token, count)}"]')
-
-    edges: set[tuple[str, str]] = set()
-    for resource in deployment.resources:
-        if not resource.custom or not _is_key_type(resource.type):
-            continue
-        for deps in resource.property_dependencies.values():
-            for dep in (by_urn.get(urn) for urn in deps):
-                if dep is not None and dep.custom and _is_key_type(dep.type):
-                    source, target = group(resource), group(dep)
-                    if source != target:
-                        edges.add((source, target))
-    lines.extend(
-        f"    {a} --> {b}" for a, b in sorted(edges, key=lambda e: (int(e[0][1:]), int(e[1][1:])))
-    )
-    return "\n".join(lines)
-
-
-_KEY_TYPES = (
-    "elasticbeanstalk/environment",
-    "elasticbeanstalk/application",
-    "rds/instance",
-    "ec2/subnet",
-    "ec2/securityGroup",
-    "ec2/natGateway",
-    "ec2/internetGateway",
-)
-
-
-def _is_key_type(type_token: str) -> bool:
-    """The resources worth an arrow in an architecture diagram."""
-    return any(key in type_token for key in _KEY_TYPES)
-
-
 def render_markdown(deployment: Deployment, report: Report, plan: Plan | None = None) -> str:
     passed = report.passed and not (plan and plan.refused)
     status = "✅" if passed else "❌"
@@ -287,7 +205,7 @@ def render_markdown(deployment: Deployment, report: Report, plan: Plan | None = 
     lines.extend(f"| `{k}` | `{_md_cell(v)}` |" for k, v in output_rows(deployment))
     lines.extend(["", "### Policy report", ""])
     lines.extend(_policy_table(report))
-    lines.extend(["", "### Architecture", "", "```mermaid", mermaid(deployment), "```", ""])
+    lines.extend(["", "### Architecture", "", "```mermaid", architecture(deployment), "```", ""])
     return "\n".join(lines)
 
 
