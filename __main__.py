@@ -20,7 +20,8 @@ from components.config import ROLES, Role, load_stack_config
 from components.config_args import environment_args, load_balancer
 from components.database import Database, DatabaseArgs
 from components.domain import Domain, DomainArgs
-from components.environment import Environment, Grant, LoadBalancer, WiredProperty, WorkerDaemon
+from components.environment import Environment
+from components.environment_args import Grant, LoadBalancer, WiredProperty, WorkerDaemon
 from components.network import Network, NetworkArgs
 from components.queue import WorkQueue, WorkQueueArgs
 from components.security import AppSecurityGroups, AppSecurityGroupsArgs

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import pulumi
 
 from components.config_models import EnvironmentConfig, LoadBalancedConfig, PlatformConfig
-from components.environment import EnvironmentArgs, LoadBalancer, ScalingTrigger
+from components.environment_args import EnvironmentArgs, LoadBalancer, ScalingTrigger
 
 
 def environment_args(

@@ -7,13 +7,11 @@ pack's eb_facts.py holds the defaults EB applies when an option is left out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
-if TYPE_CHECKING:
-    from components.environment import EnvironmentArgs, WiredProperty
+from components.environment_args import EnvironmentArgs, WiredProperty
 
 ENV_NAMESPACE = "aws:elasticbeanstalk:application:environment"
 SECRETS_NAMESPACE = "aws:elasticbeanstalk:application:environmentsecrets"

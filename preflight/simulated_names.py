@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .simulated_aws import SimulatedAws
+from typing import Any, Protocol
 
 AZ_LETTERS = "abcd"
 ACM_VALIDATIONS = "jkddzztszm.acm-validations.aws."
 
-Shaper = Callable[["SimulatedAws", str, str, dict[str, Any]], str]
+
+class Account(Protocol):
+    """What a shaper may know of the simulated account (simulated_aws.SimulatedAws)."""
+
+    region: str
+    account_id: str
+    load_balancers: dict[str, str]
+    """Load balancer ARN -> DNS name, for the data sources that look one up."""
+
+    def arn(self, service: str, resource: str, *, region: bool = True) -> str: ...
+
+
+Shaper = Callable[[Account, str, str, dict[str, Any]], str]
 """Fills a new resource's state with what AWS computes and returns its ID."""
 
 

@@ -3,15 +3,12 @@ groups and their rules, endpoints, flow logs and their log group."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .simulated_names import AZ_LETTERS, Shaper, autoname, digest, hexid
-
-if TYPE_CHECKING:
-    from .simulated_aws import SimulatedAws
+from .simulated_names import AZ_LETTERS, Account, Shaper, autoname, digest, hexid
 
 
-def _vpc(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _vpc(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     rid = hexid("vpc", seed)
     s.update(
         arn=aws.arn("ec2", f"vpc/{rid}"),
@@ -27,7 +24,7 @@ def _vpc(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
     return rid
 
 
-def _subnet(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _subnet(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     rid = hexid("subnet", seed)
     s.setdefault("mapPublicIpOnLaunch", False)
     s.update(arn=aws.arn("ec2", f"subnet/{rid}"), ownerId=aws.account_id)
@@ -38,7 +35,7 @@ def _subnet(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
 
 
 def _prefixed(prefix: str, service: str = "ec2", kind: str = "") -> Shaper:
-    def shape(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+    def shape(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
         rid = hexid(prefix, seed)
         if kind:
             s["arn"] = aws.arn(service, f"{kind}/{rid}")
@@ -48,7 +45,7 @@ def _prefixed(prefix: str, service: str = "ec2", kind: str = "") -> Shaper:
     return shape
 
 
-def _eip(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _eip(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     rid = hexid("eipalloc", seed)
     octets = [int(seed[i : i + 2], 16) for i in (0, 2)]
     s.update(
@@ -61,14 +58,14 @@ def _eip(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
     return rid
 
 
-def _nat(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _nat(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     rid = hexid("nat", seed)
     s.setdefault("connectivityType", "public")
     s["networkInterfaceId"] = hexid("eni", seed)
     return rid
 
 
-def _route(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _route(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     destination = s.get("destinationCidrBlock") or s.get("destinationIpv6CidrBlock") or ""
     number = int(digest(str(destination))[:8], 16)
     s.setdefault("origin", "CreateRoute")
@@ -76,11 +73,11 @@ def _route(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
     return f"r-{s.get('routeTableId', '')}{number}"
 
 
-def _association(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _association(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     return hexid("rtbassoc", seed)
 
 
-def _security_group(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _security_group(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     rid = hexid("sg", seed)
     autoname(s, "name", name, seed, limit=255)
     s.setdefault("ingress", [])
@@ -90,18 +87,18 @@ def _security_group(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) 
     return rid
 
 
-def _sg_rule_v2(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _sg_rule_v2(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     rid = hexid("sgr", seed)
     s.update(securityGroupRuleId=rid, arn=aws.arn("ec2", f"security-group-rule/{rid}"))
     return rid
 
 
-def _sg_rule_v1(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _sg_rule_v1(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     s["securityGroupRuleId"] = hexid("sgr", seed)
     return f"sgrule-{int(seed[:8], 16)}"
 
 
-def _default_sg(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _default_sg(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     rid = hexid("sg", seed)
     s.setdefault("ingress", [])
     s.setdefault("egress", [])
@@ -109,7 +106,7 @@ def _default_sg(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> s
     return rid
 
 
-def _vpc_endpoint(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _vpc_endpoint(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     rid = hexid("vpce", seed)
     s.setdefault("vpcEndpointType", "Gateway")
     s.update(
@@ -121,13 +118,13 @@ def _vpc_endpoint(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) ->
     return rid
 
 
-def _flow_log(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _flow_log(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     rid = hexid("fl", seed)
     s["arn"] = aws.arn("ec2", f"vpc-flow-log/{rid}")
     return rid
 
 
-def _log_group(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _log_group(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     group = autoname(s, "name", name, seed, limit=512)
     s["arn"] = aws.arn("logs", f"log-group:{group}")
     return group

@@ -5,13 +5,12 @@ Registered into simulated_aws's shapers; same contract (fill the state, return t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .simulated_aws import SimulatedAws
+from .simulated_names import Account
 
 
-def _queue(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _queue(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     if not s.get("name"):
         suffix = ".fifo" if s.get("fifoQueue") else ""
         s["name"] = f"{name[: 80 - 8 - len(suffix)]}-{seed[-7:]}{suffix}"
@@ -23,11 +22,11 @@ def _queue(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
     return url
 
 
-def _redrive_allow(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _redrive_allow(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     return str(s.get("queueUrl") or "")
 
 
-def _scaling_policy(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _scaling_policy(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     group = s.get("autoscalingGroupName", "")
     s["arn"] = aws.arn(
         "autoscaling",
@@ -37,13 +36,13 @@ def _scaling_policy(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) 
     return name
 
 
-def _alarm(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _alarm(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     alarm = s.get("name") or f"{name}-{seed[-7:]}"
     s.update(name=alarm, arn=aws.arn("cloudwatch", f"alarm:{alarm}"))
     return str(alarm)
 
 
-def _table(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _table(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     table = s.get("name") or f"{name}-{seed[-7:]}"
     s.update(name=table, arn=aws.arn("dynamodb", f"table/{table}"))
     return str(table)

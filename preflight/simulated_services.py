@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .simulated_names import ACM_VALIDATIONS, Shaper, autoname, digest, settings_map, uuid
-
-if TYPE_CHECKING:
-    from .simulated_aws import SimulatedAws
+from .simulated_names import ACM_VALIDATIONS, Account, Shaper, autoname, digest, settings_map, uuid
 
 
-def _iam_role(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _iam_role(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     role = autoname(s, "name", name, seed, limit=64)
     s.update(
         arn=aws.arn("iam", f"role{s.get('path') or '/'}{role}", region=False),
@@ -20,23 +17,23 @@ def _iam_role(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str
     return role
 
 
-def _iam_policy(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _iam_policy(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     policy = autoname(s, "name", name, seed, limit=128)
     arn = aws.arn("iam", f"policy{s.get('path') or '/'}{policy}", region=False)
     s.update(arn=arn, policyId="ANPA" + seed[:17].upper())
     return arn
 
 
-def _role_policy(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _role_policy(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     policy = autoname(s, "name", name, seed, limit=128)
     return f"{s.get('role', '')}:{policy}"
 
 
-def _attachment(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _attachment(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     return f"{s.get('role', '')}-{seed[:20]}"
 
 
-def _instance_profile(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _instance_profile(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     profile = autoname(s, "name", name, seed, limit=128)
     s.update(
         arn=aws.arn("iam", f"instance-profile{s.get('path') or '/'}{profile}", region=False),
@@ -45,19 +42,19 @@ def _instance_profile(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]
     return profile
 
 
-def _db_subnet_group(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _db_subnet_group(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     group = autoname(s, "name", name.lower(), seed, limit=255)
     s.update(arn=aws.arn("rds", f"subgrp:{group}"), vpcId=s.get("vpcId", ""))
     return group
 
 
-def _db_parameter_group(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _db_parameter_group(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     group = autoname(s, "name", name.lower(), seed, limit=255)
     s["arn"] = aws.arn("rds", f"pg:{group}")
     return group
 
 
-def _db_instance(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _db_instance(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     identifier = autoname(s, "identifier", name.lower(), seed, limit=63)
     port = int(s.get("port") or 5432)
     address = f"{identifier}.c{seed[:11]}.{aws.region}.rds.amazonaws.com"
@@ -90,13 +87,13 @@ def _db_instance(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> 
     return identifier
 
 
-def _eb_application(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _eb_application(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     app = autoname(s, "name", name, seed, limit=100)
     s["arn"] = aws.arn("elasticbeanstalk", f"application/{app}")
     return app
 
 
-def _eb_environment(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _eb_environment(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     env_name = autoname(s, "name", name, seed, limit=40)
     env_id = "e-" + seed[:10]
     settings = settings_map(s.get("settings"))
@@ -135,7 +132,7 @@ def _eb_environment(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) 
     return env_id
 
 
-def _bucket(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _bucket(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     bucket = autoname(s, "bucket", name.lower(), seed, limit=63)
     s.update(
         arn=f"arn:aws:s3:::{bucket}",
@@ -148,12 +145,12 @@ def _bucket(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
     return bucket
 
 
-def _bucket_child(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _bucket_child(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     """Versioning, encryption, public-access block, ownership, policy: their id is the bucket."""
     return str(s.get("bucket") or "")
 
 
-def _bucket_object(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _bucket_object(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     key = str(s.get("key") or "")
     s.update(
         etag=seed[:32],
@@ -165,13 +162,13 @@ def _bucket_object(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -
     return key
 
 
-def _app_version(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _app_version(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     label = autoname(s, "name", name, seed, limit=100)
     s["arn"] = aws.arn("elasticbeanstalk", f"applicationversion/{s.get('application', '')}/{label}")
     return label
 
 
-def _certificate(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _certificate(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     arn = aws.arn("acm", f"certificate/{uuid(seed)}")
     domain = str(s.get("domainName") or "")
     names = [domain, *(s.get("subjectAlternativeNames") or [])]
@@ -193,11 +190,11 @@ def _certificate(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> 
     return arn
 
 
-def _certificate_validation(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _certificate_validation(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     return str(s.get("certificateArn") or "")
 
 
-def _record(aws: SimulatedAws, name: str, seed: str, s: dict[str, Any]) -> str:
+def _record(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     fqdn = str(s.get("name") or "").rstrip(".")
     s["fqdn"] = fqdn
     return f"{s.get('zoneId', '')}_{fqdn}_{s.get('type', '')}"

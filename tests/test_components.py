@@ -12,7 +12,8 @@ from components.config import LoadBalancedConfig, parse_stack_config
 from components.config_args import environment_args as config_environment_args
 from components.config_args import load_balancer
 from components.database import Database, DatabaseArgs
-from components.environment import Environment, EnvironmentArgs, WiredProperty
+from components.environment import Environment
+from components.environment_args import EnvironmentArgs, WiredProperty
 from components.iam import instance_policy
 from components.network import Network, NetworkArgs
 from components.security import AppSecurityGroups, AppSecurityGroupsArgs
