@@ -2,7 +2,8 @@
 
 internet -> web ALB (public subnets) -> web instances (private) -> model internal ALB
 (private) -> model GPU instances (private); web instances -> RDS (isolated subnets); with
-`webmodel:worker`, web instances -> SQS queue -> worker instances (private, no load balancer).
+`webmodel:worker`, web instances -> SQS queue -> worker instances (private, no load balancer)
+-> model internal ALB (batch inference).
 Each environment runs its own application version (apps/<role>, bundled by content); Triton
 loads its model repository from S3 (MODEL_REPOSITORY).
 """
@@ -218,6 +219,7 @@ if config.worker is not None:
             retention_period_seconds=settings.message_retention_seconds,
         ),
         wired={
+            "MODEL_URL": (model.url, "aws:region"),
             "WORKER_IDEMPOTENCY_TABLE": (queue.idempotency_table_name, ""),
             "WORKER_IDEMPOTENCY_LEASE_SECONDS": (
                 str(settings.processing_timeout_seconds),

@@ -142,13 +142,14 @@ ROLES: Mapping[Role, RoleSpec] = {
         defaults=MODEL_DEFAULTS,
         program_properties={"MODEL_REPOSITORY": 256, "AWS_DEFAULT_REGION": 32},
     ),
-    # The DynamoDB table recording processed messages (a name of at most 255), the lease
-    # (processingTimeoutSeconds, at most 5 digits), and the table's region.
+    # The model tier's URL (as web's), the DynamoDB table recording processed messages (a name
+    # of at most 255), the lease (processingTimeoutSeconds, at most 5 digits), the region.
     "worker": RoleSpec(
         config=WorkerConfig,
         tier="Worker",
         optional=True,
         program_properties={
+            "MODEL_URL": 128,
             "WORKER_IDEMPOTENCY_TABLE": 255,
             "WORKER_IDEMPOTENCY_LEASE_SECONDS": 5,
             "AWS_DEFAULT_REGION": 32,

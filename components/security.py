@@ -2,7 +2,8 @@
 
     internet --80/443--> web ALB --> web instances --80/443--> model ALB --> model instances
                                           \\--5432--> database (its group lives in Database)
-    queue (SQS, over HTTPS through NAT) <-- worker instances (no ingress at all)
+    queue (SQS, over HTTPS through NAT) <-- worker instances --80/443--> model ALB
+                                            (no ingress at all)
 
 They are created before the environments because the relation is circular at the component
 level (web needs the model's URL, the model's load balancer needs the web instances' group),
@@ -28,15 +29,16 @@ class AppSecurityGroupsArgs:
     vpc_cidr_block: str
     """Load balancers may only forward inside the VPC."""
     worker: bool = False
-    """Also a group for worker instances: no ingress, outbound through NAT only."""
+    """Also a group for worker instances: no ingress, outbound through NAT; the model load
+    balancer admits it too (batch inference)."""
 
 
 class AppSecurityGroups(pulumi.ComponentResource):
     """Security groups for the web and model load balancers and instances.
 
     Outputs: `web_load_balancer_id` (80/443 from anywhere), `web_instances_id`,
-    `model_load_balancer_id` (80/443 from the web instances only), `model_instances_id`,
-    `worker_instances_id` (None without a worker).
+    `model_load_balancer_id` (80/443 from the web, and worker, instances only),
+    `model_instances_id`, `worker_instances_id` (None without a worker).
     """
 
     web_load_balancer_id: pulumi.Output[str]
@@ -100,6 +102,17 @@ class AppSecurityGroups(pulumi.ComponentResource):
                 referenced_security_group_id=web_instances.id,
                 opts=pulumi.ResourceOptions(parent=self),
             )
+            if worker_instances is not None:
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-model-lb-{port}-from-worker",
+                    security_group_id=model_lb.id,
+                    description="Model API from the worker instances (batch inference)",
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    referenced_security_group_id=worker_instances.id,
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
 
         # Load balancers reach their targets inside the VPC only; instances need the internet
         # (through NAT) for the EB service, ECR image pulls and CloudWatch.

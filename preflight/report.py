@@ -275,8 +275,8 @@ def architecture(deployment: Deployment, changed: dict[str, str] | None = None) 
     internet -> web load balancer (public tier) -> web instances -> model load balancer ->
     model instances (private tier); web instances -> database (isolated tier); with a worker
     tier, web instances -> work queue (SQS, a regional service outside the subnets) -> worker
-    instances (private tier, no load balancer). Resources the plan creates, updates, replaces
-    or deletes are highlighted by operation.
+    instances (private tier, no load balancer) -> model load balancer. Resources the plan
+    creates, updates, replaces or deletes are highlighted by operation.
     """
     changed = changed or {}
     ids = _Ids()
@@ -348,7 +348,7 @@ def architecture(deployment: Deployment, changed: dict[str, str] | None = None) 
     if dbs:
         lines.append("    webi --> db")
     if queues and "worker" in envs:
-        lines.extend(["    webi --> queue", "    queue --> workeri"])
+        lines.extend(["    webi --> queue", "    queue --> workeri", "    workeri --> modellb"])
     for urn, op in changed.items():  # the web load balancer's listener rules
         if op != "same" and urn.split("::")[-2].endswith("aws:lb/listenerRule:ListenerRule"):
             marks.append(("weblb", op))

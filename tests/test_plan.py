@@ -581,6 +581,7 @@ def test_architecture_shows_tiers_per_az_traffic_order_and_changes(prod: Deploym
         "webi --> db",
         "webi --> queue",
         "queue --> workeri",
+        "workeri --> modellb",
     ]
     assert '        workeri["worker instances"]' in lines  # in the private tier, no balancer
     assert '    queue[["work queue (SQS) + dead-letter queue"]]' in lines

@@ -146,7 +146,7 @@ def test_where_each_environment_and_the_database_live(stack: str):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_database_and_model_admit_only_the_web_instances(stack: str):
+def test_database_and_model_admit_only_the_web_and_worker_instances(stack: str):
     d = deployment(stack)
     web_instances = namespace(environment(stack, "web"), "aws:autoscaling:launchconfiguration")[
         "SecurityGroups"
@@ -156,10 +156,16 @@ def test_database_and_model_admit_only_the_web_instances(stack: str):
     assert ingress_sources(stack, db_group) == [(5432, web_instances)]
     model_lb = namespace(environment(stack, "model"), "aws:elbv2:loadbalancer")
     assert model_lb["SecurityGroups"] == model_lb["ManagedSecurityGroup"]
-    assert ingress_sources(stack, model_lb["SecurityGroups"]) == [
-        (80, web_instances),
-        (443, web_instances),
-    ]
+    callers = [web_instances]
+    if stack == "prod":  # prod's worker tier calls the model too (batch inference)
+        callers.append(
+            namespace(environment(stack, "worker"), "aws:autoscaling:launchconfiguration")[
+                "SecurityGroups"
+            ]
+        )
+    assert ingress_sources(stack, model_lb["SecurityGroups"]) == sorted(
+        (port, group) for port in (80, 443) for group in callers
+    )
     model_instances = namespace(environment(stack, "model"), "aws:autoscaling:launchconfiguration")[
         "SecurityGroups"
     ]

@@ -80,6 +80,14 @@ def test_adding_webmodel_worker_to_dev_adds_exactly_the_worker_resources() -> No
             (ENV, env_name),
             ("aws:ec2/securityGroup:SecurityGroup", "security-worker-instances"),
             (
+                "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                "security-model-lb-80-from-worker",
+            ),
+            (
+                "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                "security-model-lb-443-from-worker",
+            ),
+            (
                 "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
                 "security-worker-instances-egress",
             ),
@@ -142,6 +150,7 @@ def test_the_worker_environment_is_a_worker_tier_fed_by_sqsd() -> None:
     assert settings[(ENV_NS, "WORKER_IDEMPOTENCY_TABLE")] == table.outputs["name"]
     assert settings[(ENV_NS, "WORKER_IDEMPOTENCY_LEASE_SECONDS")] == "120"
     assert settings[(ENV_NS, "AWS_DEFAULT_REGION")] == "ap-northeast-2"
+    assert settings[(ENV_NS, "MODEL_URL")] == d.outputs["modelInternalUrl"]
     assert worker.inputs["version"] == d.outputs["workerVersionLabel"]
     # its own security group, which admits nothing
     group_id = settings[("aws:autoscaling:launchconfiguration", "SecurityGroups")]
