@@ -176,8 +176,8 @@ class StackConfig(BaseModel):
         default_factory=lambda: ModelConfig.model_validate(ROLES["model"].defaults)
     )
     """The model environment (Triton on GPU instances, internal ALB in private subnets,
-    reachable only from the web instances). Fields left out take the model's defaults, not
-    the web's."""
+    reachable only from the web and worker instances). Fields left out take the model's
+    defaults, not the web's."""
     worker: WorkerConfig | None = None
     """Optional: the worker environment and its SQS queue. Absent (the default): no worker
     tier, no queue."""
