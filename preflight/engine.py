@@ -19,7 +19,7 @@ import runpy
 import sys
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,85 +27,18 @@ import pulumi.runtime
 from google.protobuf import json_format  # type: ignore[import-untyped]
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.mocks import MockEngine, MockMonitor, MockSettings
-from pulumi_policy.deserialize import SPECIAL_ASSET_SIG, SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
+from pulumi_policy.deserialize import SPECIAL_ASSET_SIG
 
+from .deployment import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE, Deployment, SimResource
 from .errors import InputError
 from .project import StackConfig, load_stack_config
 from .simulated_aws import SimulatedAws
 
-SECRET_SIG_KEY: str = SPECIAL_SIG_KEY
-"""The engine's signature key; with SECRET_SIG, a secret's envelope (pulumi-policy's names)."""
-SECRET_SIG: str = SPECIAL_SECRET_SIG
-STACK_TYPE = "pulumi:pulumi:Stack"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class ProgramError(Exception):
     """The program raised while it ran: usually invalid configuration it rejected."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class ResourceRecord:
-    """What a checkpoint records of every resource; the engine's and the pack's views add to it."""
-
-    urn: str
-    type: str
-    name: str
-    custom: bool
-    id: str
-    parent: str | None
-    dependencies: list[str]
-    property_dependencies: dict[str, list[str]]
-    protect: bool
-    provider: str | None
-
-    def record(self) -> dict[str, Any]:
-        """These fields by name, to build another view of the same resource."""
-        return {f.name: getattr(self, f.name) for f in fields(ResourceRecord)}
-
-
-@dataclass(frozen=True, kw_only=True)
-class SimResource(ResourceRecord):
-    """One resource as the engine records it in the stack's checkpoint."""
-
-    inputs: dict[str, Any]
-    outputs: dict[str, Any]
-    secret_inputs: frozenset[str] = frozenset()
-    secret_outputs: frozenset[str] = frozenset()
-    replace_on_changes: tuple[str, ...] = ()
-    """The `replaceOnChanges` resource option (property paths; `*` for all)."""
-    delete_before_replace: bool = False
-    aliases: tuple[str, ...] = ()
-    """URNs this resource was known by (the `aliases` option, resolved as the engine does)."""
-
-
-@dataclass
-class Deployment:
-    """The simulated result of `pulumi up`: resources in dependency order and stack outputs."""
-
-    project: str
-    stack: str
-    resources: list[SimResource]
-    outputs: dict[str, Any]
-    secret_outputs: frozenset[str] = frozenset()
-    diagnostics: list[str] = field(default_factory=list)
-    by_urn: dict[str, SimResource] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.by_urn = {r.urn: r for r in self.resources}
-
-    def of_type(self, type_token: str) -> list[SimResource]:
-        return [r for r in self.resources if r.type == type_token]
-
-    def get(self, type_token: str, name: str) -> SimResource:
-        for resource in self.resources:
-            if resource.type == type_token and resource.name == name:
-                return resource
-        names = ", ".join(r.name for r in self.of_type(type_token)) or "none"
-        raise KeyError(f"no {type_token} named {name!r} (have: {names})")
-
-    def children(self, urn: str) -> list[SimResource]:
-        return [r for r in self.resources if r.parent == urn]
 
 
 def _unwrap_secrets(value: Any) -> tuple[Any, bool]:

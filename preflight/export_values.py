@@ -16,7 +16,7 @@ from typing import Any
 from pulumi_policy.deserialize import SPECIAL_ARCHIVE_SIG, SPECIAL_ASSET_SIG
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from .engine import SECRET_SIG, SECRET_SIG_KEY
+from .deployment import SECRET_SIG, SECRET_SIG_KEY
 from .errors import InputError
 
 UNKNOWN_STRING: str = UNKNOWN_STRING_VALUE

@@ -19,7 +19,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .engine import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE, Deployment, SimResource
+from .deployment import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE, Deployment, SimResource
 from .errors import InputError
 from .export_values import ARCHIVE_SIG, ASSET_SIG
 from .state import to_export

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .engine import STACK_TYPE
+from .deployment import STACK_TYPE
 from .export_values import UNKNOWN_STRING
 from .plan import _TO, PREFIX, SHOWN_OPS, Plan, Sealed, Step, Unknown, _equal, _inputs, _open
 

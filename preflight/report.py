@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .analysis import Report, Violation
-from .engine import STACK_TYPE, Deployment, SimResource
+from .deployment import STACK_TYPE, Deployment, SimResource
 from .plan import PREFIX, Plan
 from .plan_render import summary_lines
 

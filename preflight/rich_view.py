@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from .analysis import Report
-from .engine import Deployment, SimResource
+from .deployment import Deployment, SimResource
 from .report import counts_by_type, display_type, output_rows, verdict, violation_heading
 
 

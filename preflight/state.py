@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .engine import (
+from .deployment import (
     SECRET_SIG,
     SECRET_SIG_KEY,
     STACK_TYPE,

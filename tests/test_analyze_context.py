@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from preflight.engine import SECRET_SIG, SECRET_SIG_KEY, simulate
+from preflight.deployment import SECRET_SIG, SECRET_SIG_KEY
+from preflight.engine import simulate
 from preflight.state import to_export
 from tests.preflight_support import ROOT
 

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from preflight.analysis import LoadedPack, evaluate, load_pack, secret_redactor
-from preflight.engine import Deployment, SimResource
+from preflight.deployment import Deployment, SimResource
 from preflight.errors import InputError
 from preflight.export_values import (
     ARCHIVE_SIG,

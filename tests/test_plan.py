@@ -13,7 +13,8 @@ import jsonschema
 import pytest
 
 from preflight.analysis import Report, evaluate, load_pack
-from preflight.engine import STACK_TYPE, Deployment, simulate
+from preflight.deployment import STACK_TYPE, Deployment
+from preflight.engine import simulate
 from preflight.errors import InputError
 from preflight.gate import main as gate
 from preflight.plan import Plan, Step, compute, force_new_table

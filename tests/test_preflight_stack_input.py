@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from preflight.cli import main
-from preflight.engine import SECRET_SIG, SECRET_SIG_KEY, simulate
+from preflight.deployment import SECRET_SIG, SECRET_SIG_KEY
+from preflight.engine import simulate
 from preflight.project import StackConfig
 from preflight.project import load_stack_config as load_stack_file
 from preflight.state import to_export

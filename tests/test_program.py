@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from components.config import SECRET_ARN_PATTERN
-from preflight.engine import Deployment, ProgramError, SimResource, simulate
+from preflight.deployment import Deployment, SimResource
+from preflight.engine import ProgramError, simulate
 from tests.program_fixtures import settings_map, stack_file_values
 from verify.outputs import REQUIRED_OUTPUTS
 from verify.outputs import WORKER_OUTPUTS as WORKER_OUTPUT_NAMES

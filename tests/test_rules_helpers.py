@@ -387,10 +387,10 @@ def test_the_wire_signatures_have_one_home_and_the_engine_s_values() -> None:
     (sdk/go/common/resource/properties.go), which the literals here repeat on purpose."""
     from guardrails import values
 
-    from preflight import engine, export_values
+    from preflight import deployment, export_values
 
-    assert values.SIG_KEY == engine.SECRET_SIG_KEY == SIG
-    assert values.SECRET_SIG == engine.SECRET_SIG == SECRET_SIG
+    assert values.SIG_KEY == deployment.SECRET_SIG_KEY == SIG
+    assert values.SECRET_SIG == deployment.SECRET_SIG == SECRET_SIG
     assert export_values.UNKNOWN_STRING == UNKNOWN_STRING
     assert (export_values.ASSET_SIG, export_values.ARCHIVE_SIG) == (
         "c44067f5952c0a294b673a41bacd8c17",
