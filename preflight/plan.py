@@ -10,8 +10,6 @@ CLI refuses it.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,9 +17,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .deployment import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE, Deployment, SimResource
+from .deployment import STACK_TYPE, Deployment, SimResource
 from .errors import InputError
-from .export_values import ARCHIVE_SIG, ASSET_SIG
+from .plan_values import Sealed, diff_paths, equal, open_secrets
 from .state import to_export
 
 STATEFUL_TYPES = frozenset(
@@ -48,15 +46,6 @@ def force_new_table() -> dict[str, tuple[str, ...]]:
     """Pulumi type -> properties the provider replaces the resource for."""
     text = resources.files("preflight").joinpath("forcenew.json").read_text(encoding="utf-8")
     return {k: tuple(v) for k, v in json.loads(text)["forceNew"].items()}
-
-
-@dataclass(frozen=True)
-class Sealed:
-    """A secret value: the plaintext when known, else the ciphertext it was stored as."""
-
-    plain: Any = None
-    known: bool = True
-    ciphertext: str = ""
 
 
 @dataclass
@@ -128,101 +117,10 @@ class Plan:
         ]
 
 
-# -- reading both sides ---------------------------------------------------------------------
-
-
-def _secret_digest(value: Any) -> str:
-    """The ciphertext preflight's own export writes for a secret (state.py): deterministic."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
-    return "v1:" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
-
-
-def _open(value: Any) -> Any:
-    """Secret envelopes -> Sealed, recursively."""
-    if isinstance(value, dict):
-        if value.get(SECRET_SIG_KEY) == SECRET_SIG:
-            if "plaintext" in value:
-                try:
-                    return Sealed(_open(json.loads(value["plaintext"])))
-                except (TypeError, json.JSONDecodeError):
-                    return Sealed(known=False, ciphertext=str(value["plaintext"]))
-            if "value" in value:
-                return Sealed(_open(value["value"]))
-            return Sealed(known=False, ciphertext=str(value.get("ciphertext", "")))
-        return {k: _open(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_open(v) for v in value]
-    return value
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Sealed):
-        return _plain(value.plain)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _is_asset(value: Any) -> bool:
-    return isinstance(value, dict) and value.get(SECRET_SIG_KEY) in (ASSET_SIG, ARCHIVE_SIG)
-
-
-def _equal(old: Any, new: Any) -> bool:
-    if _is_asset(old) and _is_asset(new):  # the engine's rule: equal when the hashes are
-        return bool(old.get("hash")) and old.get("hash") == new.get("hash")
-    if isinstance(old, Sealed) or isinstance(new, Sealed):
-        o = old if isinstance(old, Sealed) else Sealed(old)
-        n = new if isinstance(new, Sealed) else Sealed(new)
-        if o.known and n.known:
-            return bool(_plain(o.plain) == _plain(n.plain))
-        if not o.known and n.known:
-            return o.ciphertext == _secret_digest(_plain(n.plain))
-        if o.known and not n.known:
-            return n.ciphertext == _secret_digest(_plain(o.plain))
-        return o.ciphertext == n.ciphertext
-    if isinstance(old, dict) and isinstance(new, dict):
-        return old.keys() == new.keys() and all(_equal(old[k], new[k]) for k in old)
-    if isinstance(old, list) and isinstance(new, list):
-        return len(old) == len(new) and all(_equal(a, b) for a, b in zip(old, new, strict=True))
-    if isinstance(old, bool) or isinstance(new, bool):
-        return type(old) is type(new) and old == new
-    return bool(old == new)
-
-
-def _detailed(old: Any, new: Any, path: str, out: dict[str, str]) -> None:
-    """Property paths that differ, as a bridged provider reports them (`tags.Name`, `a[0]`)."""
-    if isinstance(old, Sealed) or isinstance(new, Sealed) or (_is_asset(old) and _is_asset(new)):
-        if not _equal(old, new):
-            out[path] = "update"
-        return
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in sorted(old.keys() | new.keys()):
-            sub = f"{path}.{key}" if path else key
-            if key not in new:
-                out[sub] = "delete"
-            elif key not in old:
-                out[sub] = "add"
-            else:
-                _detailed(old[key], new[key], sub, out)
-        return
-    if isinstance(old, list) and isinstance(new, list):
-        for i in range(max(len(old), len(new))):
-            sub = f"{path}[{i}]"
-            if i >= len(new):
-                out[sub] = "delete"
-            elif i >= len(old):
-                out[sub] = "add"
-            else:
-                _detailed(old[i], new[i], sub, out)
-        return
-    if not _equal(old, new):
-        out[path] = "update"
-
-
 def _inputs(raw: dict[str, Any]) -> dict[str, Any]:
-    return {k: _open(v) for k, v in (raw.get("inputs") or {}).items() if not k.startswith("__")}
+    return {
+        k: open_secrets(v) for k, v in (raw.get("inputs") or {}).items() if not k.startswith("__")
+    }
 
 
 def _is_default_provider(raw: dict[str, Any]) -> bool:
@@ -278,7 +176,7 @@ def compute(
         if raw["type"] != STACK_TYPE:
             old_in = _inputs(old)
             changed = sorted(
-                k for k in old_in.keys() | new_in.keys() if not _equal(old_in.get(k), new_in.get(k))
+                k for k in old_in.keys() | new_in.keys() if not equal(old_in.get(k), new_in.get(k))
             )
             if changed:
                 step.op = "update"
@@ -296,7 +194,7 @@ def compute(
                     elif key not in old_in:
                         detailed[key] = "add"
                     else:
-                        _detailed(old_in[key], new_in[key], key, detailed)
+                        diff_paths(old_in[key], new_in[key], key, detailed)
                 if replace:
                     step.op = "replace"
                     step.replace_reasons = replace
@@ -408,7 +306,7 @@ def _output_changes(
     old_outputs: dict[str, Any] = {}
     for raw in base_raw:
         if raw.get("type") == STACK_TYPE:
-            old_outputs = {k: _open(v) for k, v in (raw.get("outputs") or {}).items()}
+            old_outputs = {k: open_secrets(v) for k, v in (raw.get("outputs") or {}).items()}
     unknown = _unknown_values(deployment, steps)
     changes: list[tuple[str, str, Any, Any]] = []
     for key in sorted(old_outputs.keys() | deployment.outputs.keys()):
@@ -422,7 +320,7 @@ def _output_changes(
             new = Unknown()
         if key not in old_outputs:
             changes.append((key, "create", None, new))
-        elif isinstance(new, Unknown) or not _equal(old_outputs[key], new):
+        elif isinstance(new, Unknown) or not equal(old_outputs[key], new):
             changes.append((key, "update", old_outputs[key], new))
     return changes
 

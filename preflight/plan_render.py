@@ -8,7 +8,8 @@ from typing import Any
 
 from .deployment import STACK_TYPE
 from .export_values import UNKNOWN_STRING
-from .plan import _TO, PREFIX, SHOWN_OPS, Plan, Sealed, Step, Unknown, _equal, _inputs, _open
+from .plan import _TO, PREFIX, SHOWN_OPS, Plan, Step, Unknown, _inputs
+from .plan_values import Sealed, equal, open_secrets
 
 # -- text: as `pulumi preview --diff` ---------------------------------------------------------
 
@@ -65,7 +66,7 @@ def _diff_lines(old: Any, new: Any, key: str, indent: str) -> list[str]:
                 lines += _value_lines(k, old[k], indent + "    ", "- ")
             elif k not in old:
                 lines += _value_lines(k, new[k], indent + "    ", "+ ")
-            elif not _equal(old[k], new[k]):
+            elif not equal(old[k], new[k]):
                 lines += _diff_lines(old[k], new[k], k, indent + "    ")
         return [*lines, f"{indent}  }}"]
     if isinstance(old, list) and isinstance(new, list):
@@ -75,7 +76,7 @@ def _diff_lines(old: Any, new: Any, key: str, indent: str) -> list[str]:
                 lines += _value_lines(f"[{i}]", old[i], indent + "    ", "- ")
             elif i >= len(old):
                 lines += _value_lines(f"[{i}]", new[i], indent + "    ", "+ ")
-            elif not _equal(old[i], new[i]):
+            elif not equal(old[i], new[i]):
                 lines += _diff_lines(old[i], new[i], f"[{i}]", indent + "    ")
         return [*lines, f"{indent}  ]"]
     return [f"{indent}~ {key}: {_fmt(old)} => {_fmt(new)}"]
@@ -207,7 +208,7 @@ def _shown_state(
         out["outputs"] = {**shown_inputs, **computed}
     else:
         source = outputs if outputs is not None else (raw.get("outputs") or {})
-        out["outputs"] = _plain_shown({k: _open(v) for k, v in source.items()})
+        out["outputs"] = _plain_shown({k: open_secrets(v) for k, v in source.items()})
         if outputs is not None:
             out["outputs"].update(shown_inputs)
     for key in ("parent", "protect", "dependencies", "propertyDependencies", "provider"):
