@@ -32,8 +32,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .analysis import evaluate, load_pack
+from .analysis import evaluate
 from .engine import PROJECT_ROOT
+from .pack_loader import load_pack
 from .state import read_export
 
 _RECORD_MODULES = """

@@ -101,8 +101,9 @@ def _write(path: str, text: str) -> None:
 
 def _preview(args: argparse.Namespace) -> int:
     from . import report as render
-    from .analysis import evaluate, load_pack
+    from .analysis import evaluate
     from .engine import simulate
+    from .pack_loader import load_pack
     from .project import load_stack_config
     from .state import dumps, from_deployment, to_export
 
@@ -169,7 +170,8 @@ def _read_base(path: Path) -> dict[str, Any]:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from .analysis import evaluate, load_pack
+    from .analysis import evaluate
+    from .pack_loader import load_pack
     from .report import render_analyze_text
     from .state import read_export
 

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from preflight import bench
-from preflight.analysis import LoadedPack, evaluate, load_pack
+from preflight.analysis import evaluate
 from preflight.engine import simulate
+from preflight.pack_loader import LoadedPack, load_pack
 from preflight.state import State, parse_export, to_export
 from tests.preflight_support import ROOT
 

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from preflight.analysis import LoadedPack, evaluate, load_pack, secret_redactor
+from preflight.analysis import evaluate, secret_redactor
 from preflight.deployment import Deployment, SimResource
 from preflight.errors import InputError
 from preflight.export_values import (
@@ -30,6 +30,7 @@ from preflight.export_values import (
     RESOURCE_REFERENCE_SIG,
     UNKNOWN_STRING,
 )
+from preflight.pack_loader import LoadedPack, load_pack
 from preflight.state import from_deployment, parse_export, read_export
 from tests.preflight_support import ROOT, preflight
 

@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from preflight.analysis import LoadedPack, Report, evaluate, load_pack
+from preflight.analysis import Report, evaluate
 from preflight.engine import simulate
+from preflight.pack_loader import LoadedPack, load_pack
 from preflight.state import State, StateResource, from_deployment
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,11 +12,12 @@ from typing import Any
 import jsonschema
 import pytest
 
-from preflight.analysis import Report, evaluate, load_pack
+from preflight.analysis import Report, evaluate
 from preflight.deployment import STACK_TYPE, Deployment
 from preflight.engine import simulate
 from preflight.errors import InputError
 from preflight.gate import main as gate
+from preflight.pack_loader import load_pack
 from preflight.plan import Plan, Step, compute, force_new_table
 from preflight.plan_render import render_text, to_json
 from preflight.project import load_stack_config
