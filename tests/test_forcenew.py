@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.gen_forcenew import SOURCES, camel, derive_attr, force_new, generate, main
+from scripts.gen_forcenew import SOURCES, camel, generate, main
+from scripts.go_schema import derive_attr, force_new
 
 SDK_FILE = """\
 package ec2

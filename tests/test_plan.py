@@ -23,7 +23,8 @@ from preflight.plan_render import render_text, to_json
 from preflight.project import load_stack_config
 from preflight.report import architecture, render_markdown
 from preflight.state import from_deployment, to_export
-from scripts.gen_forcenew import camel, force_new
+from scripts.gen_forcenew import camel
+from scripts.go_schema import force_new
 from tests.preflight_support import ROOT, copy_project, preflight
 
 REGION = {"prod": "ap-northeast-2"}
