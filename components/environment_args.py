@@ -12,6 +12,7 @@ import pulumi
 
 from components.budget import ENV_KEY_PATTERN, ENV_PROPERTY_LIMIT_BYTES, budget_problem
 from components.config_models import SECRET_ARN_PATTERN
+from components.sqs import MAX_INACTIVITY_SECONDS, visibility_problem
 
 
 @dataclass(frozen=True)
@@ -192,12 +193,19 @@ class EnvironmentArgs:
         if budget:
             problems.append(budget)
         worker = self.worker
-        if (
-            worker is not None
-            and worker.visibility_timeout_seconds <= worker.inactivity_timeout_seconds
-        ):
-            problems.append(
-                f"worker visibility_timeout_seconds={worker.visibility_timeout_seconds} is not "
-                f"greater than inactivity_timeout_seconds={worker.inactivity_timeout_seconds}"
+        if worker is not None:
+            inactivity = worker.inactivity_timeout_seconds
+            if not 1 <= inactivity <= MAX_INACTIVITY_SECONDS:
+                problems.append(
+                    f"worker.inactivity_timeout_seconds={inactivity}: use 1 to "
+                    f"{MAX_INACTIVITY_SECONDS} seconds"
+                )
+            timing = visibility_problem(
+                worker.visibility_timeout_seconds,
+                inactivity,
+                "worker.visibility_timeout_seconds",
+                "worker.inactivity_timeout_seconds",
             )
+            if timing:
+                problems.append(timing)
         return problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -13,7 +14,7 @@ from components.config_args import environment_args as config_environment_args
 from components.config_args import load_balancer
 from components.database import Database, DatabaseArgs
 from components.environment import Environment
-from components.environment_args import EnvironmentArgs, WiredProperty
+from components.environment_args import EnvironmentArgs, WiredProperty, WorkerDaemon
 from components.iam import instance_policy
 from components.network import Network, NetworkArgs
 from components.security import AppSecurityGroups, AppSecurityGroupsArgs
@@ -596,3 +597,37 @@ def test_a_wired_value_longer_than_its_reservation_fails_the_deployment():
     )
     with pytest.raises(Exception, match="MODEL_URL is 207 bytes, more than the 128 reserved"):
         environment(too_long)
+
+
+def test_environment_args_apply_the_queue_timing_rule_to_a_worker():
+    base = environment_args("model")
+    daemon = WorkerDaemon(
+        queue_url="https://sqs.ap-northeast-2.amazonaws.com/123456789012/jobs",
+        queue_arn="arn:aws:sqs:ap-northeast-2:123456789012:jobs",
+        http_path="/work",
+        http_connections=10,
+        inactivity_timeout_seconds=300,
+        visibility_timeout_seconds=300,
+        error_visibility_timeout_seconds=30,
+        retention_period_seconds=345600,
+    )
+    worker = {**base.__dict__, "load_balancer": None, "scaling": None, "worker": daemon}
+    with pytest.raises(ValueError, match=r"^EnvironmentArgs \(model\): ") as caught:
+        EnvironmentArgs(**worker)
+    assert str(caught.value) == (
+        "EnvironmentArgs (model): worker.visibility_timeout_seconds=300 is not greater than "
+        "worker.inactivity_timeout_seconds=300: a message would reappear on the queue while its "
+        "job still runs and another instance would run it again; raise "
+        "worker.visibility_timeout_seconds above 300 or lower worker.inactivity_timeout_seconds "
+        "below 300"
+    )
+    with pytest.raises(ValueError, match=r"worker.inactivity_timeout_seconds=0: use 1 to 36000"):
+        EnvironmentArgs(
+            **{**worker, "worker": dataclasses.replace(daemon, inactivity_timeout_seconds=0)}
+        )
+    assert (
+        EnvironmentArgs(
+            **{**worker, "worker": dataclasses.replace(daemon, visibility_timeout_seconds=301)}
+        ).tier
+        == "Worker"
+    )
