@@ -92,25 +92,24 @@ class AppSecurityGroups(pulumi.ComponentResource):
                     cidr_ipv6=cidr if family == "ipv6" else None,
                     opts=pulumi.ResourceOptions(parent=self),
                 )
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-model-lb-{port}-from-web",
-                security_group_id=model_lb.id,
-                description="Model API from the web instances only",
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                referenced_security_group_id=web_instances.id,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+            callers = [("web", web_instances, "Model API from the web instances only")]
             if worker_instances is not None:
+                callers.append(
+                    (
+                        "worker",
+                        worker_instances,
+                        "Model API from the worker instances (batch inference)",
+                    )
+                )
+            for caller, group, description in callers:
                 aws.vpc.SecurityGroupIngressRule(
-                    f"{name}-model-lb-{port}-from-worker",
+                    f"{name}-model-lb-{port}-from-{caller}",
                     security_group_id=model_lb.id,
-                    description="Model API from the worker instances (batch inference)",
+                    description=description,
                     ip_protocol="tcp",
                     from_port=port,
                     to_port=port,
-                    referenced_security_group_id=worker_instances.id,
+                    referenced_security_group_id=group.id,
                     opts=pulumi.ResourceOptions(parent=self),
                 )
 
