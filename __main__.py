@@ -9,7 +9,7 @@ loads its model repository from S3 (MODEL_REPOSITORY).
 """
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import pulumi
 import pulumi.runtime.config
@@ -35,6 +35,10 @@ config = load_stack_config(
 )
 
 
+@overload
+def secret_if(key: str, value: str) -> pulumi.Input[str]: ...
+@overload
+def secret_if(key: str, value: str | None) -> pulumi.Input[str] | None: ...
 def secret_if(key: str, value: str | None) -> pulumi.Input[str] | None:
     """A secret field's value, marked secret when its `webmodel:<key>` is."""
     return pulumi.Output.secret(value) if value is not None and config.is_secret(key) else value
@@ -73,11 +77,7 @@ database = Database(
         allocated_storage_gb=db.allocated_storage_gb,
         max_allocated_storage_gb=db.max_allocated_storage_gb,
         database_name=db.database_name,
-        master_username=(
-            pulumi.Output.secret(db.master_username)
-            if config.is_secret("database")
-            else db.master_username
-        ),
+        master_username=secret_if("database", db.master_username),
         multi_az=db.multi_az,
         deletion_protection=db.deletion_protection,
         backup_retention_days=db.backup_retention_days,
@@ -258,7 +258,8 @@ web = environment(
     grants=(Grant("SendToWorkQueue", ["sqs:SendMessage"], queue.queue_arn),) if queue else (),
 )
 if domain:
-    domain.point_at(web.load_balancer_arn)  # type: ignore[arg-type]
+    assert web.load_balancer_arn is not None  # web is a WebServer tier
+    domain.point_at(web.load_balancer_arn)
 
 pulumi.export("webUrl", domain.url if domain else web.url)
 if domain:
