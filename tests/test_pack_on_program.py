@@ -163,11 +163,15 @@ def test_dev_advisories_are_exactly_its_deliberate_relaxations(pack, states) -> 
 # -- variants that break one always-mandatory guarantee ----------------------------------------
 
 
-def instances_in_public_subnets(state: State) -> tuple[State, set[tuple[str, str]]]:
-    web = env(state, "web")
+def role_in_public_subnets(state: State, role: str) -> tuple[State, set[tuple[str, str]]]:
+    target = env(state, role)
     public_ids = ",".join(s.properties["id"] for s in subnets(state, "public"))
-    broken = with_setting(web, "aws:ec2:vpc", "Subnets", public_ids)
-    return replaced(state, web, broken), {("eb-instances-in-private-subnets", web.name)}
+    broken = with_setting(target, "aws:ec2:vpc", "Subnets", public_ids)
+    return replaced(state, target, broken), {("eb-instances-in-private-subnets", target.name)}
+
+
+def instances_in_public_subnets(state: State) -> tuple[State, set[tuple[str, str]]]:
+    return role_in_public_subnets(state, "web")
 
 
 def private_route_table_to_the_igw(state: State) -> tuple[State, set[tuple[str, str]]]:
@@ -419,10 +423,7 @@ def worker_with_a_public_ip(state: State) -> tuple[State, set[tuple[str, str]]]:
 
 
 def worker_in_public_subnets(state: State) -> tuple[State, set[tuple[str, str]]]:
-    worker = env(state, "worker")
-    public_ids = ",".join(s.properties["id"] for s in subnets(state, "public"))
-    broken = with_setting(worker, "aws:ec2:vpc", "Subnets", public_ids)
-    return replaced(state, worker, broken), {("eb-instances-in-private-subnets", worker.name)}
+    return role_in_public_subnets(state, "worker")
 
 
 @pytest.mark.parametrize(
