@@ -4,6 +4,7 @@ editing stack exports for tests."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import os
@@ -44,6 +45,11 @@ def preflight(*args: str | Path, cwd: Path = ROOT) -> Run:
                 code = exit_.code if isinstance(exit_.code, int) else 2
     finally:
         os.chdir(before)
+        # A preview leaves cyclic garbage behind (the program's event loop, outputs, the
+        # pack's servicer); collect it here, at a shallow stack. Collected later, deep inside
+        # another test's recursion (the hostile-state parsers), a finalizer can run out of
+        # stack and raise an unraisable RecursionError.
+        gc.collect()
     return Run(code, out.getvalue(), err.getvalue())
 
 

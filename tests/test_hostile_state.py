@@ -10,6 +10,7 @@ real policy pack without it raising.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import tempfile
 from pathlib import Path
@@ -74,6 +75,14 @@ def nested_text(depth: int) -> str:
 def with_raw_output(raw: str) -> str:
     """An export whose `tags` output is the JSON text `raw`."""
     return json.dumps(with_output("PLACEHOLDER")).replace('"PLACEHOLDER"', raw)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_garbage_from_earlier_tests() -> None:
+    """Earlier tests in this worker (previews run in process) leave cyclic garbage; collected
+    deep inside these parsers' recursion, a finalizer can run out of stack and raise an
+    unraisable RecursionError. Collect it once, at a shallow stack, before this module."""
+    gc.collect()
 
 
 def refused(text: str) -> str:
