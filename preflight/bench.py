@@ -32,10 +32,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .analysis import evaluate
-from .engine import PROJECT_ROOT
-from .pack_loader import load_pack
-from .state import read_export
+from preflight.export.state import read_export
+from preflight.pack.evaluate import evaluate
+from preflight.pack.load import load_pack
+from preflight.simulate.run import PROJECT_ROOT
 
 _RECORD_MODULES = """
 import json, sys

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .errors import InputError
+from preflight.inputs.errors import InputError
 
 EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _project_dir(arg: Path | None) -> Path:
-    from .engine import PROJECT_ROOT
+    from preflight.simulate.run import PROJECT_ROOT
 
     return (arg or PROJECT_ROOT).resolve()
 
@@ -100,12 +100,12 @@ def _write(path: str, text: str) -> None:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    from . import report as render
-    from .analysis import evaluate
-    from .engine import simulate
-    from .pack_loader import load_pack
-    from .project import load_stack_config
-    from .state import dumps, from_deployment, to_export
+    from preflight.export.state import dumps, from_deployment, to_export
+    from preflight.pack.evaluate import evaluate
+    from preflight.pack.load import load_pack
+    from preflight.render import text as render
+    from preflight.simulate.run import simulate
+    from preflight.stackfiles.project import load_stack_config
 
     if args.plan_json and not args.base:
         raise InputError("--plan-json needs --base STATE.json (the plan is against that state)")
@@ -117,7 +117,7 @@ def _preview(args: argparse.Namespace) -> int:
     deployment = simulate(args.stack, config=config)
     plan = None
     if base is not None:
-        from .plan import compute
+        from preflight.plan.steps import compute
 
         plan = compute(deployment, base, region=config.region, base_name=str(args.base))
         plan.config = {
@@ -135,19 +135,19 @@ def _preview(args: argparse.Namespace) -> int:
         document = to_export(deployment, region=config.region, show_secrets=args.show_secrets)
         _write(args.json, dumps(document))
     if plan is not None and args.plan_json:
-        from .plan_render import to_json
+        from preflight.plan.render_text import to_json
 
         _write(args.plan_json, to_json(plan))
     if args.markdown:
         _write(args.markdown, render.render_markdown(deployment, result, plan))
     if "-" not in (args.json, args.plan_json):  # stdout carries the JSON then; keep it parseable
         if plan is not None:
-            from .plan_render import render_text
+            from preflight.plan.render_text import render_text
 
             sys.stdout.write(render_text(plan) + "\n")
             sys.stdout.write(render.render_policy_text(result))
         elif sys.stdout.isatty() and "NO_COLOR" not in os.environ:
-            from .rich_view import show
+            from preflight.render.terminal import show
 
             show(deployment, result)
         else:
@@ -162,7 +162,7 @@ def _preview(args: argparse.Namespace) -> int:
 
 def _read_base(path: Path) -> dict[str, Any]:
     """The base export, validated by the state reader; the raw document for the plan."""
-    from .state import read_export
+    from preflight.export.state import read_export
 
     read_export(path)  # names what is wrong with a malformed or non-export file
     document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -170,10 +170,10 @@ def _read_base(path: Path) -> dict[str, Any]:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from .analysis import evaluate
-    from .pack_loader import load_pack
-    from .report import render_analyze_text
-    from .state import read_export
+    from preflight.export.state import read_export
+    from preflight.pack.evaluate import evaluate
+    from preflight.pack.load import load_pack
+    from preflight.render.text import render_analyze_text
 
     project_dir = _project_dir(args.project_dir)
     state = read_export(args.state)
@@ -204,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"preflight: error: {exc}\n")
         return EXIT_BAD_INPUT
     except Exception as exc:  # the program rejected its config, or failed: one line, no trace
-        from .engine import ProgramError
+        from preflight.simulate.run import ProgramError
 
         if isinstance(exc, ProgramError):
             first, *rest = str(exc).splitlines() or [""]

@@ -1,7 +1,7 @@
 """`python -m preflight.gate PLAN.json`: exit 1 when a plan replaces or deletes stateful data.
 
 PLAN.json is `preview --base ... --plan-json` output (or the real `pulumi preview --json`: the
-same shape). Stateful: the types in `preflight.plan.STATEFUL_TYPES` and anything protected.
+same shape). Stateful: the types in `preflight.plan.steps.STATEFUL_TYPES` and anything protected.
 The pull-request workflow runs this for prod; the `allow-stateful-replace` label skips it.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .plan import STATEFUL_TYPES
+from preflight.plan.steps import STATEFUL_TYPES
 
 
 def stateful_steps(digest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -29,7 +29,7 @@ def stateful_steps(digest: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .cli import EXIT_BAD_INPUT, _Parser
+    from preflight.cli import EXIT_BAD_INPUT, _Parser
 
     parser = _Parser(
         prog="python -m preflight.gate",

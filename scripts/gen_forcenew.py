@@ -1,4 +1,4 @@
-"""Generate preflight/forcenew.json: the properties that force a new resource, per AWS type.
+"""Generate preflight/plan/forcenew.json: the properties that force a new resource, per AWS type.
 
 Reads a local copy of terraform-provider-aws sources (a checkout of hashicorp's or pulumi's fork,
 or a tree of the files named in SOURCES saved at their repository paths) and, for every resource
@@ -12,7 +12,8 @@ The schema read is the resource's own (scripts/go_schema.py): the function after
 the `Schema` method of a framework resource; other maps in the file (flatteners, data sources)
 are never taken for the schema.
 
-    python -m scripts.gen_forcenew TREE --version TAG [--provenance FILE] > preflight/forcenew.json
+    python -m scripts.gen_forcenew TREE --version TAG [--provenance FILE] \
+        > preflight/plan/forcenew.json
 
 `--provenance FILE` is a JSON object mapping source paths (as in SOURCES) to the upstream commit
 each file was read at, for a tree assembled file by file; the output then records, per type,

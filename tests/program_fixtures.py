@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 import yaml
 
-from preflight.simulated_aws import SimulatedAws
+from preflight.simulate.account import SimulatedAws
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from preflight.deployment import SECRET_SIG, SECRET_SIG_KEY
-from preflight.engine import simulate
-from preflight.state import to_export
+from preflight.export.state import to_export
+from preflight.simulate.deployment import SECRET_SIG, SECRET_SIG_KEY
+from preflight.simulate.run import simulate
 from tests.preflight_support import ROOT
 
 RDS = "aws:rds/instance:Instance"

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from preflight import bench
-from preflight.analysis import evaluate
-from preflight.engine import simulate
-from preflight.pack_loader import LoadedPack, load_pack
-from preflight.state import State, parse_export, to_export
+from preflight.export.state import State, parse_export, to_export
+from preflight.pack.evaluate import evaluate
+from preflight.pack.load import LoadedPack, load_pack
+from preflight.simulate.run import simulate
 from tests.preflight_support import ROOT
 
 SMALL, LARGE = 250, 1_000

@@ -31,9 +31,9 @@ from components.config import (
     section_model,
     secure_value_problem,
 )
-from preflight.errors import InputError
-from preflight.plain_yaml import MAX_YAML_DEPTH, MAX_YAML_VALUES, read_yaml
-from preflight.project import load_stack_config as load_stack_file
+from preflight.inputs.errors import InputError
+from preflight.inputs.plain_yaml import MAX_YAML_DEPTH, MAX_YAML_VALUES, read_yaml
+from preflight.stackfiles.project import load_stack_config as load_stack_file
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -283,7 +283,7 @@ def test_generate_records_provenance_per_type(
 # -- the committed table ----------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLE = json.loads((ROOT / "preflight" / "forcenew.json").read_text(encoding="utf-8"))
+TABLE = json.loads((ROOT / "preflight" / "plan" / "forcenew.json").read_text(encoding="utf-8"))
 SDK = Path(importlib.util.find_spec("pulumi_aws").origin or "").parent  # type: ignore[union-attr]
 _CONSTRUCTED = re.compile(r"\baws\.(\w+)\.([A-Z]\w*)\(")
 
@@ -336,7 +336,7 @@ def test_every_aws_resource_the_program_constructs_has_a_source() -> None:
 
 
 def test_sources_cover_every_type_prod_creates() -> None:
-    from preflight.engine import simulate
+    from preflight.simulate.run import simulate
 
     created = {r.type for r in simulate("prod").resources if r.custom}
     # 32 for web, model, database, network and artifacts; the worker tier adds its queues,

@@ -20,10 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from preflight.analysis import evaluate, secret_redactor
-from preflight.deployment import Deployment, SimResource
-from preflight.errors import InputError
-from preflight.export_values import (
+from preflight.export.state import from_deployment, parse_export, read_export
+from preflight.export.values import (
     ARCHIVE_SIG,
     ASSET_SIG,
     MAX_DEPTH,
@@ -31,8 +29,10 @@ from preflight.export_values import (
     RESOURCE_REFERENCE_SIG,
     UNKNOWN_STRING,
 )
-from preflight.pack_loader import LoadedPack, load_pack
-from preflight.state import from_deployment, parse_export, read_export
+from preflight.inputs.errors import InputError
+from preflight.pack.evaluate import evaluate, secret_redactor
+from preflight.pack.load import LoadedPack, load_pack
+from preflight.simulate.deployment import Deployment, SimResource
 from tests.preflight_support import ROOT, preflight
 
 SIG = "4dabf18193072939515e22adb298388d"

@@ -1,6 +1,6 @@
 """The pack on the stacks the program really builds: clean as built, each broken variant caught.
 
-Each stack is simulated once (`preflight.engine.simulate`) and evaluated with the pack and its
+Each stack is simulated once (`preflight.simulate.run.simulate`) and evaluated with the pack and its
 stage config through `preflight.analysis.evaluate`, which drives pulumi-policy's own analyzer
 entry points. A variant changes the smallest thing that breaks one guarantee, and must produce
 exactly the mandatory violations that guarantee names: policy AND resource.
@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from preflight.analysis import Report, evaluate
-from preflight.engine import simulate
-from preflight.pack_loader import LoadedPack, load_pack
-from preflight.state import State, StateResource, from_deployment
+from preflight.export.state import State, StateResource, from_deployment
+from preflight.pack.evaluate import Report, evaluate
+from preflight.pack.load import LoadedPack, load_pack
+from preflight.simulate.run import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = "aws:elasticbeanstalk/environment:Environment"

@@ -12,17 +12,17 @@ from typing import Any
 import jsonschema
 import pytest
 
-from preflight.analysis import Report, evaluate
-from preflight.deployment import STACK_TYPE, Deployment
-from preflight.engine import simulate
-from preflight.errors import InputError
+from preflight.export.state import from_deployment, to_export
 from preflight.gate import main as gate
-from preflight.pack_loader import load_pack
-from preflight.plan import Plan, Step, compute, force_new_table
-from preflight.plan_render import render_text, to_json
-from preflight.project import load_stack_config
-from preflight.report import architecture, render_markdown
-from preflight.state import from_deployment, to_export
+from preflight.inputs.errors import InputError
+from preflight.pack.evaluate import Report, evaluate
+from preflight.pack.load import load_pack
+from preflight.plan.render_text import render_text, to_json
+from preflight.plan.steps import Plan, Step, compute, force_new_table
+from preflight.render.text import architecture, render_markdown
+from preflight.simulate.deployment import STACK_TYPE, Deployment
+from preflight.simulate.run import simulate
+from preflight.stackfiles.project import load_stack_config
 from scripts.gen_forcenew import camel
 from scripts.go_schema import force_new
 from tests.preflight_support import ROOT, copy_project, preflight

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pulumi_policy import policy
 
-from preflight import policy_adapter
-from preflight.errors import InputError
+from preflight.inputs.errors import InputError
+from preflight.pack import servicer as policy_adapter
 
 ROOT = Path(__file__).resolve().parent.parent
 PRIVATE = {

@@ -13,11 +13,11 @@ import pytest
 import yaml
 
 from preflight.cli import main
-from preflight.deployment import SECRET_SIG, SECRET_SIG_KEY
-from preflight.engine import simulate
-from preflight.project import StackConfig
-from preflight.project import load_stack_config as load_stack_file
-from preflight.state import to_export
+from preflight.export.state import to_export
+from preflight.simulate.deployment import SECRET_SIG, SECRET_SIG_KEY
+from preflight.simulate.run import simulate
+from preflight.stackfiles.project import StackConfig
+from preflight.stackfiles.project import load_stack_config as load_stack_file
 from tests.preflight_support import ROOT, Run, copy_project, preflight
 
 SECRET_LEAVES = [

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from components.config import SECRET_ARN_PATTERN
-from preflight.deployment import Deployment, SimResource
-from preflight.engine import ProgramError, simulate
+from preflight.simulate.deployment import Deployment, SimResource
+from preflight.simulate.run import ProgramError, simulate
 from tests.program_fixtures import settings_map, stack_file_values
 from verify.outputs import REQUIRED_OUTPUTS
 from verify.outputs import WORKER_OUTPUTS as WORKER_OUTPUT_NAMES

@@ -387,7 +387,8 @@ def test_the_wire_signatures_have_one_home_and_the_engine_s_values() -> None:
     (sdk/go/common/resource/properties.go), which the literals here repeat on purpose."""
     from guardrails import values
 
-    from preflight import deployment, export_values
+    from preflight.export import values as export_values
+    from preflight.simulate import deployment
 
     assert values.SIG_KEY == deployment.SECRET_SIG_KEY == SIG
     assert values.SECRET_SIG == deployment.SECRET_SIG == SECRET_SIG

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from components.config import ROLES
-from preflight.deployment import Deployment, SimResource
-from preflight.engine import ProgramError, simulate
+from preflight.simulate.deployment import Deployment, SimResource
+from preflight.simulate.run import ProgramError, simulate
 from tests.program_fixtures import settings_map
 
 ENV = "aws:elasticbeanstalk/environment:Environment"

@@ -16,8 +16,8 @@ from typing import NoReturn, TextIO
 
 from botocore.exceptions import BotoCoreError
 
-from preflight.errors import InputError
-from preflight.plain_yaml import read_yaml
+from preflight.inputs.errors import InputError
+from preflight.inputs.plain_yaml import read_yaml
 from verify.aws import AwsCallFailed, Clients, describe_failure
 from verify.enforcement import load_enforcement
 from verify.outputs import (

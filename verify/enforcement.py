@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
 
-from preflight.errors import InputError
-from preflight.pack_loader import read_pack_config
+from preflight.inputs.errors import InputError
+from preflight.pack.load import read_pack_config
 from verify import PACK_DIR
 from verify.outputs import BadInput
 from verify.pack import POLICIES

@@ -18,7 +18,7 @@ from typing import Any
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import policy as _policy
 
-from .errors import InputError
+from preflight.inputs.errors import InputError
 
 WRITTEN_FOR = ("1.21",)
 """pulumi-policy minor series whose private API this adapter was read against (1.21.0)."""

@@ -7,9 +7,15 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from .analysis import Report
-from .deployment import Deployment, SimResource
-from .report import counts_by_type, display_type, output_rows, verdict, violation_heading
+from preflight.pack.evaluate import Report
+from preflight.render.text import (
+    counts_by_type,
+    display_type,
+    output_rows,
+    verdict,
+    violation_heading,
+)
+from preflight.simulate.deployment import Deployment, SimResource
 
 
 def show(deployment: Deployment, report: Report, console: Console | None = None) -> None:

@@ -7,10 +7,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from .analysis import Report, Violation
-from .deployment import STACK_TYPE, Deployment, SimResource
-from .plan import PREFIX, Plan
-from .plan_render import summary_lines
+from preflight.pack.evaluate import Report, Violation
+from preflight.plan.render_text import summary_lines
+from preflight.plan.steps import PREFIX, Plan
+from preflight.simulate.deployment import STACK_TYPE, Deployment, SimResource
 
 SECRET_MARK = "[secret]"
 

@@ -29,12 +29,18 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.mocks import MockEngine, MockMonitor, MockSettings
 from pulumi_policy.deserialize import SPECIAL_ASSET_SIG
 
-from .deployment import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE, Deployment, SimResource
-from .errors import InputError
-from .project import StackConfig, load_stack_config
-from .simulated_aws import SimulatedAws
+from preflight.inputs.errors import InputError
+from preflight.simulate.account import SimulatedAws
+from preflight.simulate.deployment import (
+    SECRET_SIG,
+    SECRET_SIG_KEY,
+    STACK_TYPE,
+    Deployment,
+    SimResource,
+)
+from preflight.stackfiles.project import StackConfig, load_stack_config
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class ProgramError(Exception):

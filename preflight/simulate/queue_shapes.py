@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .simulated_names import Account
+from preflight.simulate.naming import Account
 
 
 def _queue(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .simulated_names import ACM_VALIDATIONS, Account, Shaper, autoname, digest, settings_map, uuid
+from preflight.simulate.naming import (
+    ACM_VALIDATIONS,
+    Account,
+    Shaper,
+    autoname,
+    digest,
+    settings_map,
+    uuid,
+)
 
 
 def _iam_role(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:

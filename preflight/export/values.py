@@ -16,8 +16,8 @@ from typing import Any
 from pulumi_policy.deserialize import SPECIAL_ARCHIVE_SIG, SPECIAL_ASSET_SIG
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from .deployment import SECRET_SIG, SECRET_SIG_KEY
-from .errors import InputError
+from preflight.inputs.errors import InputError
+from preflight.simulate.deployment import SECRET_SIG, SECRET_SIG_KEY
 
 UNKNOWN_STRING: str = UNKNOWN_STRING_VALUE
 """pulumi-policy's sentinel for a value that is not known: the policies treat it as such."""

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .plain_yaml import read_yaml, value_kind
-from .stack_names import parse_stack_reference, stack_names
+from preflight.inputs.errors import InputError
+from preflight.inputs.plain_yaml import read_yaml, value_kind
+from preflight.inputs.stack_names import parse_stack_reference, stack_names
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .deployment import SECRET_SIG, SECRET_SIG_KEY
-from .export_values import ARCHIVE_SIG, ASSET_SIG
+from preflight.export.values import ARCHIVE_SIG, ASSET_SIG
+from preflight.simulate.deployment import SECRET_SIG, SECRET_SIG_KEY
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .deployment import STACK_TYPE
-from .export_values import UNKNOWN_STRING
-from .plan import _TO, PREFIX, SHOWN_OPS, Plan, Step, Unknown, _inputs
-from .plan_values import Sealed, equal, open_secrets
+from preflight.export.values import UNKNOWN_STRING
+from preflight.plan.steps import _TO, PREFIX, SHOWN_OPS, Plan, Step, Unknown, _inputs
+from preflight.plan.values import Sealed, equal, open_secrets
+from preflight.simulate.deployment import STACK_TYPE
 
 # -- text: as `pulumi preview --diff` ---------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import InputError
+from preflight.inputs.errors import InputError
 
 STACK_NAME_MAX = 100
 _STACK_NAME = re.compile(r"[A-Za-z0-9_.-]*")

@@ -17,7 +17,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .deployment import (
+from preflight.export.values import ValueWalk, check_text, load_json, one_line, printable
+from preflight.inputs.errors import InputError
+from preflight.simulate.deployment import (
     SECRET_SIG,
     SECRET_SIG_KEY,
     STACK_TYPE,
@@ -25,8 +27,6 @@ from .deployment import (
     ResourceRecord,
     SimResource,
 )
-from .errors import InputError
-from .export_values import ValueWalk, check_text, load_json, one_line, printable
 
 EXPORT_VERSION = 3
 _ZERO_TIME = "0001-01-01T00:00:00Z"  # what Pulumi writes for an unset time: keeps output stable

@@ -18,7 +18,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import InputError
+from preflight.inputs.errors import InputError
 
 MAX_YAML_BYTES = 1024 * 1024
 """Largest project or stack file read (the real ones are a few KB)."""

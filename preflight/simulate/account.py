@@ -15,10 +15,10 @@ from typing import Any
 
 import pulumi
 
-from .simulated_names import AZ_LETTERS, Shaper, digest, one_or_many
-from .simulated_network import NETWORK_SHAPERS
-from .simulated_queues import SHAPERS as SQS_SHAPERS
-from .simulated_services import SERVICE_SHAPERS
+from preflight.simulate.naming import AZ_LETTERS, Shaper, digest, one_or_many
+from preflight.simulate.network_shapes import NETWORK_SHAPERS
+from preflight.simulate.queue_shapes import SHAPERS as SQS_SHAPERS
+from preflight.simulate.service_shapes import SERVICE_SHAPERS
 
 # Newest first, as `aws elasticbeanstalk list-available-solution-stacks` lists them.
 SOLUTION_STACKS: tuple[str, ...] = (

@@ -22,8 +22,8 @@ from google.protobuf import json_format  # type: ignore[import-untyped]
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy.policy import Policy
 
-from .errors import InputError
-from .policy_adapter import Servicer
+from preflight.inputs.errors import InputError
+from preflight.pack.servicer import Servicer
 
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 _LEVEL_TO_PROTO = {

@@ -17,10 +17,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .deployment import STACK_TYPE, Deployment, SimResource
-from .errors import InputError
-from .plan_values import Sealed, diff_paths, equal, open_secrets
-from .state import to_export
+from preflight.export.state import to_export
+from preflight.inputs.errors import InputError
+from preflight.plan.values import Sealed, diff_paths, equal, open_secrets
+from preflight.simulate.deployment import STACK_TYPE, Deployment, SimResource
 
 STATEFUL_TYPES = frozenset(
     {
@@ -44,7 +44,7 @@ _TO = {"create": "to create", "update": "to update", "delete": "to delete", "rep
 @cache
 def force_new_table() -> dict[str, tuple[str, ...]]:
     """Pulumi type -> properties the provider replaces the resource for."""
-    text = resources.files("preflight").joinpath("forcenew.json").read_text(encoding="utf-8")
+    text = resources.files("preflight.plan").joinpath("forcenew.json").read_text(encoding="utf-8")
     return {k: tuple(v) for k, v in json.loads(text)["forceNew"].items()}
 
 

@@ -36,9 +36,9 @@ from pulumi_policy.policy import (
 )
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from .pack_loader import PROTO_TO_LEVEL, LoadedPack, configure, read_pack_config
-from .policy_adapter import NotApplicableError
-from .state import State, StateResource
+from preflight.export.state import State, StateResource
+from preflight.pack.load import PROTO_TO_LEVEL, LoadedPack, configure, read_pack_config
+from preflight.pack.servicer import NotApplicableError
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .simulated_names import AZ_LETTERS, Account, Shaper, autoname, digest, hexid
+from preflight.simulate.naming import AZ_LETTERS, Account, Shaper, autoname, digest, hexid
 
 
 def _vpc(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:

@@ -1,0 +1,1 @@
+"""The work behind each subcommand of `python -m preflight`; cli.py only parses and dispatches."""
