@@ -19,7 +19,13 @@ from typing import Any
 from preflight import cli
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_FILES = ("__main__.py", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml")
+PROJECT_FILES = (
+    "__main__.py",
+    "Pulumi.yaml",
+    "Pulumi.dev.yaml",
+    "Pulumi.prod.yaml",
+    "pyproject.toml",
+)
 PROJECT_DIRS = ("components", "policies", "apps")  # apps: bundled by the program
 
 

@@ -33,7 +33,7 @@ from components.config import (
 )
 from preflight.inputs.errors import InputError
 from preflight.inputs.plain_yaml import MAX_YAML_DEPTH, MAX_YAML_VALUES, read_yaml
-from preflight.stackfiles.project import load_stack_config as load_stack_file
+from preflight.stackfiles.project import read_program_config
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -44,7 +44,7 @@ SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:webmodel
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Pulumi.yaml and the program of this project, and a stack file tests rewrite."""
     into = tmp_path_factory.mktemp("project")
-    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.dev.yaml"):
+    for name in ("Pulumi.yaml", "__main__.py", "Pulumi.dev.yaml", "pyproject.toml"):
         shutil.copy2(ROOT / name, into / name)
     return into
 
@@ -277,7 +277,7 @@ STACK_NAMES = st.one_of(
 def test_stack_names_follow_pulumis_rules_before_becoming_a_path(project: Path, name: str) -> None:
     parts = name.split("/")
     try:
-        config = load_stack_file(project, name)
+        config = read_program_config(project, name)
     except InputError as exc:
         message = str(exc)
     else:
@@ -306,12 +306,12 @@ def test_stack_names_follow_pulumis_rules_before_becoming_a_path(project: Path, 
 
 @pytest.mark.parametrize("name", ["dev", "org/dev", f"org/{PROJECT}/dev"])
 def test_qualified_stack_references_read_the_stack_file(project: Path, name: str) -> None:
-    assert load_stack_file(project, name).stack == "dev"
+    assert read_program_config(project, name).stack == "dev"
 
 
 def test_a_qualified_reference_to_another_project_is_refused(project: Path) -> None:
     with pytest.raises(InputError, match=r"names project 'other', but Pulumi\.yaml is project"):
-        load_stack_file(project, "org/other/dev")
+        read_program_config(project, "org/other/dev")
 
 
 # -- unknown keys, anywhere in the namespace --------------------------------------------------
@@ -444,11 +444,11 @@ def test_secure_leaves_are_refused_or_kept_secret_by_rule(
     project = tmp_path_factory.getbasetemp() / "secure-leaves"
     if not project.exists():
         project.mkdir()
-        shutil.copy2(ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
-        shutil.copy2(ROOT / "__main__.py", project / "__main__.py")
+        for name in ("Pulumi.yaml", "__main__.py", "pyproject.toml"):
+            shutil.copy2(ROOT / name, project / name)
     (project / "Pulumi.dev.yaml").write_text(_stack_file(key, path, ciphertext), encoding="utf-8")
     try:
-        config = load_stack_file(project, "dev")
+        config = read_program_config(project, "dev")
     except InputError as exc:
         message = str(exc)
         assert secure_value_problem(key, path) is not None
@@ -463,8 +463,8 @@ def test_secure_leaves_are_refused_or_kept_secret_by_rule(
 
 def test_stand_ins_have_the_shape_of_the_values_they_replace(tmp_path: Path) -> None:
     """A secure certificate or secret ARN still passes the config's own format checks."""
-    shutil.copy2(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
-    shutil.copy2(ROOT / "__main__.py", tmp_path / "__main__.py")
+    for name in ("Pulumi.yaml", "__main__.py", "pyproject.toml"):
+        shutil.copy2(ROOT / name, tmp_path / name)
     stack = {
         "aws:region": "eu-west-1",
         f"{PROJECT}:web": {
@@ -477,7 +477,7 @@ def test_stand_ins_have_the_shape_of_the_values_they_replace(tmp_path: Path) -> 
         },
     }
     (tmp_path / "Pulumi.dev.yaml").write_text(json.dumps({"config": stack}))
-    loaded = load_stack_file(tmp_path, "dev")
+    loaded = read_program_config(tmp_path, "dev")
     runtime = loaded.as_runtime_config()
     config = load_stack_config(runtime, loaded.secret_keys)
     assert config.is_secret("web")
@@ -570,12 +570,12 @@ def test_aws_region_is_checked_before_anything_derives_from_it(region: str) -> N
 
 
 def test_a_10000_character_region_is_refused_by_preflight_naming_aws_region(tmp_path: Path) -> None:
-    shutil.copy2(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
-    shutil.copy2(ROOT / "__main__.py", tmp_path / "__main__.py")
+    for name in ("Pulumi.yaml", "__main__.py", "pyproject.toml"):
+        shutil.copy2(ROOT / name, tmp_path / name)
     text = (ROOT / "Pulumi.dev.yaml").read_text().replace("ap-northeast-2", "a" * 10_000, 1)
     (tmp_path / "Pulumi.dev.yaml").write_text(text)
     with pytest.raises(InputError) as caught:
-        load_stack_file(tmp_path, "dev")
+        read_program_config(tmp_path, "dev")
     message = str(caught.value)
     assert message.startswith("Pulumi.dev.yaml: aws:region: must be an AWS region code")
     assert "(10,000 characters)" in message

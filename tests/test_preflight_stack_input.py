@@ -13,11 +13,11 @@ import pytest
 import yaml
 
 from preflight.cli import main
-from preflight.export.state import to_export
+from preflight.export.write import to_export
 from preflight.simulate.deployment import SECRET_SIG, SECRET_SIG_KEY
 from preflight.simulate.run import simulate
-from preflight.stackfiles.project import StackConfig
-from preflight.stackfiles.project import load_stack_config as load_stack_file
+from preflight.stackfiles.program_config import ProgramConfig
+from preflight.stackfiles.project import read_program_config
 from tests.preflight_support import ROOT, Run, copy_project, preflight
 
 SECRET_LEAVES = [
@@ -87,7 +87,7 @@ def secret_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list
         ciphertexts.append(ciphertext)
         _set(doc, key, path, {"secure": ciphertext})
     _write_stack(project, "prod", doc)
-    config = load_stack_file(project, "prod")
+    config = read_program_config(project, "prod")
     stand_ins = [
         _leaf(config.values[key], path) for key, path in SECRET_LEAVES
     ]  # what the program sees in place of each secret
@@ -152,11 +152,11 @@ def test_decrypted_secrets_are_marked_secret_by_the_program(tmp_path: Path) -> N
         "arn:aws:acm:ap-northeast-2:123456789012:certificate/0d7c5b3e-1111-4222-8333-9a8b7c6d5e4f"
     )
     user = "s3cr3t_admin"
-    loaded = load_stack_file(ROOT, "prod")
+    loaded = read_program_config(ROOT, "prod")
     values = dict(loaded.values)
     values["webmodel:web"] = {**values["webmodel:web"], "certificateArn": certificate}
     values["webmodel:database"] = {**values["webmodel:database"], "masterUsername": user}
-    config = StackConfig(
+    config = ProgramConfig(
         project=loaded.project,
         stack="prod",
         project_dir=ROOT,
