@@ -12,17 +12,20 @@ from typing import Any
 import jsonschema
 import pytest
 
-from preflight.export.state import from_deployment, to_export
+from preflight.export.state import from_deployment
+from preflight.export.write import to_export
 from preflight.gate import main as gate
 from preflight.inputs.errors import InputError
 from preflight.pack.evaluate import Report, evaluate
 from preflight.pack.load import load_pack
-from preflight.plan.render_text import render_text, to_json
+from preflight.plan.render_json import to_json
+from preflight.plan.render_text import render_text
 from preflight.plan.steps import Plan, Step, compute, force_new_table
-from preflight.render.text import architecture, render_markdown
+from preflight.render.architecture import architecture
+from preflight.render.markdown import render_markdown
 from preflight.simulate.deployment import STACK_TYPE, Deployment
 from preflight.simulate.run import simulate
-from preflight.stackfiles.project import load_stack_config
+from preflight.stackfiles.project import read_program_config
 from scripts.gen_forcenew import camel
 from scripts.go_schema import force_new
 from tests.preflight_support import ROOT, copy_project, preflight
@@ -37,7 +40,7 @@ def prod() -> Deployment:
 
 @pytest.fixture(scope="module")
 def prod_base(prod: Deployment) -> dict[str, Any]:
-    region = load_stack_config(ROOT, "prod").region
+    region = read_program_config(ROOT, "prod").region
     return to_export(prod, region=region)
 
 
@@ -47,7 +50,7 @@ def _report(deployment: Deployment) -> Report:
 
 
 def _plan(deployment: Deployment, base: dict[str, Any]) -> Plan:
-    return compute(deployment, base, region=load_stack_config(ROOT, deployment.stack).region)
+    return compute(deployment, base, region=read_program_config(ROOT, deployment.stack).region)
 
 
 def _changes(plan: Plan) -> list[Step]:
@@ -55,7 +58,7 @@ def _changes(plan: Plan) -> list[Step]:
 
 
 def _web(**edits: Any) -> dict[str, Any]:
-    web = copy.deepcopy(load_stack_config(ROOT, "prod").values["webmodel:web"])
+    web = copy.deepcopy(read_program_config(ROOT, "prod").values["webmodel:web"])
     for key, value in edits.items():
         if value is None:
             web.pop(key, None)
@@ -150,7 +153,7 @@ def test_subnet_cidr_or_az_change_is_a_replace_for_that_property(
 
 
 def test_new_secret_reference_updates_the_web_environment(prod_base: dict[str, Any]) -> None:
-    secrets = dict(load_stack_config(ROOT, "prod").values["webmodel:web"]["secrets"])
+    secrets = dict(read_program_config(ROOT, "prod").values["webmodel:web"]["secrets"])
     secrets["API_TOKEN"] = (
         "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:webmodel/prod/api-token-Ab12Cd"
     )
@@ -605,7 +608,7 @@ def test_architecture_shows_tiers_per_az_traffic_order_and_changes(prod: Deploym
 def test_dev_database_replace_is_called_out_but_not_refused(tmp_path: Path) -> None:
     dev = simulate("dev")
     base = _base_edit(
-        to_export(dev, region=load_stack_config(ROOT, "dev").region),
+        to_export(dev, region=read_program_config(ROOT, "dev").region),
         "aws:rds/instance:Instance",
         0,
         dbName="webmodel_old",

@@ -8,13 +8,8 @@ from rich.table import Table
 from rich.tree import Tree
 
 from preflight.pack.evaluate import Report
-from preflight.render.text import (
-    counts_by_type,
-    display_type,
-    output_rows,
-    verdict,
-    violation_heading,
-)
+from preflight.render.policy import verdict, violation_heading
+from preflight.render.tree import counts_by_type, display_type, output_rows
 from preflight.simulate.deployment import Deployment, SimResource
 
 
