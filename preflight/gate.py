@@ -11,27 +11,15 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from preflight.plan.steps import STATEFUL_TYPES
-
-
-def stateful_steps(digest: dict[str, Any]) -> list[dict[str, Any]]:
-    found = []
-    for step in digest.get("steps") or []:
-        if step.get("op") not in ("replace", "delete"):
-            continue
-        old = step.get("oldState") or {}
-        type_token = old.get("type") or str(step.get("urn", "")).split("::")[-2].split("$")[-1]
-        if type_token in STATEFUL_TYPES or old.get("protect"):
-            found.append(step)
-    return found
+from preflight.plan.gate import stateful_steps
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from preflight.cli import EXIT_BAD_INPUT, _Parser
+    from preflight.cli import Parser
+    from preflight.commands.common import EXIT_BAD_INPUT
 
-    parser = _Parser(
+    parser = Parser(
         prog="python -m preflight.gate",
         description="Exit 1 when a plan replaces or deletes a stateful resource.",
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from preflight.export.state import to_export
+from preflight.export.write import to_export
 from preflight.simulate.deployment import SECRET_SIG, SECRET_SIG_KEY
 from preflight.simulate.run import simulate
 from tests.preflight_support import ROOT

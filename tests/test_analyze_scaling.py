@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 
-from preflight import bench
-from preflight.export.state import State, parse_export, to_export
+from preflight.bench import shapes as bench
+from preflight.export.read import parse_export
+from preflight.export.state import State
+from preflight.export.write import to_export
 from preflight.pack.evaluate import evaluate
 from preflight.pack.load import LoadedPack, load_pack
 from preflight.simulate.run import simulate

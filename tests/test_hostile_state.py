@@ -20,7 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from preflight.export.state import from_deployment, parse_export, read_export
+from preflight.export.read import parse_export, read_export
+from preflight.export.state import from_deployment
 from preflight.export.values import (
     ARCHIVE_SIG,
     ASSET_SIG,
@@ -30,8 +31,9 @@ from preflight.export.values import (
     UNKNOWN_STRING,
 )
 from preflight.inputs.errors import InputError
-from preflight.pack.evaluate import evaluate, secret_redactor
+from preflight.pack.evaluate import evaluate
 from preflight.pack.load import LoadedPack, load_pack
+from preflight.pack.redact import secret_redactor
 from preflight.simulate.deployment import Deployment, SimResource
 from tests.preflight_support import ROOT, preflight
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from inspect import isawaitable
 from pathlib import Path
@@ -38,6 +36,7 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from preflight.export.state import State, StateResource
 from preflight.pack.load import PROTO_TO_LEVEL, LoadedPack, configure, read_pack_config
+from preflight.pack.redact import secret_redactor
 from preflight.pack.servicer import NotApplicableError
 
 
@@ -109,75 +108,106 @@ def evaluate(
             gc.enable()
 
 
-def _evaluate(
-    pack: LoadedPack, state: State, *, stage: str, config_file: Path | None, during: str
-) -> Report:
-    file_config = read_pack_config(config_file) if config_file else {}
-    configure(pack, file_config)
-    servicer = pack.servicer
-    report = Report(
-        pack=pack.name,
-        pack_version=pack.version,
-        stage=stage,
-        config_file=str(config_file) if config_file else None,
-    )
-    response = analyzer_pb2.AnalyzeResponse()
+def _active_policies(pack: LoadedPack) -> list[tuple[Policy, EnforcementLevel]]:
+    """Enabled policies at their configured level (`remediate` runs as mandatory)."""
     active: list[tuple[Policy, EnforcementLevel]] = []
     for policy in pack.policies:
-        level = servicer.enforcement_level(policy)
+        level = pack.servicer.enforcement_level(policy)
         if level == EnforcementLevel.DISABLED:
             continue
         if level == EnforcementLevel.REMEDIATE:
             level = EnforcementLevel.MANDATORY
         active.append((policy, level))
+    return active
 
-    resources = [r for r in state.resources if r.type != "pulumi:pulumi:Stack"]
-    props = {r.urn: unknown_checking_proxy(deserialize_properties(r.properties)) for r in resources}
-    for r in resources:
-        for key in r.unreadable_secrets:
-            report.unreadable_secrets.append((r.urn, key))
 
-    resource_policies = [
-        (
-            policy,
-            servicer.report_violation(response, policy, level),
-            servicer.policy_config(policy.name),
-        )
-        for policy, level in active
-        if isinstance(policy, ResourceValidationPolicy)
-    ]
-    options = {r.urn: _options(r) for r in resources}
-    for r in resources:
-        resource_options, resource_props = options[r.urn], props[r.urn]
-        before = len(response.diagnostics)
-        for policy, report_violation, config in resource_policies:
-            args = ResourceValidationArgs(
-                r.type, resource_props, r.urn, r.name, resource_options, None, config, {}
-            )
-            _validate(policy, args, report_violation, pack, report, r.urn, during)
-        for diagnostic in response.diagnostics[before:]:
-            if not diagnostic.urn:  # a resource policy's violation is about its resource
-                diagnostic.urn = r.urn
+@dataclass
+class _Run:
+    """One evaluation: the pack, the resources' deserialized views, where violations go."""
 
-    stack_policies = [(p, lv) for p, lv in active if isinstance(p, StackValidationPolicy)]
-    if stack_policies:
-        policy_resources = _policy_resources(resources, props, options)
+    pack: LoadedPack
+    report: Report
+    during: str
+    resources: list[StateResource]
+    response: Any = field(default_factory=analyzer_pb2.AnalyzeResponse)
+
+    def __post_init__(self) -> None:
+        self.props = {
+            r.urn: unknown_checking_proxy(deserialize_properties(r.properties))
+            for r in self.resources
+        }
+        self.options = {r.urn: _options(r) for r in self.resources}
+
+    def resource_policies(self, active: list[tuple[Policy, EnforcementLevel]]) -> None:
+        servicer = self.pack.servicer
+        policies = [
+            (policy, servicer.report_violation(self.response, policy, level))
+            for policy, level in active
+            if isinstance(policy, ResourceValidationPolicy)
+        ]
+        configs = [servicer.policy_config(policy.name) for policy, _ in policies]
+        for r in self.resources:
+            before = len(self.response.diagnostics)
+            for (policy, report_violation), config in zip(policies, configs, strict=True):
+                args = ResourceValidationArgs(
+                    r.type, self.props[r.urn], r.urn, r.name, self.options[r.urn], None, config, {}
+                )
+                _validate(
+                    policy, args, report_violation, self.pack, self.report, r.urn, self.during
+                )
+            for diagnostic in self.response.diagnostics[before:]:
+                if not diagnostic.urn:  # a resource policy's violation is about its resource
+                    diagnostic.urn = r.urn
+
+    def stack_policies(self, active: list[tuple[Policy, EnforcementLevel]]) -> None:
+        stack_policies = [(p, lv) for p, lv in active if isinstance(p, StackValidationPolicy)]
+        if not stack_policies:
+            return
+        servicer = self.pack.servicer
+        policy_resources = _policy_resources(self.resources, self.props, self.options)
         for policy, level in stack_policies:
-            report_violation = servicer.report_violation(response, policy, level)
-            stack_args = StackValidationArgs(
-                policy_resources, servicer.policy_config(policy.name), {}
-            )
-            _validate(policy, stack_args, report_violation, pack, report, "", during)
+            report_violation = servicer.report_violation(self.response, policy, level)
+            args = StackValidationArgs(policy_resources, servicer.policy_config(policy.name), {})
+            self.validate(policy, args, report_violation, "")
 
-    for diagnostic in response.diagnostics:
-        report.violations.append(
+    def validate(
+        self,
+        policy: Policy,
+        args: ResourceValidationArgs | StackValidationArgs,
+        report_violation: Callable[..., None],
+        urn: str,
+    ) -> None:
+        _validate(policy, args, report_violation, self.pack, self.report, urn, self.during)
+
+    def violations(self) -> list[Violation]:
+        return [
             Violation(
                 policy=diagnostic.policyName,
                 level=PROTO_TO_LEVEL[diagnostic.enforcementLevel],
                 message=diagnostic.message,
                 urn=diagnostic.urn,
             )
-        )
+            for diagnostic in self.response.diagnostics
+        ]
+
+
+def _evaluate(
+    pack: LoadedPack, state: State, *, stage: str, config_file: Path | None, during: str
+) -> Report:
+    configure(pack, read_pack_config(config_file) if config_file else {})
+    report = Report(
+        pack=pack.name,
+        pack_version=pack.version,
+        stage=stage,
+        config_file=str(config_file) if config_file else None,
+    )
+    active = _active_policies(pack)
+    resources = [r for r in state.resources if r.type != "pulumi:pulumi:Stack"]
+    report.unreadable_secrets = [(r.urn, key) for r in resources for key in r.unreadable_secrets]
+    run = _Run(pack, report, during, resources)
+    run.resource_policies(active)
+    run.stack_policies(active)
+    report.violations.extend(run.violations())
     redact = secret_redactor(state.resources)
     report.violations = [
         Violation(v.policy, v.level, redact(v.message), v.urn) for v in report.violations
@@ -185,43 +215,6 @@ def _evaluate(
     report.not_applicable = [(name, redact(reason)) for name, reason in report.not_applicable]
     report.violations.sort(key=lambda v: (v.level != "mandatory", v.policy, v.urn, v.message))
     return report
-
-
-SECRET_SHOWN = "[secret]"
-_MIN_BARE_SECRET = 4
-_WORD = "A-Za-z0-9_"
-
-
-def secret_redactor(resources: Iterable[StateResource]) -> Callable[[str], str]:
-    """A function that replaces every secret value of `resources` in a message by `[secret]`.
-
-    Rules embed property values in their messages (`show()`), and they see secrets unwrapped,
-    so this is the one place where values that were secret get hidden again, for preview and
-    analyze alike. Every secret counts, whether the export held it as ciphertext or, after
-    `pulumi stack export --show-secrets`, as a plaintext envelope: the messages end up in CI
-    logs and PR comments, which are often public, so a plaintext envelope is no permission to
-    print. A value is matched quoted (`'v'`, `"v"`) at any length and bare when it has at
-    least four characters and stands as a whole word (shorter bare matches would hit ordinary
-    text such as ports or flags).
-    """
-    quoted: set[str] = set()
-    bare: set[str] = set()
-    for resource in resources:
-        for value in resource.secret_values:
-            if not value:
-                continue
-            quoted.update((repr(value), json.dumps(value), json.dumps(value, ensure_ascii=False)))
-            if len(value) >= _MIN_BARE_SECRET:
-                bare.add(value)
-    if not quoted:
-        return lambda text: text
-    longest_first = sorted(quoted | bare, key=len, reverse=True)
-    alternatives = [
-        re.escape(form) if form in quoted else f"(?<![{_WORD}]){re.escape(form)}(?![{_WORD}])"
-        for form in longest_first
-    ]
-    pattern = re.compile("|".join(alternatives))
-    return lambda text: pattern.sub(SECRET_SHOWN, text)
 
 
 def _validate(

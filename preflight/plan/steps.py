@@ -17,9 +17,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from preflight.export.state import to_export
+from preflight.export.write import to_export
 from preflight.inputs.errors import InputError
-from preflight.plan.values import Sealed, diff_paths, equal, open_secrets
+from preflight.plan.values import Sealed, Unknown, diff_paths, equal, open_secrets
 from preflight.simulate.deployment import STACK_TYPE, Deployment, SimResource
 
 STATEFUL_TYPES = frozenset(
@@ -174,36 +174,7 @@ def compute(
         old = base_by_urn[old_urn]
         step = Step("same", urn, str(raw["type"]), old, raw, old_urn=old_urn, new_inputs=new_in)
         if raw["type"] != STACK_TYPE:
-            old_in = _inputs(old)
-            changed = sorted(
-                k for k in old_in.keys() | new_in.keys() if not equal(old_in.get(k), new_in.get(k))
-            )
-            if changed:
-                step.op = "update"
-                step.diff_reasons = changed
-                replace = sorted(set(changed) & set(table.get(step.type, ())))
-                if sim is not None:
-                    replace = sorted(
-                        set(replace) | set(_replace_on_changes(sim.replace_on_changes, changed))
-                    )
-                    step.delete_before_replace = sim.delete_before_replace
-                detailed: dict[str, str] = {}
-                for key in changed:
-                    if key not in new_in:
-                        detailed[key] = "delete"
-                    elif key not in old_in:
-                        detailed[key] = "add"
-                    else:
-                        diff_paths(old_in[key], new_in[key], key, detailed)
-                if replace:
-                    step.op = "replace"
-                    step.replace_reasons = replace
-                    roots = set(replace)
-                    detailed = {
-                        p: f"{k}-replace" if p.split(".")[0].split("[")[0] in roots else k
-                        for p, k in detailed.items()
-                    }
-                step.detailed = detailed
+            _compare(step, _inputs(old), new_in, sim, table.get(step.type, ()))
         if step.op == "replace" and sim is not None:
             fresh[urn] = _computed_values(sim)
         steps.append(step)
@@ -219,6 +190,44 @@ def compute(
         steps=steps,
         outputs=_output_changes(deployment, base_raw, steps),
     )
+
+
+def _compare(
+    step: Step,
+    old_in: dict[str, Any],
+    new_in: dict[str, Any],
+    sim: SimResource | None,
+    force_new: tuple[str, ...],
+) -> None:
+    """Make `step` an update or a replace when its inputs changed, with the engine's reasons."""
+    changed = sorted(
+        k for k in old_in.keys() | new_in.keys() if not equal(old_in.get(k), new_in.get(k))
+    )
+    if not changed:
+        return
+    step.op = "update"
+    step.diff_reasons = changed
+    replace = sorted(set(changed) & set(force_new))
+    if sim is not None:
+        replace = sorted(set(replace) | set(_replace_on_changes(sim.replace_on_changes, changed)))
+        step.delete_before_replace = sim.delete_before_replace
+    detailed: dict[str, str] = {}
+    for key in changed:
+        if key not in new_in:
+            detailed[key] = "delete"
+        elif key not in old_in:
+            detailed[key] = "add"
+        else:
+            diff_paths(old_in[key], new_in[key], key, detailed)
+    if replace:
+        step.op = "replace"
+        step.replace_reasons = replace
+        roots = set(replace)
+        detailed = {
+            p: f"{k}-replace" if p.split(".")[0].split("[")[0] in roots else k
+            for p, k in detailed.items()
+        }
+    step.detailed = detailed
 
 
 def _check_project(deployment: Deployment, base_raw: list[dict[str, Any]], name: str) -> None:
@@ -323,10 +332,3 @@ def _output_changes(
         elif isinstance(new, Unknown) or not equal(old_outputs[key], new):
             changes.append((key, "update", old_outputs[key], new))
     return changes
-
-
-@dataclass(frozen=True)
-class Unknown:
-    """A value the preview cannot know: the CLI shows `output<string>`."""
-
-    kind: str = "string"

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from preflight.export.values import ARCHIVE_SIG, ASSET_SIG
+from preflight.export.values import ARCHIVE_SIG, ASSET_SIG, UNKNOWN_STRING
 from preflight.simulate.deployment import SECRET_SIG, SECRET_SIG_KEY
 
 
@@ -111,3 +111,22 @@ def diff_paths(old: Any, new: Any, path: str, out: dict[str, str]) -> None:
         return
     if not equal(old, new):
         out[path] = "update"
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value the preview cannot know: the CLI shows `output<string>`."""
+
+    kind: str = "string"
+
+
+def shown(value: Any) -> Any:
+    if isinstance(value, Sealed):
+        return "[secret]"
+    if isinstance(value, Unknown):
+        return UNKNOWN_STRING
+    if isinstance(value, dict):
+        return {k: shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shown(v) for v in value]
+    return value

@@ -1,0 +1,195 @@
+"""Pulumi's mock resource monitor, extended to keep what a real engine keeps in its checkpoint:
+parent, dependencies, property dependencies, `protect`, provider, aliases and which properties
+are secret; URNs spelled as the engine spells them."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format  # type: ignore[import-untyped]
+from pulumi.runtime.mocks import MockMonitor
+from pulumi_policy.deserialize import SPECIAL_ASSET_SIG
+
+from preflight.simulate.account import SimulatedAws
+from preflight.simulate.deployment import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE
+
+
+def _unwrap_secrets(value: Any) -> tuple[Any, bool]:
+    """Strip Pulumi's secret envelopes; say whether any was found."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG_KEY) == SECRET_SIG:
+            inner, _ = _unwrap_secrets(value.get("value"))
+            return inner, True
+        if value.get(SECRET_SIG_KEY) == SPECIAL_ASSET_SIG and "hash" not in value:
+            return {**value, **_asset_hash(value)}, False
+        found = False
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out[key], secret = _unwrap_secrets(item)
+            found = found or secret
+        return out, found
+    if isinstance(value, list):
+        items = []
+        found = False
+        for item in value:
+            plain, secret = _unwrap_secrets(item)
+            items.append(plain)
+            found = found or secret
+        return items, found
+    if isinstance(value, float) and value.is_integer():
+        return int(value), False  # protobuf Structs carry every number as a double
+    return value, False
+
+
+def _asset_hash(asset: dict[str, Any]) -> dict[str, str]:
+    """The `hash` the engine records for an asset (SHA-256 of its bytes): Pulumi compares
+    assets by it, not by path, so an unchanged file read from another checkout is no change."""
+    if isinstance(asset.get("text"), str):
+        return {"hash": hashlib.sha256(asset["text"].encode()).hexdigest()}
+    if isinstance(asset.get("path"), str):
+        try:
+            return {"hash": hashlib.sha256(Path(asset["path"]).read_bytes()).hexdigest()}
+        except OSError:
+            return {}
+    return {}
+
+
+def _plain_properties(struct: Any) -> tuple[dict[str, Any], frozenset[str]]:
+    raw = json_format.MessageToDict(struct) if struct is not None else {}
+    plain: dict[str, Any] = {}
+    secret: set[str] = set()
+    for key, value in raw.items():
+        plain[key], is_secret = _unwrap_secrets(value)
+        if is_secret:
+            secret.add(key)
+    return plain, frozenset(secret)
+
+
+@dataclass
+class Registration:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    protect: bool
+    provider: str | None
+    inputs: dict[str, Any]
+    secret_inputs: frozenset[str]
+    additional_secret_outputs: frozenset[str]
+    replace_on_changes: tuple[str, ...] = ()
+    delete_before_replace: bool = False
+    aliases: tuple[str, ...] = ()
+    id: str = ""
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+class RecordingMonitor(MockMonitor):
+    """Pulumi's mock monitor, keeping the checkpoint facts the base class drops."""
+
+    def __init__(self, mocks: SimulatedAws) -> None:
+        super().__init__(mocks)
+        self.registrations: dict[str, Registration] = {}
+        self.stack_outputs: dict[str, Any] = {}
+        self.stack_secret_outputs: frozenset[str] = frozenset()
+        self.default_providers: dict[str, str] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """URNs as the engine makes them: a child of the root stack has no parent type in its
+        URN (`...::aws:ec2/vpc:Vpc::name`); Pulumi's mock would write `pulumi:pulumi:Stack$`,
+        and then no URN would match a real `pulumi stack export` for `--base`."""
+        if parent and parent.split("::")[2] == STACK_TYPE:
+            parent = ""
+        return super().make_urn(parent, type_, name)
+
+    def _provider_ref(self, type_token: str, version: str, explicit: str) -> str | None:
+        if explicit:
+            return explicit
+        package = type_token.split(":", 1)[0]
+        if package == "pulumi":
+            return None
+        label = f"default_{version.replace('.', '_')}" if version else "default"
+        urn = "urn:pulumi:" + "::".join(
+            [pulumi.get_stack(), pulumi.get_project(), f"pulumi:providers:{package}", label]
+        )
+        ref = f"{urn}::{_provider_uuid(urn)}"
+        self.default_providers[ref] = version
+        return ref
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        inputs, secret_inputs = _plain_properties(request.object)
+        registration = Registration(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            parent=request.parent or None,
+            dependencies=list(request.dependencies),
+            property_dependencies={
+                key: list(deps.urns) for key, deps in request.propertyDependencies.items()
+            },
+            protect=bool(request.protect),
+            provider=(
+                self._provider_ref(request.type, request.version, request.provider)
+                if request.custom
+                else None
+            ),
+            inputs=inputs,
+            secret_inputs=secret_inputs,
+            additional_secret_outputs=frozenset(request.additionalSecretOutputs),
+            replace_on_changes=tuple(request.replaceOnChanges),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            aliases=_alias_urns(request, response.urn),
+        )
+        if request.type != STACK_TYPE:
+            registration.id = response.id
+            registration.outputs, _ = _plain_properties(response.object)
+        self.registrations[response.urn] = registration
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        registration = self.registrations.get(request.urn)
+        if registration is not None and registration.type == STACK_TYPE:
+            self.stack_outputs, self.stack_secret_outputs = _plain_properties(request.outputs)
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+
+def _alias_urns(request: Any, urn: str) -> tuple[str, ...]:
+    """The old URNs named by the `aliases` option: URNs as given, specs resolved on this URN.
+
+    A spec keeps whatever it does not name: the new URN's stack, project, parent chain, type
+    and name (the engine's rule), so the old URN is spelled as the monitor spells URNs.
+    """
+    urns: list[str] = list(request.aliasURNs)
+    prefix, project, chain, _ = urn.split("::", 3)
+    for alias in request.aliases:
+        if alias.WhichOneof("alias") == "urn":
+            urns.append(alias.urn)
+            continue
+        spec = alias.spec
+        parents = chain.split("$")[:-1]
+        if spec.noParent:
+            parents = []
+        elif spec.parentUrn and spec.parentUrn.split("::")[2] != STACK_TYPE:
+            parents = spec.parentUrn.split("::")[2].split("$")
+        elif spec.parentUrn:
+            parents = []  # the root stack's type is never part of a URN
+        types = [*parents, spec.type or request.type]
+        stack = f"urn:pulumi:{spec.stack}" if spec.stack else prefix
+        urns.append(
+            f"{stack}::{spec.project or project}::{'$'.join(types)}::{spec.name or request.name}"
+        )
+    return tuple(dict.fromkeys(urns))
+
+
+def _provider_uuid(urn: str) -> str:
+    """A provider's ID, stable for its URN (real ones are random UUIDs)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, urn))
