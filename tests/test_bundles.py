@@ -351,10 +351,10 @@ def test_web_bundle_holds_the_fastapi_app_and_nothing_of_the_model_tier(app_bund
         texts = {n: archive.read(n).decode() for n in names}
     assert names == [
         "Dockerfile",
+        "applogs.py",
         "requirements.txt",
         "webapp/__init__.py",
         "webapp/jobs.py",
-        "webapp/logs.py",
         "webapp/main.py",
         "webapp/model_client.py",
         "webapp/settings.py",
@@ -365,6 +365,19 @@ def test_web_bundle_holds_the_fastapi_app_and_nothing_of_the_model_tier(app_bund
         assert "nvcr.io" not in text, name
         assert "onnx" not in text.lower(), name
     assert "EXPOSE 8000" in texts["Dockerfile"]
+
+
+def test_worker_bundle_holds_the_worker_app_and_the_shared_logs(app_bundles):
+    with zipfile.ZipFile(app_bundles["worker"].path) as archive:
+        assert archive.namelist() == [
+            "Dockerfile",
+            "applogs.py",
+            "requirements.txt",
+            "workerapp/__init__.py",
+            "workerapp/idempotency.py",
+            "workerapp/main.py",
+            "workerapp/settings.py",
+        ]
 
 
 def test_web_bundle_stays_under_its_budget(app_bundles):
