@@ -27,8 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXED = (1980, 1, 1, 0, 0, 0)
 
 
-def write_tree(root: Path, files: dict[str, bytes], order: list[str], mtime: float) -> None:
-    for name in order:
+def write_tree(
+    root: Path, files: dict[str, bytes], order: list[str] | None = None, mtime: float = 0
+) -> None:
+    for name in sorted(files) if order is None else order:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(files[name])
@@ -93,12 +95,7 @@ def test_changing_one_file_changes_the_label(tmp_path_factory, files, data):
 
 def test_bundle_describes_the_zip_it_wrote(tmp_path):
     src = tmp_path / "src"
-    write_tree(
-        src,
-        {"Dockerfile": b"FROM scratch\n", "app/main.py": b"x = 1\n"},
-        ["Dockerfile", "app/main.py"],
-        0,
-    )
+    write_tree(src, {"Dockerfile": b"FROM scratch\n", "app/main.py": b"x = 1\n"})
     bundle = build_bundle(src, app="worker", out_dir=tmp_path / "out")
     data = bundle.path.read_bytes()
     assert isinstance(bundle, Bundle)
@@ -112,12 +109,7 @@ def test_bundle_describes_the_zip_it_wrote(tmp_path):
 
 def test_modes_are_fixed_and_only_the_executable_bit_is_kept(tmp_path):
     src = tmp_path / "src"
-    write_tree(
-        src,
-        {"Dockerfile": b"FROM scratch\n", "run.sh": b"#!/bin/sh\n"},
-        ["Dockerfile", "run.sh"],
-        0,
-    )
+    write_tree(src, {"Dockerfile": b"FROM scratch\n", "run.sh": b"#!/bin/sh\n"})
     (src / "Dockerfile").chmod(0o600)
     (src / "run.sh").chmod(0o700)
     bundle = build_bundle(src, app="web", out_dir=tmp_path / "out")
@@ -141,7 +133,7 @@ def test_caches_bytecode_and_tests_are_left_out(tmp_path):
         ".venv/bin/python": b"",
         ".DS_Store": b"\0",
     }
-    write_tree(src, files, sorted(files), 0)
+    write_tree(src, files)
     bundle = build_bundle(src, app="web", out_dir=tmp_path / "out")
     with zipfile.ZipFile(bundle.path) as archive:
         assert archive.namelist() == ["Dockerfile", "app/main.py"]
@@ -149,7 +141,7 @@ def test_caches_bytecode_and_tests_are_left_out(tmp_path):
 
 @pytest.mark.parametrize("root_file", DOCKER_ROOT_FILES)
 def test_each_docker_root_file_is_accepted(tmp_path, root_file):
-    write_tree(tmp_path / "src", {root_file: b"x\n"}, [root_file], 0)
+    write_tree(tmp_path / "src", {root_file: b"x\n"})
     bundle = build_bundle(tmp_path / "src", app="web", out_dir=tmp_path / "out")
     with zipfile.ZipFile(bundle.path) as archive:
         assert archive.namelist() == [root_file]
@@ -175,7 +167,7 @@ def test_bad_sources_raise_one_clear_line(tmp_path):
 
     nested = tmp_path / "nested"
     files = {"sub/Dockerfile": b"FROM scratch\n", "main.py": b""}
-    write_tree(nested, files, sorted(files), 0)
+    write_tree(nested, files)
     assert error_of(nested, out) == (
         f"bundle source {nested}: EB's Docker platform needs one of "
         "Dockerfile, Dockerrun.aws.json, docker-compose.yml at its root; add one"
@@ -185,7 +177,7 @@ def test_bad_sources_raise_one_clear_line(tmp_path):
 
 @pytest.mark.parametrize("app", ["", "web app", "../web", "web_1"])
 def test_bad_app_names_are_refused(tmp_path, app):
-    write_tree(tmp_path / "src", {"Dockerfile": b"x"}, ["Dockerfile"], 0)
+    write_tree(tmp_path / "src", {"Dockerfile": b"x"})
     with pytest.raises(
         ValueError, match=r"^bundle app name .*: use letters, digits and '-' \(e\.g\. 'web'\)$"
     ):
@@ -212,7 +204,7 @@ def write_shared_app(root: Path, manifest: str = MANIFEST_TEXT) -> Path:
         "app/app/main.py": b"import common\n",
         "app/bundle.toml": manifest.encode(),
     }
-    write_tree(root, files, sorted(files), 0)
+    write_tree(root, files)
     return root / "app"
 
 
