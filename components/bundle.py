@@ -1,10 +1,11 @@
 """Deterministic source bundles for Elastic Beanstalk application versions.
 
 An app directory (``apps/web``, ``apps/model``) becomes one zip whose bytes depend only on the
-files' relative paths and contents: entries sorted, every timestamp 1980-01-01 00:00:00 (the
-earliest a zip can hold), every file mode 0644 (0755 when the source file is executable), no
-directory entries, ZIP_DEFLATED at level 9. The version label is derived from the zip's SHA-256,
-so an unchanged app keeps its label and a revert of the app restores the old label exactly.
+paths and contents of its files (and of the files its ``bundle.toml`` adds): entries sorted,
+every timestamp 1980-01-01 00:00:00 (the earliest a zip can hold), every file mode 0644 (0755
+when the source file is executable), no directory entries, ZIP_DEFLATED at level 9. The version
+label is derived from the zip's SHA-256, so an unchanged app keeps its label and a revert of the
+app restores the old label exactly.
 
 What is left out: caches and anything not meant for deployment. The rule is an explicit list
 (:data:`EXCLUDED_DIRS`, :data:`EXCLUDED_SUFFIXES`, :data:`EXCLUDED_NAMES`) rather than
@@ -131,8 +132,12 @@ def bundle_files(source: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.as_posix())
 
 
+def _executable(path: Path) -> bool:
+    return bool(path.stat().st_mode & stat.S_IXUSR)
+
+
 def _read(path: Path) -> BundleFile:
-    return BundleFile(path.read_bytes(), executable=bool(path.stat().st_mode & stat.S_IXUSR))
+    return BundleFile(path.read_bytes(), executable=_executable(path))
 
 
 def _problem(source: Path, text: str) -> ValueError:
@@ -215,7 +220,7 @@ def _render(source: Path, name: str, recipe: object) -> BundleFile:
     if bad := sorted(k for k, v in values.items() if not isinstance(v, str) or "\n" in v):
         raise _problem(source, f"{MANIFEST}: {where} values {', '.join(bad)}: use one-line strings")
     rendered = _PLACEHOLDER.sub(lambda match: str(values[match.group(1)]), text)
-    return BundleFile(rendered.encode("utf-8"), executable=_read(template).executable)
+    return BundleFile(rendered.encode("utf-8"), executable=_executable(template))
 
 
 def bundle_contents(source: Path) -> dict[str, BundleFile]:
