@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.exceptions import StarletteDeprecationWarning
 
+from applogs import UVICORN_LOGGERS, JsonFormatter
 from apps.model import make_example_model as gen
 from apps.model.dev_server import serve
-from apps.web.webapp.logs import LOGGERS, JsonFormatter
 from apps.web.webapp.main import MAX_BATCH, create_app
 from apps.web.webapp.settings import DatabaseSettings, Settings, SettingsError
 from components.bundle import MODEL_REPOSITORY_SOURCE
@@ -328,7 +328,7 @@ def test_logs_are_json_lines_with_the_request_fields(capsys):
     }
     assert isinstance(request["duration_ms"], float)
     assert request["ts"].endswith("+00:00")
-    for name in LOGGERS:
+    for name in ("webapp", *UVICORN_LOGGERS):
         handlers = logging.getLogger(name).handlers
         assert [type(h.formatter) for h in handlers] == [JsonFormatter]
 

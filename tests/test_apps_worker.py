@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from moto import mock_aws
 from starlette.exceptions import StarletteDeprecationWarning
 
+from applogs import UVICORN_LOGGERS, JsonFormatter
 from apps.worker.workerapp.idempotency import (
     Claim,
     DynamoStore,
@@ -22,7 +23,6 @@ from apps.worker.workerapp.idempotency import (
     MemoryStore,
     StoreError,
 )
-from apps.worker.workerapp.logs import LOGGERS, JsonFormatter
 from apps.worker.workerapp.main import DEFAULT_TASKS, Delivery, create_app, default_store
 from apps.worker.workerapp.settings import Settings, SettingsError
 
@@ -385,7 +385,10 @@ def test_the_built_in_record_task_logs_the_payload(capsys):
 
 
 def test_logs_are_json_lines_for_the_app_and_uvicorn():
-    assert LOGGERS[0] == "workerapp"
+    create_app(Settings(), MemoryStore())
+    for name in ("workerapp", *UVICORN_LOGGERS):
+        handlers = logging.getLogger(name).handlers
+        assert [type(h.formatter) for h in handlers] == [JsonFormatter]
     record = logging.LogRecord("workerapp", logging.INFO, "x", 1, "hello", None, None)
     record.job_key = "sqs:m"
     entry = json.loads(JsonFormatter().format(record))

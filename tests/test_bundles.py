@@ -20,14 +20,17 @@ from components.bundle import (
     WEB_BUNDLE_BUDGET_BYTES,
     Bundle,
     build_bundle,
+    bundle_contents,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXED = (1980, 1, 1, 0, 0, 0)
 
 
-def write_tree(root: Path, files: dict[str, bytes], order: list[str], mtime: float) -> None:
-    for name in order:
+def write_tree(
+    root: Path, files: dict[str, bytes], order: list[str] | None = None, mtime: float = 0
+) -> None:
+    for name in sorted(files) if order is None else order:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(files[name])
@@ -92,12 +95,7 @@ def test_changing_one_file_changes_the_label(tmp_path_factory, files, data):
 
 def test_bundle_describes_the_zip_it_wrote(tmp_path):
     src = tmp_path / "src"
-    write_tree(
-        src,
-        {"Dockerfile": b"FROM scratch\n", "app/main.py": b"x = 1\n"},
-        ["Dockerfile", "app/main.py"],
-        0,
-    )
+    write_tree(src, {"Dockerfile": b"FROM scratch\n", "app/main.py": b"x = 1\n"})
     bundle = build_bundle(src, app="worker", out_dir=tmp_path / "out")
     data = bundle.path.read_bytes()
     assert isinstance(bundle, Bundle)
@@ -111,12 +109,7 @@ def test_bundle_describes_the_zip_it_wrote(tmp_path):
 
 def test_modes_are_fixed_and_only_the_executable_bit_is_kept(tmp_path):
     src = tmp_path / "src"
-    write_tree(
-        src,
-        {"Dockerfile": b"FROM scratch\n", "run.sh": b"#!/bin/sh\n"},
-        ["Dockerfile", "run.sh"],
-        0,
-    )
+    write_tree(src, {"Dockerfile": b"FROM scratch\n", "run.sh": b"#!/bin/sh\n"})
     (src / "Dockerfile").chmod(0o600)
     (src / "run.sh").chmod(0o700)
     bundle = build_bundle(src, app="web", out_dir=tmp_path / "out")
@@ -140,7 +133,7 @@ def test_caches_bytecode_and_tests_are_left_out(tmp_path):
         ".venv/bin/python": b"",
         ".DS_Store": b"\0",
     }
-    write_tree(src, files, sorted(files), 0)
+    write_tree(src, files)
     bundle = build_bundle(src, app="web", out_dir=tmp_path / "out")
     with zipfile.ZipFile(bundle.path) as archive:
         assert archive.namelist() == ["Dockerfile", "app/main.py"]
@@ -148,7 +141,7 @@ def test_caches_bytecode_and_tests_are_left_out(tmp_path):
 
 @pytest.mark.parametrize("root_file", DOCKER_ROOT_FILES)
 def test_each_docker_root_file_is_accepted(tmp_path, root_file):
-    write_tree(tmp_path / "src", {root_file: b"x\n"}, [root_file], 0)
+    write_tree(tmp_path / "src", {root_file: b"x\n"})
     bundle = build_bundle(tmp_path / "src", app="web", out_dir=tmp_path / "out")
     with zipfile.ZipFile(bundle.path) as archive:
         assert archive.namelist() == [root_file]
@@ -174,7 +167,7 @@ def test_bad_sources_raise_one_clear_line(tmp_path):
 
     nested = tmp_path / "nested"
     files = {"sub/Dockerfile": b"FROM scratch\n", "main.py": b""}
-    write_tree(nested, files, sorted(files), 0)
+    write_tree(nested, files)
     assert error_of(nested, out) == (
         f"bundle source {nested}: EB's Docker platform needs one of "
         "Dockerfile, Dockerrun.aws.json, docker-compose.yml at its root; add one"
@@ -184,11 +177,139 @@ def test_bad_sources_raise_one_clear_line(tmp_path):
 
 @pytest.mark.parametrize("app", ["", "web app", "../web", "web_1"])
 def test_bad_app_names_are_refused(tmp_path, app):
-    write_tree(tmp_path / "src", {"Dockerfile": b"x"}, ["Dockerfile"], 0)
+    write_tree(tmp_path / "src", {"Dockerfile": b"x"})
     with pytest.raises(
         ValueError, match=r"^bundle app name .*: use letters, digits and '-' \(e\.g\. 'web'\)$"
     ):
         build_bundle(tmp_path / "src", app=app, out_dir=tmp_path / "out")
+
+
+# --- bundle.toml: files copied and rendered from outside the directory ------------------------
+
+TEMPLATE = b'FROM python:3.11-slim\nCOPY @PACKAGE@ ./@PACKAGE@\nCMD ["@PACKAGE@", "${N:-@N@}"]\n'
+MANIFEST_TEXT = """
+[copy]
+"common.py" = "../shared/common.py"
+
+[render."Dockerfile"]
+template = "../shared/Dockerfile.in"
+values = { PACKAGE = "app", N = "2" }
+"""
+
+
+def write_shared_app(root: Path, manifest: str = MANIFEST_TEXT) -> Path:
+    files = {
+        "shared/common.py": b"SHARED = 1\n",
+        "shared/Dockerfile.in": TEMPLATE,
+        "app/app/main.py": b"import common\n",
+        "app/bundle.toml": manifest.encode(),
+    }
+    write_tree(root, files)
+    return root / "app"
+
+
+def test_bundle_toml_copies_and_renders_files_from_outside_the_directory(tmp_path):
+    source = write_shared_app(tmp_path / "src")
+    (tmp_path / "src/shared/common.py").chmod(0o755)
+    bundle = build_bundle(source, app="web", out_dir=tmp_path / "out")
+    with zipfile.ZipFile(bundle.path) as archive:
+        assert archive.namelist() == ["Dockerfile", "app/main.py", "common.py"]
+        assert archive.read("common.py") == b"SHARED = 1\n"
+        assert archive.read("Dockerfile") == (
+            b'FROM python:3.11-slim\nCOPY app ./app\nCMD ["app", "${N:-2}"]\n'
+        )
+        modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in archive.infolist()}
+    assert modes == {"Dockerfile": 0o644, "app/main.py": 0o644, "common.py": 0o755}
+    assert sorted(bundle_contents(source)) == ["Dockerfile", "app/main.py", "common.py"]
+
+
+def test_a_bundle_follows_its_shared_files(tmp_path):
+    source = write_shared_app(tmp_path / "src")
+    first = build_bundle(source, app="web", out_dir=tmp_path / "one")
+    again = build_bundle(source, app="web", out_dir=tmp_path / "two")
+    assert again.path.read_bytes() == first.path.read_bytes()
+    (tmp_path / "src/shared/common.py").write_bytes(b"SHARED = 2\n")
+    assert build_bundle(source, app="web", out_dir=tmp_path / "one").label != first.label
+    (tmp_path / "src/shared/common.py").write_bytes(b"SHARED = 1\n")
+    (tmp_path / "src/shared/Dockerfile.in").write_bytes(TEMPLATE + b"EXPOSE 8000\n")
+    assert build_bundle(source, app="web", out_dir=tmp_path / "one").label != first.label
+
+
+COPY = '[copy]\n"common.py" = "../shared/common.py"\n'
+RENDER = '[render."Dockerfile"]\ntemplate = "../shared/Dockerfile.in"\n'
+
+
+@pytest.mark.parametrize(
+    ("manifest", "problem"),
+    [
+        (
+            '[copy]\n"common.py" = "../shared/gone.py"\n'
+            + RENDER
+            + 'values = {PACKAGE = "a", N = "1"}',
+            '[copy] "common.py" names {root}/shared/gone.py, which is not a file; '
+            "restore it or fix the path in {root}/app/bundle.toml",
+        ),
+        (
+            '[render."Dockerfile"]\ntemplate = "../Dockerfile.in"\n',
+            '[render."Dockerfile"] template names {root}/Dockerfile.in, which is not a file; '
+            "restore it or fix the path in {root}/app/bundle.toml",
+        ),
+        (
+            COPY + RENDER + 'values = { PACKAGE = "app" }',
+            '{root}/shared/Dockerfile.in uses @N@, which [render."Dockerfile"] values does not '
+            "set; set them",
+        ),
+        (
+            COPY + RENDER + 'values = { PACKAGE = "a", N = "1", EXTRA = "x" }',
+            '[render."Dockerfile"] values sets EXTRA, which {root}/shared/Dockerfile.in does not '
+            "use; remove them",
+        ),
+        (
+            COPY + RENDER + 'values = { PACKAGE = "a", N = 1 }',
+            '[render."Dockerfile"] values N: use one-line strings',
+        ),
+        (
+            COPY + RENDER + 'values = { PACKAGE = "a\\nRUN x", N = "1" }',
+            '[render."Dockerfile"] values PACKAGE: use one-line strings',
+        ),
+        (
+            COPY + RENDER + 'value = { PACKAGE = "a", N = "1" }',
+            '[render."Dockerfile"] has value; use template and values',
+        ),
+        (
+            '[copy]\n"../common.py" = "../shared/common.py"\n',
+            "[copy] '../common.py' is not a relative path inside the bundle; "
+            "use a relative path such as 'app/logs.py'",
+        ),
+        (
+            '[copy]\n"/common.py" = "../shared/common.py"\n',
+            "[copy] '/common.py' is not a relative path inside the bundle; "
+            "use a relative path such as 'app/logs.py'",
+        ),
+        (
+            '[copy]\n"app/main.py" = "../shared/common.py"\n',
+            "bundle.toml adds app/main.py, which the directory holds itself; delete one of the two",
+        ),
+        (
+            '[copy]\n"Dockerfile" = "../shared/common.py"\n' + RENDER,
+            "'Dockerfile' is both copied and rendered; keep one",
+        ),
+        ('copy = "common.py"\n', "[copy] must be a table"),
+        ('[copy]\n"common.py" = 3\n', '[copy] "common.py" must be a path relative to {root}/app'),
+        ("[files]\n", "unknown table files; use [copy] and [render]"),
+        (
+            "[copy\n",
+            "bundle.toml is not valid TOML (Expected ']' at the end of a table declaration "
+            "(at line 1, column 6)); fix it",
+        ),
+    ],
+)
+def test_a_wrong_bundle_toml_is_one_line_naming_the_path_and_the_fix(tmp_path, manifest, problem):
+    source = write_shared_app(tmp_path, manifest)
+    message = problem.format(root=tmp_path)
+    prefix = "" if message.startswith("bundle.toml ") else "bundle.toml: "
+    assert error_of(source, tmp_path / "out") == f"bundle source {source}: {prefix}{message}"
+    assert not (tmp_path / "out").exists()
 
 
 # --- the repository's real app bundles -------------------------------------------------------
@@ -222,10 +343,10 @@ def test_web_bundle_holds_the_fastapi_app_and_nothing_of_the_model_tier(app_bund
         texts = {n: archive.read(n).decode() for n in names}
     assert names == [
         "Dockerfile",
+        "applogs.py",
         "requirements.txt",
         "webapp/__init__.py",
         "webapp/jobs.py",
-        "webapp/logs.py",
         "webapp/main.py",
         "webapp/model_client.py",
         "webapp/settings.py",
@@ -236,6 +357,19 @@ def test_web_bundle_holds_the_fastapi_app_and_nothing_of_the_model_tier(app_bund
         assert "nvcr.io" not in text, name
         assert "onnx" not in text.lower(), name
     assert "EXPOSE 8000" in texts["Dockerfile"]
+
+
+def test_worker_bundle_holds_the_worker_app_and_the_shared_logs(app_bundles):
+    with zipfile.ZipFile(app_bundles["worker"].path) as archive:
+        assert archive.namelist() == [
+            "Dockerfile",
+            "applogs.py",
+            "requirements.txt",
+            "workerapp/__init__.py",
+            "workerapp/idempotency.py",
+            "workerapp/main.py",
+            "workerapp/settings.py",
+        ]
 
 
 def test_web_bundle_stays_under_its_budget(app_bundles):

@@ -31,7 +31,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from . import logs
+import applogs
+
 from .jobs import TASK_PATTERN, EnqueueError, Job, enqueue, queue_region
 from .model_client import ModelError, infer
 from .settings import Settings
@@ -69,7 +70,7 @@ def create_app(
     """The app; settings default to the process environment (EB's environment properties).
     `sqs` is a boto3 SQS client (made from the queue URL's region when not given)."""
     settings = settings or Settings.from_env(os.environ)
-    logs.configure(settings.log_level)
+    applogs.configure(log, settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -36,7 +36,8 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from . import logs
+import applogs
+
 from .idempotency import Claim, DynamoStore, IdempotencyStore, MemoryStore, StoreError
 from .settings import Settings
 
@@ -122,7 +123,7 @@ def create_app(
 ) -> FastAPI:
     """The app; settings default to the process environment (EB's environment properties)."""
     settings = settings or Settings.from_env(os.environ)
-    logs.configure(settings.log_level)
+    applogs.configure(log, settings.log_level)
     chosen_store = store if store is not None else default_store(settings)
     registry = dict(tasks if tasks is not None else DEFAULT_TASKS)
     retention = settings.idempotency_retention_days * 86400

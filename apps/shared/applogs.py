@@ -1,8 +1,11 @@
-# One file, two copies: apps/web/webapp/logs.py and apps/worker/workerapp/logs.py are the same
-# code, kept as copies because each app is bundled on its own (its zip holds only its own
-# directory) and cannot import the other. tests/test_apps_logs_parity.py fails when they
-# differ: change both together.
-"""Structured logs: one JSON object per line on stdout (EB streams it to CloudWatch Logs)."""
+"""Structured logs for the Python apps: one JSON object per line on stdout (EB streams it to
+CloudWatch Logs).
+
+One file for every app. Each app's bundle.toml has components/bundle.py copy it to the bundle's
+root, beside the app's package (/srv in the image, where uvicorn imports from), so an app imports
+it as the top-level module ``applogs``. In the repository, pyproject.toml puts apps/shared on the
+path of pytest and mypy; a local run sets ``PYTHONPATH=../shared`` (docs/apps.md).
+"""
 
 from __future__ import annotations
 
@@ -47,16 +50,16 @@ class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().emit(record)
 
 
-APP_LOGGER = __name__.split(".")[-2]
-"""The app's own logger: its package (`webapp`, `workerapp`), however the module is imported."""
-LOGGERS = (APP_LOGGER, "uvicorn", "uvicorn.error", "uvicorn.access")
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+"""uvicorn's loggers, configured with the app's own."""
 
 
-def configure(level: str) -> None:
-    """The app's and uvicorn's loggers write JSON lines to stdout; the root logger is untouched."""
+def configure(app_log: logging.Logger, level: str) -> None:
+    """The app's logger (``webapp``, ``workerapp``) and uvicorn's write JSON lines to stdout;
+    the root logger is untouched."""
     handler = StdoutHandler()
     handler.setFormatter(JsonFormatter())
-    for name in LOGGERS:
+    for name in (app_log.name, *UVICORN_LOGGERS):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(level)
