@@ -40,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--json - and --plan-json - both want stdout; give one of them a path")
     project = project_dir(args.project_dir)
     config = read_program_config(project, args.stack)
+    for warning in config.warnings:
+        sys.stderr.write(f"preflight: warning: {warning}\n")
     base = _read_base(args.base) if args.base else None
     deployment = simulate(args.stack, config=config)
     plan = _plan(deployment, base, config, str(args.base)) if base is not None else None

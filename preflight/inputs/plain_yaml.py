@@ -1,23 +1,23 @@
-"""Reading YAML as plain configuration data, within fixed bounds.
+"""Reading YAML as plain configuration data, within fixed bounds, typed as the Pulumi CLI types it.
 
 Every project and stack file is read with `PlainDataLoader`: plain data only (strings,
 numbers, booleans, null, lists, maps), within fixed bounds on size, nesting and alias
 expansion, so a hostile file fails fast with the file and key named instead of hanging or
-exhausting memory. preflight reads Pulumi.yaml and the stack files with it, and verify reads
-a stack file's `aws:region` with it.
+exhausting memory. Scalars are typed by gopkg.in/yaml.v3's rules, the library the Pulumi CLI
+reads these files with (`go_yaml`), not PyYAML's YAML 1.1 ones. preflight reads Pulumi.yaml and
+the stack files with it, and verify reads a stack file's `aws:region` with it.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from preflight.inputs import go_yaml
 from preflight.inputs.errors import InputError
 
 MAX_YAML_BYTES = 1024 * 1024
@@ -26,12 +26,8 @@ MAX_YAML_DEPTH = 32
 """Deepest nesting of lists and maps, counted through aliases (real config nests 5 deep)."""
 MAX_YAML_VALUES = 20_000
 """Most values a file may hold once every alias is expanded (billion laughs stops here)."""
-MAX_INT_DIGITS = 20
-"""Integers beyond 64 bits are refused before Python converts them."""
 
-_TAG = "tag:yaml.org,2002:"
-_KEY_TAGS = (_TAG + "str", _TAG + "merge")
-_PLAIN_TAGS = tuple(_TAG + name for name in ("null", "bool", "int", "float", "str", "seq", "map"))
+_SEQ, _MAP = go_yaml.TAG + "seq", go_yaml.TAG + "map"
 
 
 class PlainDataError(yaml.YAMLError):
@@ -50,27 +46,33 @@ def _label(path: list[str]) -> str:
     return "".join(part if part.startswith("[") else f".{part}" for part in path).lstrip(".")
 
 
+def go_key(value: Any) -> str:
+    """A map key as Go's `fmt.Sprintf("%v")` writes a non-string key yaml.v3 decoded."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return go_yaml.go_format_float(value, "g")
+    return "<nil>" if value is None else str(value)
+
+
 class PlainDataLoader(yaml.SafeLoader):
-    """`yaml.SafeLoader` restricted to plain data within bounds.
+    """`yaml.SafeLoader`'s parser and composer, with yaml.v3's typing and fixed bounds.
 
-    Only the null, bool, int, float, str, seq and map tags construct values; dates stay
-    strings (as the Pulumi CLI's YAML library reads them) and an explicit `!!timestamp`,
-    `!!binary`, `!!set`, `!!omap` or any other tag is refused. Nesting, alias expansion,
-    integer size, non-finite floats, duplicate and non-string keys are refused too; every
-    error names the key path where it happened.
+    Plain scalars are resolved as yaml.v3 resolves them, quoted and block scalars are strings,
+    `!!binary` is decoded, a custom tag leaves a scalar a string and a collection a collection
+    (as yaml.v3 does); nothing but plain data is ever constructed. Nesting, alias expansion,
+    non-finite floats, lone surrogates, duplicate and compound keys are refused; every error
+    names the key path where it happened.
     """
-
-    yaml_implicit_resolvers = {  # noqa: RUF012 (PyYAML's class-level registry)
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TAG + "timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    yaml_constructors = {  # noqa: RUF012
-        tag: SafeConstructor.yaml_constructors[tag] for tag in _PLAIN_TAGS
-    }
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._path: list[str] = []
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return go_yaml.resolve(None, value)[0] if implicit[0] else go_yaml.STR
+        return _SEQ if kind is SequenceNode else _MAP
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         label: str | None = None
@@ -91,15 +93,21 @@ class PlainDataLoader(yaml.SafeLoader):
             self._path.pop()
         return node
 
-    def require_plain_data(self, root: Node) -> None:
-        """Refuse anything but bounded plain data, before any value is constructed."""
-        budget = [MAX_YAML_VALUES]
-        self._check(root, [], set(), budget)
+    def build(self, root: Node) -> Any:
+        """The document as plain data, checked and bounded in the same walk."""
+        return _Builder().value(root, [], set())
 
-    def _check(self, node: Node, path: list[str], active: set[int], budget: list[int]) -> None:
+
+class _Builder:
+    """One walk over the composed nodes: bounds, then each value as yaml.v3 decodes it."""
+
+    def __init__(self) -> None:
+        self.budget = MAX_YAML_VALUES
+
+    def value(self, node: Node, path: list[str], active: set[int]) -> Any:
         where = _label(path)
-        budget[0] -= 1
-        if budget[0] < 0:
+        self.budget -= 1
+        if self.budget < 0:
             raise PlainDataError(
                 where,
                 f"expands to more than {MAX_YAML_VALUES:,} values through aliases; "
@@ -112,68 +120,93 @@ class PlainDataLoader(yaml.SafeLoader):
                 f"nested more than {MAX_YAML_DEPTH} levels deep (through aliases)",
                 node.start_mark,
             )
-        if node.tag not in _PLAIN_TAGS:
-            raise PlainDataError(
-                where,
-                f"the tag {node.tag!r} does not build plain data; only strings, numbers, "
-                "booleans, null, lists and maps are allowed (quote the value to keep it a string)",
-                node.start_mark,
-            )
+        if isinstance(node, ScalarNode):
+            return self.scalar(node, where)
         if id(node) in active:
             raise PlainDataError(where, "an alias refers to itself (a recursive structure)", None)
-        if isinstance(node, ScalarNode):
-            self._check_scalar(node, where)
-            return
         active.add(id(node))
-        if isinstance(node, SequenceNode):
-            for index, item in enumerate(node.value):
-                self._check(item, [*path, f"[{index}]"], active, budget)
-        elif isinstance(node, MappingNode):
-            seen: set[str] = set()
-            for key, value in node.value:
-                if not isinstance(key, ScalarNode) or key.tag not in _KEY_TAGS:
-                    raise PlainDataError(
-                        where, "has a key that is not a string; quote it", key.start_mark
-                    )
-                name = str(key.value)
-                self._check_scalar(key, _label([*path, name.encode("utf-8", "replace").decode()]))
-                if name in seen and name != "<<":
-                    raise PlainDataError(
-                        _label([*path, name]), "is defined twice in the same map", key.start_mark
-                    )
-                seen.add(name)
-                self._check(value, [*path, name], active, budget)
-        active.discard(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                return [
+                    self.value(item, [*path, f"[{i}]"], active) for i, item in enumerate(node.value)
+                ]
+            assert isinstance(node, MappingNode)
+            return self.mapping(node, path, active)
+        finally:
+            active.discard(id(node))
 
-    def _check_scalar(self, node: ScalarNode, where: str) -> None:
-        text = str(node.value)
-        if any("\ud800" <= char <= "\udfff" for char in text):
-            try:  # a JSON-style escaped surrogate pair is one character: join it
-                node.value = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
-            except UnicodeDecodeError:
-                raise PlainDataError(
-                    where,
-                    "holds an escape that is not a Unicode character (a lone surrogate such as "
-                    "\\ud800); write the character itself",
-                    node.start_mark,
-                ) from None
-        if node.tag == _TAG + "int":
-            digits = len(re.sub(r"[^0-9a-fA-F]", "", str(node.value)))
-            if digits > MAX_INT_DIGITS:
-                raise PlainDataError(
-                    where,
-                    f"an integer of {digits:,} digits is out of range; configuration integers "
-                    "fit in 64 bits (quote it if it is meant as a string)",
-                    node.start_mark,
-                )
-        elif node.tag == _TAG + "float":
-            value = self.construct_yaml_float(node)
+    def scalar(self, node: ScalarNode, where: str) -> Any:
+        text = _checked_text(node, where)
+        try:
+            _, value = go_yaml.resolve(node.tag, text)
+        except go_yaml.ScalarError as exc:
+            raise PlainDataError(where, str(exc), node.start_mark) from None
+        if isinstance(value, float):
             if not math.isfinite(value):
                 raise PlainDataError(
                     where,
-                    "is not a finite number (infinity and NaN cannot be configuration values)",
+                    "is not a finite number (infinity and NaN cannot be configuration values; "
+                    "the Pulumi CLI cannot store them either)",
                     node.start_mark,
                 )
+            return go_yaml.reencoded_number(value)
+        return value
+
+    def mapping(self, node: MappingNode, path: list[str], active: set[int]) -> dict[str, Any]:
+        where = _label(path)
+        out: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
+        seen: set[str] = set()
+        for key, value in node.value:
+            if not isinstance(key, ScalarNode):
+                raise PlainDataError(
+                    where, "has a key that is a list or a map; use a string key", key.start_mark
+                )
+            text = _checked_text(key, _label([*path, _printable(str(key.value))]))
+            if key.tag == go_yaml.MERGE:
+                merged = {**self.merge(value, [*path, "<<"], active), **merged}
+                continue
+            if text in seen:
+                raise PlainDataError(
+                    _label([*path, text]), "is defined twice in the same map", key.start_mark
+                )
+            seen.add(text)
+            name = self.scalar(key, where)
+            name = name if isinstance(name, str) else go_key(name)
+            out[name] = self.value(value, [*path, name], active)
+        return {**merged, **out}
+
+    def merge(self, node: Node, path: list[str], active: set[int]) -> dict[str, Any]:
+        """`<<: *map` or `<<: [*a, *b]`: the first map wins a key, explicit keys beat all."""
+        found = self.value(node, path, active)
+        maps = found if isinstance(found, list) else [found]
+        if not all(isinstance(item, dict) for item in maps):
+            raise PlainDataError(
+                _label(path), "map merge requires a map or a list of maps", node.start_mark
+            )
+        merged: dict[str, Any] = {}
+        for item in reversed(maps):
+            merged.update(item)
+        return merged
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "replace").decode()
+
+
+def _checked_text(node: ScalarNode, where: str) -> str:
+    text = str(node.value)
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        try:  # a JSON-style escaped surrogate pair is one character: join it
+            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+        except UnicodeDecodeError:
+            raise PlainDataError(
+                where,
+                "holds an escape that is not a Unicode character (a lone surrogate such as "
+                "\\ud800); write the character itself",
+                node.start_mark,
+            ) from None
+    return text
 
 
 def load_plain_yaml(text: str) -> Any:
@@ -183,8 +216,7 @@ def load_plain_yaml(text: str) -> Any:
         root = loader.get_single_node()
         if root is None:
             return None
-        loader.require_plain_data(root)
-        return loader.construct_document(root)
+        return loader.build(root)
     finally:
         loader.dispose()
 

@@ -1,22 +1,45 @@
 """The `config:` block of `Pulumi.yaml`: typed declarations with defaults (or plain values), and
-the CLI's checks of a stack's values against them (required keys, declared types)."""
+the CLI's checks of a stack's values against them (required keys, declared types).
+
+As in the CLI (pulumi/pulumi `pkg/workspace/config.go`, `ValidateConfigValue`), a value is
+checked as it is stored: a top-level scalar is a string by then, so `integer` means a string
+`strconv.Atoi` reads, `boolean` the strings `true` or `false`, `string` any scalar."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from preflight.inputs.errors import InputError
 from preflight.inputs.plain_yaml import value_kind
+from preflight.stackfiles.cli_values import stored
 from preflight.stackfiles.secure_values import is_secure
 
-TYPE_CHECKS: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "boolean": (bool,),
-    "array": (list,),
+_ATOI = re.compile(r"[+-]?[0-9]+")
+
+
+def _is_integer(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(_ATOI.fullmatch(value)) and -(2**63) <= int(value) < 2**63
+    if isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda value: not isinstance(value, dict | list),
+    "integer": _is_integer,
+    "boolean": lambda value: value in ("true", "false") or isinstance(value, bool),
+    "array": lambda value: isinstance(value, list),
+    "object": lambda value: isinstance(value, dict),
+}
+ITEM_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda value: isinstance(value, str),
+    "integer": lambda value: not isinstance(value, str) and _is_integer(value),
+    "boolean": lambda value: isinstance(value, bool),
 }
 ATTRIBUTES = ("type", "items", "description", "secret", "default", "value")
 
@@ -43,15 +66,15 @@ def read_declarations(project: str, raw: Any) -> Declarations:
     for raw_key, decl in raw.items():
         key = qualify(project, str(raw_key))
         if not isinstance(decl, dict) or is_secure(decl):
-            found.defaults[key] = decl
+            found.defaults[key] = decl if is_secure(decl) else stored(decl)
             continue
         _check_declaration(key, decl)
         found.declared[key] = decl
         if decl.get("secret"):
             found.secret.add(key)
         for source in ("value", "default"):
-            if source in decl:
-                found.defaults[key] = decl[source]
+            if decl.get(source) is not None:
+                found.defaults[key] = stored(decl[source])
                 break
     return found
 
@@ -67,7 +90,7 @@ def _check_declaration(key: str, decl: Mapping[str, Any]) -> None:
     if declared_type is not None and declared_type not in TYPE_CHECKS:
         raise InputError(
             f"Pulumi.yaml: config key {key!r} has type {declared_type!r}; "
-            f"valid types are {', '.join(TYPE_CHECKS)} (leave 'type' out for objects)"
+            f"valid types are {', '.join(TYPE_CHECKS)}"
         )
 
 
@@ -85,10 +108,7 @@ def check_values(
         if declared_type is None:
             continue
         value = values[key]
-        expected = TYPE_CHECKS[str(declared_type)]
-        if not isinstance(value, expected) or (
-            declared_type == "integer" and isinstance(value, bool)
-        ):
+        if not TYPE_CHECKS[str(declared_type)](value):
             shown = "[secret]" if key in secret else json.dumps(value, default=str)[:60]
             raise InputError(
                 f"{stack_file}: config key {key!r} must be of type {declared_type}, "
@@ -100,10 +120,10 @@ def check_values(
 
 def _check_items(key: str, decl: Mapping[str, Any], value: Any, stack_file: str) -> None:
     item_type = (decl.get("items") or {}).get("type")
-    if item_type not in TYPE_CHECKS:
+    if item_type not in ITEM_CHECKS:
         return
     for index, item in enumerate(value):
-        if not isinstance(item, TYPE_CHECKS[str(item_type)]):
+        if not ITEM_CHECKS[str(item_type)](item):
             raise InputError(
                 f"{stack_file}: config key {key!r} item {index} must be of "
                 f"type {item_type}, got {value_kind(item)}"

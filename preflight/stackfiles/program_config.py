@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from preflight.inputs.errors import InputError
+from preflight.stackfiles.cli_values import runtime_string, stored
 
 
 @dataclass(frozen=True)
@@ -19,11 +19,14 @@ class ProgramConfig:
     project_dir: Path
     main: Path
     values: dict[str, Any]
-    """Full key (`webmodel:web`) to its Python value, defaults applied."""
+    """Full key (`webmodel:web`) to its value as the CLI stores it (`cli_values.stored`): a
+    scalar's string, an object's plain data; defaults applied."""
     secret_keys: frozenset[str] = field(default_factory=frozenset)
     """Keys whose value is secret (`secure:` in the stack file or `secret: true` declared)."""
     undecryptable: frozenset[str] = field(default_factory=frozenset)
     """Secret keys given only as ciphertext: the simulation uses a stand-in value."""
+    warnings: tuple[str, ...] = ()
+    """What the CLI would warn about while reading the stack file (a key with no value)."""
 
     @property
     def region(self) -> str:
@@ -37,18 +40,8 @@ class ProgramConfig:
 
     def as_runtime_config(self) -> dict[str, str]:
         """The flat string map the Pulumi language host passes to the program."""
-        return {key: _runtime_string(value) for key, value in sorted(self.values.items())}
+        return {key: runtime_string(value) for key, value in sorted(self.values.items())}
 
     def with_values(self, overrides: dict[str, Any]) -> ProgramConfig:
         """This config with whole keys replaced, as `pulumi config set` would before a run."""
-        return replace(self, values={**self.values, **overrides})
-
-
-def _runtime_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return json.dumps(value, separators=(",", ":"))
+        return replace(self, values={**self.values, **{k: stored(v) for k, v in overrides.items()}})

@@ -20,6 +20,7 @@ from typing import Any
 from preflight.inputs.errors import InputError
 from preflight.inputs.plain_yaml import read_yaml
 from preflight.inputs.stack_names import parse_stack_reference, stack_names
+from preflight.stackfiles.cli_values import null_warning, stored
 from preflight.stackfiles.declarations import check_values, qualify, read_declarations
 from preflight.stackfiles.program_config import ProgramConfig
 from preflight.stackfiles.rules import ProjectRules, project_rules
@@ -78,15 +79,12 @@ def read_program_config(project_dir: Path, stack: str) -> ProgramConfig:
     stack_doc = read_yaml(stack_file)
     declarations = read_declarations(project, project_doc.get("config") or {})
 
-    stack_config = stack_doc.get("config") or {}
-    if not isinstance(stack_config, dict):
-        raise InputError(f"{stack_file.name}: 'config' must be a mapping of keys to values")
-    qualified = {qualify(project, str(raw_key)): value for raw_key, value in stack_config.items()}
+    qualified = _qualified(project, stack_file, stack_doc.get("config") or {})
     rules = project_rules(project_dir)
     leaves = SecureLeaves(rules, _region_of(stack_file, qualified, rules))
     values = dict(declarations.defaults)
     for key, value in qualified.items():
-        values[key] = leaves.resolve(key, value)
+        values[key] = stored(leaves.resolve(key, value))
     if leaves.problems:
         raise InputError(f"{stack_file.name}: " + "; ".join(sorted(set(leaves.problems))))
     secret = declarations.secret | set(leaves.found)
@@ -99,4 +97,21 @@ def read_program_config(project_dir: Path, stack: str) -> ProgramConfig:
         values=values,
         secret_keys=frozenset(secret),
         undecryptable=frozenset(leaves.found),
+        warnings=tuple(null_warning(key) for key, value in qualified.items() if value is None),
     )
+
+
+def _qualified(project: str, stack_file: Path, config: Any) -> dict[str, Any]:
+    """The stack's config with every key namespaced (`web` is `webmodel:web`)."""
+    if not isinstance(config, dict):
+        raise InputError(f"{stack_file.name}: 'config' must be a mapping of keys to values")
+    qualified: dict[str, Any] = {}
+    for raw_key, value in config.items():
+        key = qualify(project, str(raw_key))
+        if key in qualified:
+            raise InputError(
+                f"{stack_file.name}: {key} is set twice (as {key.split(':', 1)[1]!r} and as "
+                f"{key!r}); the Pulumi CLI would keep one of them at random. Keep one"
+            )
+        qualified[key] = value
+    return qualified
