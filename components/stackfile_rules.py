@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
 from components import config as webmodel
 
 
@@ -26,6 +28,14 @@ class StackFileRules:
 
     def region_problem(self, value: object) -> str | None:
         return webmodel.region_problem(value)
+
+    def config_problems(self, values: Mapping[str, str], secret_keys: Collection[str]) -> list[str]:
+        """The problems `load_stack_config` (what the program runs first) finds, one a line."""
+        try:
+            webmodel.load_stack_config(values, secret_keys)
+        except webmodel.ConfigError as error:
+            return [line.strip() for line in str(error).splitlines()[1:]]
+        return []
 
 
 RULES = StackFileRules()

@@ -29,6 +29,11 @@ def pack_config(project: Path, stage: str) -> Path | None:
         return path
 
 
+def known_stages(project: Path) -> list[str]:
+    """The stages that have a policy-pack config (policies/config/<stage>.json)."""
+    return sorted(path.stem for path in (project / "policies" / "config").glob("*.json"))
+
+
 def write_output(path: str, text: str) -> None:
     """`text` into `path`, or onto stdout for '-'."""
     if path == "-":

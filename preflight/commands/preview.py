@@ -36,6 +36,11 @@ from preflight.stackfiles.project import read_program_config
 def run(args: argparse.Namespace) -> int:
     if args.plan_json and not args.base:
         raise InputError("--plan-json needs --base STATE.json (the plan is against that state)")
+    if args.show_secrets and not args.json:
+        raise InputError(
+            "--show-secrets writes secret values in plaintext into the --json export; "
+            "give --json PATH too (it changes nothing else)"
+        )
     if args.plan_json == "-" and args.json == "-":
         raise InputError("--json - and --plan-json - both want stdout; give one of them a path")
     project = project_dir(args.project_dir)

@@ -19,14 +19,15 @@ def stack_name_problem(name: str) -> str | None:
     """Pulumi's own rule for a stack name (sdk/go/common/tokens ParseStackName), or None."""
     if not name:
         return "a stack name may not be empty"
-    if len(name.encode()) > STACK_NAME_MAX:
+    if len(name.encode("utf-8", "surrogatepass")) > STACK_NAME_MAX:
         return f"a stack name cannot exceed {STACK_NAME_MAX} characters (this one has {len(name)})"
     end = _STACK_NAME.match(name)
     position = end.end() if end else 0
     if position != len(name):
+        shown = name[position].encode("utf-8", "backslashreplace").decode()
         return (
             "a stack name may only contain alphanumeric, hyphens, underscores, or periods: "
-            f"invalid character {name[position]!r} at position {position}"
+            f"invalid character {shown!r} at position {position}"
         )
     return None
 

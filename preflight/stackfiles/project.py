@@ -20,7 +20,7 @@ from typing import Any
 from preflight.inputs.errors import InputError
 from preflight.inputs.plain_yaml import read_yaml
 from preflight.inputs.stack_names import parse_stack_reference, stack_names
-from preflight.stackfiles.cli_values import null_warning, stored
+from preflight.stackfiles.cli_values import null_warning, runtime_string, stored
 from preflight.stackfiles.declarations import check_values, qualify, read_declarations
 from preflight.stackfiles.program_config import ProgramConfig
 from preflight.stackfiles.rules import ProjectRules, project_rules
@@ -52,15 +52,31 @@ def _stack_file(project_dir: Path, stack: str) -> Path:
     return stack_file
 
 
-def _region_of(stack_file: Path, config: Mapping[str, Any], rules: ProjectRules) -> str:
-    """`aws:region` as written, checked early: every ARN and host name derives from it."""
+def _region_of(config: Mapping[str, Any], rules: ProjectRules) -> tuple[str, str | None]:
+    """`aws:region` as written and why it is refused: every ARN and host name derives from it,
+    so a refused region leaves the default one for the stand-ins."""
     region = config.get("aws:region")
     if region is None or is_secure(region):
-        return DEFAULT_REGION  # a secure region is refused with the other secure leaves
+        return DEFAULT_REGION, None  # a secure region is refused with the other secure leaves
     problem = rules.region_problem(region)
     if problem:
-        raise InputError(f"{stack_file.name}: aws:region: {problem}")
-    return str(region)
+        return DEFAULT_REGION, f"aws:region: {problem}"
+    return str(region), None
+
+
+def _related(key: str, other: str) -> bool:
+    """Whether two config key paths are one, or one holds the other (`a` and `a.b`, `a[0]`)."""
+    short, long = sorted((key, other), key=len)
+    return long == short or long.startswith((f"{short}.", f"{short}["))
+
+
+def _refuse(stack_file: Path, problems: list[str]) -> None:
+    """One problem: one line naming the file; several: one problem a line under it."""
+    distinct = list(dict.fromkeys(problems))
+    if len(distinct) == 1:
+        raise InputError(f"{stack_file.name}: {distinct[0]}")
+    lines = "".join(f"\n    {problem}" for problem in distinct)
+    raise InputError(f"{stack_file.name}: {len(distinct)} problems:{lines}")
 
 
 def read_program_config(project_dir: Path, stack: str) -> ProgramConfig:
@@ -81,13 +97,22 @@ def read_program_config(project_dir: Path, stack: str) -> ProgramConfig:
 
     qualified = _qualified(project, stack_file, stack_doc.get("config") or {})
     rules = project_rules(project_dir)
-    leaves = SecureLeaves(rules, _region_of(stack_file, qualified, rules))
+    region, region_problem = _region_of(qualified, rules)
+    leaves = SecureLeaves(rules, region)
     values = dict(declarations.defaults)
     for key, value in qualified.items():
         values[key] = stored(leaves.resolve(key, value))
-    if leaves.problems:
-        raise InputError(f"{stack_file.name}: " + "; ".join(sorted(set(leaves.problems))))
     secret = declarations.secret | set(leaves.found)
+    problems = [*([region_problem] if region_problem else []), *sorted(set(leaves.problems))]
+    if problems:  # what the program itself would refuse too, so every problem shows at once
+        runtime = {key: runtime_string(value) for key, value in values.items()}
+        named = [problem.split(": ", 1)[0] for problem in problems]
+        problems += [  # a refused value (or its stand-in) is no news about its key's object
+            problem
+            for problem in rules.config_problems(runtime, secret)
+            if not any(_related(problem.split(": ", 1)[0], key) for key in named)
+        ]
+        _refuse(stack_file, problems)
     check_values(declarations, values, secret, stack_file.name)
     return ProgramConfig(
         project=project,

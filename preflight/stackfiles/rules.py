@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import sys
 import tomllib
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -36,6 +37,11 @@ class ProjectRules(Protocol):
         """Why `aws:region` is not a region the program can use, or None."""
         ...
 
+    def config_problems(self, values: Mapping[str, str], secret_keys: Collection[str]) -> list[str]:
+        """Everything the program would refuse in this config (the strings the language host
+        hands it): asked when the stack file already has a problem, so all show at once."""
+        ...
+
 
 class GenericRules:
     """Rules for a project that names none: any secret but the region, generic stand-ins."""
@@ -53,6 +59,9 @@ class GenericRules:
 
     def region_problem(self, value: object) -> str | None:
         return None if isinstance(value, str) and value else "must be a region code"
+
+    def config_problems(self, values: Mapping[str, str], secret_keys: Collection[str]) -> list[str]:
+        return []
 
 
 GENERIC_RULES: ProjectRules = GenericRules()
