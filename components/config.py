@@ -17,20 +17,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from components.budget import (
-    ENV_KEY_PATTERN,
-    ENV_PROPERTY_LIMIT_BYTES,
-    budget_problem,
-    property_bytes,
-)
 from components.config_errors import allowed_keys, closest, describe
 from components.config_models import (
-    AMI_PATTERN,
-    CERTIFICATE_ARN_PATTERN,
-    INSTANCE_TYPE_PATTERN,
-    LOG_RETENTION_DAYS,
     PROJECT,
-    SECRET_ARN_PATTERN,
     ConfigError,
     DatabaseConfig,
     EnvironmentConfig,
@@ -52,7 +41,21 @@ from components.roles import (
     WebConfig,
     WorkerConfig,
 )
-from components.sqs import visibility_problem
+from components.rules import (
+    AMI_PATTERN,
+    CERTIFICATE_ARN_PATTERN,
+    ENV_KEY_PATTERN,
+    ENV_PROPERTY_LIMIT_BYTES,
+    INSTANCE_TYPE_PATTERN,
+    LOG_RETENTION_DAYS,
+    SECRET_ARN_PATTERN,
+    budget_problem,
+    domain_problem,
+    property_bytes,
+    property_name_problem,
+    secret_arn_problem,
+    visibility_problem,
+)
 
 __all__ = [
     "AMI_PATTERN",
@@ -182,20 +185,11 @@ def _check_environment(role: str, env: EnvironmentConfig, *, redact: bool) -> li
     problems: list[str] = []
     for section in ("env", "secrets"):
         names: Mapping[str, Any] = getattr(env, section)
-        for key in names:
-            if not ENV_KEY_PATTERN.fullmatch(key):
-                problems.append(
-                    f"{base}.{section}.{key}: invalid property name {key!r}; names must match "
-                    "[A-Za-z_][A-Za-z0-9_]* (letters, digits, underscores; no leading digit)"
-                )
-    for key, arn in env.secrets.items():
-        if not SECRET_ARN_PATTERN.fullmatch(arn):
-            got = "" if redact else f" (got {json.dumps(arn)[:80]})"
-            problems.append(
-                f"{base}.secrets.{key}: must be a Secrets Manager secret ARN "
-                "(arn:aws:secretsmanager:<region>:<account>:secret:<name>) or an SSM parameter "
-                f"ARN (arn:aws:ssm:<region>:<account>:parameter/<name>){got}"
-            )
+        problems += _named(f"{base}.{section}", {key: property_name_problem(key) for key in names})
+    problems += _named(
+        f"{base}.secrets",
+        {key: secret_arn_problem(arn, redact=redact) for key, arn in env.secrets.items()},
+    )
     program_names = set(spec.program_properties) | set(spec.program_secrets)
     for section in ("env", "secrets"):
         for key in sorted(set(getattr(env, section)) & program_names):
@@ -219,6 +213,11 @@ def _check_environment(role: str, env: EnvironmentConfig, *, redact: bool) -> li
     if problem:
         problems.append(problem)
     return problems
+
+
+def _named(base: str, problems: Mapping[str, str | None]) -> list[str]:
+    """`<base>.<name>: <problem>` for every name with a problem."""
+    return [f"{base}.{name}: {problem}" for name, problem in problems.items() if problem]
 
 
 def _check_worker(base: str, env: WorkerConfig) -> list[str]:
@@ -247,8 +246,8 @@ def _check_domain(base: str, env: WebConfig) -> list[str]:
         zone = env.hosted_zone
         if zone is None:
             problems.append(f"{base}.domain: needs hostedZone, the Route 53 zone that holds it")
-        elif env.domain != zone and not env.domain.endswith(f".{zone}"):
-            problems.append(f"{base}.domain: {env.domain!r} is not inside hostedZone {zone!r}")
+        elif outside := domain_problem(env.domain, zone):
+            problems.append(f"{base}.domain: {outside}")
         if env.certificate_arn is not None:
             problems.append(
                 f"{base}.certificateArn: with domain set the program issues the certificate; "

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.rules import MAX_BACKUP_RETENTION_DAYS
+
 POSTGRES_PORT = 5432
 
 
@@ -45,9 +47,9 @@ class DatabaseArgs:
                 "DatabaseArgs.client_security_group_ids is empty: nothing could reach the "
                 "database; pass the web instances' security group"
             )
-        if not 0 <= self.backup_retention_days <= 35:
+        if not 0 <= self.backup_retention_days <= MAX_BACKUP_RETENTION_DAYS:
             raise ValueError(
-                "DatabaseArgs.backup_retention_days must be 0 to 35, "
+                f"DatabaseArgs.backup_retention_days must be 0 to {MAX_BACKUP_RETENTION_DAYS}, "
                 f"got {self.backup_retention_days}"
             )
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.rules import domain_problem
+
 
 @dataclass(frozen=True)
 class DomainArgs:
@@ -30,11 +32,9 @@ class DomainArgs:
     """The public Route 53 hosted zone holding it, e.g. example.com."""
 
     def __post_init__(self) -> None:
-        zone = self.hosted_zone.rstrip(".")
-        if self.domain != zone and not self.domain.endswith(f".{zone}"):
-            raise ValueError(
-                f"DomainArgs: {self.domain!r} is not inside the hosted zone {self.hosted_zone!r}"
-            )
+        problem = domain_problem(self.domain, self.hosted_zone, "DomainArgs")
+        if problem:
+            raise ValueError(problem)
 
 
 class Domain(pulumi.ComponentResource):

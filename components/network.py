@@ -19,32 +19,17 @@ import pulumi
 import pulumi_aws as aws
 
 from components.iam import policy_document, trust_policy
-
-MIN_AZS, MAX_AZS = 2, 4
-"""At least two AZs: an RDS DB subnet group must span two, and one AZ's failure must not take
-the stack down. At most four: the subnet slots reserved per tier."""
-FLOW_LOG_RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1827,
-    3653,
+from components.rules import LOG_RETENTION_DAYS as FLOW_LOG_RETENTION_DAYS
+from components.rules import (
+    MAX_AZS,
+    MIN_AZS,
+    TIERS,
+    retention_problem,
+    subnet_layout_problem,
+    vpc_cidr_problem,
 )
-"""The retention periods CloudWatch Logs accepts."""
 
-TIERS: tuple[Literal["public", "private", "isolated"], ...] = ("public", "private", "isolated")
+__all__ = ["FLOW_LOG_RETENTION_DAYS", "MAX_AZS", "MIN_AZS", "TIERS", "Network", "NetworkArgs"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,41 +56,22 @@ class NetworkArgs:
 
     def problems(self) -> list[str]:
         """Every invariant this network needs that the arguments break."""
-        found: list[str] = []
-        try:
-            network = ipaddress.IPv4Network(self.cidr_block, strict=True)
-        except ValueError as exc:
-            found.append(f"cidr_block {self.cidr_block!r} is not an IPv4 CIDR block ({exc})")
-            network = None
-        if network is not None and not (network.is_private and 16 <= network.prefixlen <= 20):
-            found.append(
-                f"cidr_block {self.cidr_block} must be a private (RFC 1918) range from /16 to /20"
-            )
-        if not MIN_AZS <= self.availability_zone_count <= MAX_AZS:
-            found.append(
-                f"availability_zone_count must be {MIN_AZS} to {MAX_AZS} (an RDS subnet group "
-                f"spans at least two AZs), got {self.availability_zone_count}"
-            )
-        if network is not None:
-            slots = 2 ** max(self.subnet_prefix_length - network.prefixlen, 0)
-            if (
-                self.subnet_prefix_length <= network.prefixlen
-                or slots < len(TIERS) * MAX_AZS
-                or self.subnet_prefix_length > 28
-            ):
-                found.append(
-                    f"subnet_prefix_length /{self.subnet_prefix_length} leaves no room for "
-                    f"{len(TIERS)} tiers x {MAX_AZS} AZs in {self.cidr_block}; "
-                    f"use /{network.prefixlen + 4} to /28"
-                )
-        if self.nat_gateways not in ("single", "per_az"):
-            found.append(f"nat_gateways must be 'single' or 'per_az', got {self.nat_gateways!r}")
-        if self.flow_log_retention_days not in FLOW_LOG_RETENTION_DAYS:
-            found.append(
-                f"flow_log_retention_days {self.flow_log_retention_days} is not a CloudWatch "
-                f"Logs retention period ({', '.join(map(str, FLOW_LOG_RETENTION_DAYS))})"
-            )
-        return found
+        zones, nat = self.availability_zone_count, self.nat_gateways
+        found = [
+            vpc_cidr_problem(self.cidr_block, "cidr_block"),
+            None
+            if MIN_AZS <= zones <= MAX_AZS
+            else f"availability_zone_count must be {MIN_AZS} to {MAX_AZS} (an RDS subnet group "
+            f"spans at least two AZs), got {zones}",
+            subnet_layout_problem(
+                self.cidr_block, self.subnet_prefix_length, "subnet_prefix_length"
+            ),
+            None
+            if nat in ("single", "per_az")
+            else f"nat_gateways must be 'single' or 'per_az', got {nat!r}",
+            retention_problem(self.flow_log_retention_days, "flow_log_retention_days"),
+        ]
+        return [problem for problem in found if problem]
 
     def subnet_cidr(self, tier: str, az_index: int) -> str:
         """Tier-major layout: public 0..3, private 4..7, isolated 8..11 (as /prefix blocks)."""

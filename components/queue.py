@@ -25,15 +25,15 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-
-from components.sqs import (
-    MAX_INACTIVITY_SECONDS,
+from awsfacts.eb import MAX_INACTIVITY_SECONDS
+from awsfacts.sqs import (
     MAX_RECEIVE_COUNT,
     MAX_RETENTION_SECONDS,
     MAX_VISIBILITY_SECONDS,
     MIN_RETENTION_SECONDS,
-    visibility_problem,
 )
+
+from components.rules import visibility_problem
 
 SQS_NAMESPACE = "AWS/SQS"
 BACKLOG_METRIC = "ApproximateNumberOfMessagesVisible"

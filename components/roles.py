@@ -13,24 +13,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from awsfacts.eb import MAX_INACTIVITY_SECONDS
+from awsfacts.sqs import (
+    MAX_RECEIVE_COUNT,
+    MAX_RETENTION_SECONDS,
+    MAX_VISIBILITY_SECONDS,
+    MIN_RETENTION_SECONDS,
+)
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt
 
 from components.config_models import (
-    DOMAIN_PATTERN,
-    MODEL_REPOSITORY_PATTERN,
     DatabaseConfig,
     EnvironmentConfig,
     LoadBalancedConfig,
     NetworkConfig,
     PlatformConfig,
 )
-from components.sqs import (
-    MAX_INACTIVITY_SECONDS,
-    MAX_RECEIVE_COUNT,
-    MAX_RETENTION_SECONDS,
-    MAX_VISIBILITY_SECONDS,
-    MIN_RETENTION_SECONDS,
-)
+from components.rules import DOMAIN_PATTERN, MODEL_REPOSITORY_PATTERN
 
 Role = Literal["web", "model", "worker"]
 
