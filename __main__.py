@@ -18,7 +18,7 @@ from components.artifacts import Artifacts, ArtifactsArgs
 from components.beanstalk import Application, ApplicationArgs
 from components.bundle import APP_SOURCES, MODEL_REPOSITORY_SOURCE, build_bundle
 from components.config import ROLES, Role, load_stack_config
-from components.config_args import environment_args, load_balancer
+from components.config.args import environment_args, load_balancer
 from components.database import Database, DatabaseArgs
 from components.domain import Domain, DomainArgs
 from components.environment import Environment

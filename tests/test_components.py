@@ -10,8 +10,8 @@ import pytest
 
 from components.beanstalk import Application, ApplicationArgs
 from components.config import LoadBalancedConfig, parse_stack_config
-from components.config_args import environment_args as config_environment_args
-from components.config_args import load_balancer
+from components.config.args import environment_args as config_environment_args
+from components.config.args import load_balancer
 from components.database import Database, DatabaseArgs
 from components.environment import Environment
 from components.environment_args import EnvironmentArgs, WiredProperty, WorkerDaemon
@@ -186,7 +186,7 @@ def test_network_args_are_keyword_only():
 def test_network_invariants_match_the_config_bounds():
     """The config layer parses and relabels; the component owns the invariants. Their bounds
     are pinned together so a stack config can never reach a NetworkArgs that refuses it."""
-    from components.config_models import LOG_RETENTION_DAYS, NetworkConfig
+    from components.config.models import LOG_RETENTION_DAYS, NetworkConfig
     from components.network import FLOW_LOG_RETENTION_DAYS, MAX_AZS, MIN_AZS
 
     bounds = {

@@ -597,8 +597,8 @@ def test_escapes_that_are_not_characters_are_refused(
 
 
 def test_the_configuration_reference_is_current() -> None:
-    """docs/configuration.md's key tables are `python -m components.config_reference` output."""
-    from components.config_reference import DOC, current_block, render
+    """docs/configuration.md's key tables are `python -m components.config.reference` output."""
+    from components.config.reference import DOC, current_block, render
 
     assert current_block(DOC.read_text(encoding="utf-8")) == render()
     for key in CONFIG_KEYS:
@@ -608,8 +608,8 @@ def test_the_configuration_reference_is_current() -> None:
 
 
 def test_pulumi_yaml_config_block_is_generated_from_the_models() -> None:
-    """Pulumi.yaml's `config:` block is `python -m components.config_reference` output."""
-    from components.config_reference import (
+    """Pulumi.yaml's `config:` block is `python -m components.config.reference` output."""
+    from components.config.reference import (
         PROJECT_FILE,
         current_pulumi_config,
         pulumi_config,

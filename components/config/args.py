@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import pulumi
 
-from components.config_models import EnvironmentConfig, LoadBalancedConfig, PlatformConfig
+from components.config.models import EnvironmentConfig, LoadBalancedConfig, PlatformConfig
 from components.environment_args import EnvironmentArgs, LoadBalancer, ScalingTrigger
 
 

@@ -22,7 +22,7 @@ from awsfacts.sqs import (
 )
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt
 
-from components.config_models import (
+from components.config.models import (
     DatabaseConfig,
     EnvironmentConfig,
     LoadBalancedConfig,
@@ -63,7 +63,7 @@ class WorkerConfig(EnvironmentConfig):
     visibility_timeout_seconds: StrictInt = Field(default=360, ge=0, le=MAX_VISIBILITY_SECONDS)
     """How long a received message stays hidden from other instances (the queue's and sqsd's
     VisibilityTimeout); must be greater than processingTimeoutSeconds (checked with the other
-    cross-field rules in components/config.py)."""
+    cross-field rules in components/config/checks.py)."""
     retry_delay_seconds: StrictInt = Field(default=30, ge=0, le=MAX_VISIBILITY_SECONDS)
     """How long a failed message waits before it is received again
     (`aws:elasticbeanstalk:sqsd` ErrorVisibilityTimeout)."""

@@ -1,7 +1,7 @@
 """The typed stack configuration models: the shared sections and what every environment has,
 validated at construction. Frozen pydantic models with camelCase aliases as in the YAML; unknown
-fields are rejected. The environment roles and the whole StackConfig are in components/roles.py;
-loading, the secret rules and error wording live in components/config.py.
+fields are rejected; each rule a field shares with an Args class is components/rules.py's. The
+environment roles and the whole StackConfig are in roles.py; loading in loading.py.
 """
 
 from __future__ import annotations
@@ -35,11 +35,21 @@ from components.rules import (
     vpc_cidr_problem,
 )
 
+__all__ = [
+    "LOG_RETENTION_DAYS",
+    "PROJECT",
+    "DatabaseConfig",
+    "EnvValue",
+    "EnvironmentConfig",
+    "LoadBalancedConfig",
+    "LogRetentionDays",
+    "NetworkConfig",
+    "PlatformConfig",
+    "ScalingConfig",
+]
+
 PROJECT = "webmodel"
-
-
-class ConfigError(ValueError):
-    """An invalid stack configuration; the message names every bad key and what is valid."""
+"""The project's name: the namespace of every config key (`webmodel:web`)."""
 
 
 class _Section(BaseModel):
