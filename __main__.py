@@ -15,14 +15,20 @@ import pulumi
 import pulumi.runtime.config
 
 from components.artifacts import Artifacts, ArtifactsArgs
-from components.beanstalk import Application, ApplicationArgs
+from components.beanstalk import (
+    Application,
+    ApplicationArgs,
+    Environment,
+    Grant,
+    LoadBalancer,
+    WiredProperty,
+    WorkerDaemon,
+)
 from components.bundle import APP_SOURCES, MODEL_REPOSITORY_SOURCE, build_bundle
 from components.config import ROLES, Role, load_stack_config
 from components.config.args import environment_args, load_balancer
 from components.database import Database, DatabaseArgs
 from components.domain import Domain, DomainArgs
-from components.environment import Environment
-from components.environment_args import Grant, LoadBalancer, WiredProperty, WorkerDaemon
 from components.network import Network, NetworkArgs
 from components.queue import WorkQueue, WorkQueueArgs
 from components.security import AppSecurityGroups, AppSecurityGroupsArgs

@@ -33,6 +33,7 @@ from awsfacts.sqs import (
     MIN_RETENTION_SECONDS,
 )
 
+from components.base import Component
 from components.rules import visibility_problem
 
 SQS_NAMESPACE = "AWS/SQS"
@@ -130,7 +131,7 @@ class WorkQueueArgs:
         return problems
 
 
-class WorkQueue(pulumi.ComponentResource):
+class WorkQueue(Component):
     """The queue, its DLQ (only this queue may use it), and the backlog alarms and policies.
 
     Outputs: `queue_url`, `queue_arn`, `queue_name`, `dlq_arn`, `dlq_url`, with
@@ -138,6 +139,7 @@ class WorkQueue(pulumi.ComponentResource):
     scaling is attached `scale_out_policy_arn`, `scale_in_policy_arn`.
     """
 
+    type_token = "webmodel:queue:WorkQueue"
     queue_url: pulumi.Output[str]
     queue_arn: pulumi.Output[str]
     queue_name: pulumi.Output[str]
@@ -149,8 +151,8 @@ class WorkQueue(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: WorkQueueArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("webmodel:queue:WorkQueue", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        super().__init__(name, opts)
+        child = self.child_opts
 
         def tags(part: str) -> dict[str, str]:
             return {**args.tags, "webmodel:queue-part": part}
@@ -229,7 +231,7 @@ class WorkQueue(pulumi.ComponentResource):
         if self.scale_out_policy_arn is not None:
             raise ValueError(f"WorkQueue {self._name}: its backlog scaling is already attached")
         name, args, tags = self._name, self._args, self._tags
-        child = pulumi.ResourceOptions(parent=self)
+        child = self.child_opts
         scale_out = aws.autoscaling.Policy(
             f"{name}-scale-out",
             autoscaling_group_name=autoscaling_group_name,

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from components.beanstalk import Application, ApplicationArgs
+from components.beanstalk.args import EnvironmentArgs, WiredProperty, WorkerDaemon
+from components.beanstalk.environment import Environment
+from components.beanstalk.iam import instance_policy
 from components.config import LoadBalancedConfig, parse_stack_config
 from components.config.args import environment_args as config_environment_args
 from components.config.args import load_balancer
 from components.database import Database, DatabaseArgs
-from components.environment import Environment
-from components.environment_args import EnvironmentArgs, WiredProperty, WorkerDaemon
-from components.iam import instance_policy
 from components.network import Network, NetworkArgs
 from components.security import AppSecurityGroups, AppSecurityGroupsArgs
 from tests.program_fixtures import LISTENER_TOKEN, Recording, run, settings_map

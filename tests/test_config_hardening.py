@@ -632,7 +632,7 @@ def test_pulumi_yaml_config_block_is_generated_from_the_models() -> None:
 
 
 def test_a_wired_value_that_outgrows_its_reservation_names_its_source_key() -> None:
-    from components.environment_args import EnvironmentArgs, WiredProperty
+    from components.beanstalk.args import EnvironmentArgs, WiredProperty
     from tests.test_components import environment, environment_args
 
     args = environment_args("web")

@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 import pulumi
 
+from components.beanstalk.args import EnvironmentArgs, LoadBalancer, ScalingTrigger
 from components.config.models import EnvironmentConfig, LoadBalancedConfig, PlatformConfig
-from components.environment_args import EnvironmentArgs, LoadBalancer, ScalingTrigger
 
 
 def environment_args(

@@ -1,6 +1,6 @@
-"""Inputs of the `Environment` component (components/environment.py): flat, typed, checked at
+"""Inputs of the `Environment` component (environment.py): flat, typed, checked at
 construction, every problem reported at once. Option settings are built from them in
-components/eb_options.py."""
+options.py."""
 
 from __future__ import annotations
 
