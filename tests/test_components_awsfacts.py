@@ -1,0 +1,109 @@
+"""The components read the AWS facts the policy pack judges with (policies/awsfacts/), the very
+objects, not copies: EB's 4 KB limit and how it counts `key=value`, the portable key pattern,
+the option namespaces, SQS's and sqsd's bounds."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import awsfacts.eb
+import awsfacts.sqs
+import pytest
+from guardrails import envprops
+
+from components import rules
+from components.beanstalk.args import EnvironmentArgs, LoadBalancer, WorkerDaemon
+from components.beanstalk.options import environment_settings
+from components.config import roles
+
+ROOT = Path(__file__).resolve().parent.parent
+FACTS = [value for name, value in vars(awsfacts.eb).items() if name.endswith("_NS")]
+
+
+def test_the_budget_is_the_packs():
+    assert rules.ENV_PROPERTY_LIMIT_BYTES is awsfacts.eb.LIMIT_BYTES is envprops.LIMIT_BYTES
+    assert rules.ENV_KEY_PATTERN is awsfacts.eb.PORTABLE_KEY_PATTERN
+    assert rules.property_bytes is awsfacts.eb.entry_size
+    assert rules.budget_problem("k", {"A": "x" * 4094}, {}) is None  # "A=" + 4,094 = 4,096
+    assert rules.budget_problem("k", {"A": "x" * 4095}, {}) is not None
+
+
+def test_worker_bounds_are_the_facts():
+    fields = roles.WorkerConfig.model_fields
+    bounds = {
+        name: {type(m).__name__: m for m in fields[name].metadata}
+        for name in ("processing_timeout_seconds", "max_receive_count")
+    }
+    assert bounds["processing_timeout_seconds"]["Le"].le is awsfacts.eb.MAX_INACTIVITY_SECONDS
+    assert bounds["max_receive_count"]["Le"].le is awsfacts.sqs.MAX_RECEIVE_COUNT
+
+
+COMMON = {
+    "application_name": "app",
+    "solution_stack_name": "64bit Amazon Linux 2023 v4.5.2 running Docker",
+    "service_role_arn": "arn:aws:iam::123456789012:role/eb-service",
+    "vpc_id": "vpc-1",
+    "instance_subnet_ids": ["subnet-a"],
+    "instance_security_group_id": "sg-1",
+    "instance_types": ["t3.small"],
+    "min_size": 1,
+    "max_size": 2,
+    "env": {"A": "b"},
+    "secrets": {"S": "arn:aws:ssm:ap-northeast-2:123456789012:parameter/s"},
+}
+
+
+@pytest.mark.parametrize(
+    "wiring",
+    [
+        {
+            "load_balancer": LoadBalancer(
+                subnet_ids=["subnet-p"],
+                scheme="public",
+                security_group_id="sg-lb",
+                health_check_path="/health",
+                certificate_arn="arn:aws:acm:ap-northeast-2:123456789012:certificate/x",
+            )
+        },
+        {
+            "worker": WorkerDaemon(
+                queue_url="https://sqs/q",
+                queue_arn="arn:aws:sqs:ap-northeast-2:123456789012:q",
+                http_path="/work",
+                http_connections=10,
+                inactivity_timeout_seconds=300,
+                visibility_timeout_seconds=360,
+                error_visibility_timeout_seconds=30,
+                retention_period_seconds=345600,
+            )
+        },
+    ],
+    ids=["web-server", "worker"],
+)
+def test_every_option_namespace_written_is_the_packs(wiring):
+    settings = environment_settings(EnvironmentArgs(role="r", **COMMON, **wiring), "profile")
+    namespaces = [setting.namespace for setting in settings]
+    assert {awsfacts.eb.ENV_PROPERTIES_NS, awsfacts.eb.ENV_SECRETS_NS} <= set(namespaces)
+    assert all(any(ns is fact for fact in FACTS) for ns in namespaces), sorted(set(namespaces))
+
+
+def test_the_facts_import_without_the_packs_folder_on_the_path():
+    """Under a real `pulumi up` only the project folder is on sys.path: importing the
+    components puts policies/ there, as verify does, without pulumi_policy."""
+    probe = (
+        "import sys; import components.rules; import awsfacts.eb; "
+        "print(awsfacts.eb.__file__, 'pulumi_policy' in sys.modules)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    where, policy_sdk = run.stdout.split()
+    assert Path(where) == ROOT / "policies" / "awsfacts" / "eb.py"
+    assert policy_sdk == "False"
