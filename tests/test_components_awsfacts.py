@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import awsfacts.eb
 import awsfacts.sqs
@@ -40,7 +41,7 @@ def test_worker_bounds_are_the_facts():
     assert bounds["max_receive_count"]["Le"].le is awsfacts.sqs.MAX_RECEIVE_COUNT
 
 
-COMMON = {
+COMMON: dict[str, Any] = {
     "application_name": "app",
     "solution_stack_name": "64bit Amazon Linux 2023 v4.5.2 running Docker",
     "service_role_arn": "arn:aws:iam::123456789012:role/eb-service",
@@ -84,7 +85,7 @@ COMMON = {
 )
 def test_every_option_namespace_written_is_the_packs(wiring):
     settings = environment_settings(EnvironmentArgs(role="r", **COMMON, **wiring), "profile")
-    namespaces = [setting.namespace for setting in settings]
+    namespaces = [str(setting.namespace) for setting in settings]
     assert {awsfacts.eb.ENV_PROPERTIES_NS, awsfacts.eb.ENV_SECRETS_NS} <= set(namespaces)
     assert all(any(ns is fact for fact in FACTS) for ns in namespaces), sorted(set(namespaces))
 
