@@ -41,10 +41,13 @@ database = Database(
         config, network.vpc_id, network.isolated_subnet_ids, clients=[security.web_instances_id]
     ),
 )
-app = Application("app", args.application(config, name_prefix=prefix))
+app = Application(
+    "app",
+    args.application(config, name_prefix=prefix),
+)
 artifacts = Artifacts(
     "artifacts",
-    args.artifacts(config, app.name, root=Path(__file__).resolve().parent, name_prefix=prefix),
+    args.artifacts(config, app.name, name_prefix=prefix, root=Path(__file__).resolve().parent),
 )
 domain_args = args.domain(config)
 domain = Domain("domain", domain_args) if domain_args else None
@@ -59,6 +62,9 @@ every_environment = args.AppWiring(
     name_prefix=prefix,
 )
 
+model_lb = args.alb(
+    config, "model", "internal", network.private_subnet_ids, security.model_load_balancer_id
+)
 model = Environment(
     "model",
     args.environment(
@@ -66,13 +72,7 @@ model = Environment(
         "model",
         every_environment,
         security.model_instances_id,
-        load_balancer=args.alb(
-            config,
-            "model",
-            "internal",
-            network.private_subnet_ids,
-            security.model_load_balancer_id,
-        ),
+        load_balancer=model_lb,
         wired={
             "MODEL_REPOSITORY": (artifacts.model_repository_uri, "webmodel:model.modelRepository"),
             "AWS_DEFAULT_REGION": (artifacts.region, "aws:region"),
@@ -115,6 +115,14 @@ if config.worker is not None:
     )
     queue.scale_on_backlog(worker.autoscaling_group_name)
 
+web_lb = args.alb(
+    config,
+    "web",
+    "public",
+    network.public_subnet_ids,
+    security.web_load_balancer_id,
+    domain.certificate_arn if domain else None,
+)
 web = Environment(
     "web",
     args.environment(
@@ -122,14 +130,7 @@ web = Environment(
         "web",
         every_environment,
         security.web_instances_id,
-        load_balancer=args.alb(
-            config,
-            "web",
-            "public",
-            network.public_subnet_ids,
-            security.web_load_balancer_id,
-            domain.certificate_arn if domain else None,
-        ),
+        load_balancer=web_lb,
         wired={
             "MODEL_URL": (model.url, "aws:region"),
             "DB_HOST": (database.address, "aws:region"),

@@ -4,6 +4,7 @@ the option namespaces, SQS's and sqsd's bounds."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -56,6 +57,22 @@ COMMON: dict[str, Any] = {
 }
 
 
+def _settings(args: EnvironmentArgs) -> list[Any]:
+    """The option settings, built on an event loop of their own (their values are Outputs),
+    which runs the Outputs' tasks to the end before it closes."""
+
+    async def build() -> list[Any]:
+        return environment_settings(args, "profile")
+
+    loop = asyncio.new_event_loop()
+    try:
+        settings = loop.run_until_complete(build())
+        loop.run_until_complete(asyncio.gather(*asyncio.all_tasks(loop)))
+        return settings
+    finally:
+        loop.close()
+
+
 @pytest.mark.parametrize(
     "wiring",
     [
@@ -84,7 +101,7 @@ COMMON: dict[str, Any] = {
     ids=["web-server", "worker"],
 )
 def test_every_option_namespace_written_is_the_packs(wiring):
-    settings = environment_settings(EnvironmentArgs(role="r", **COMMON, **wiring), "profile")
+    settings = _settings(EnvironmentArgs(role="r", **COMMON, **wiring))
     namespaces = [str(setting.namespace) for setting in settings]
     assert {awsfacts.eb.ENV_PROPERTIES_NS, awsfacts.eb.ENV_SECRETS_NS} <= set(namespaces)
     assert all(any(ns is fact for fact in FACTS) for ns in namespaces), sorted(set(namespaces))
