@@ -10,13 +10,14 @@ Args in components/config/args.py; what is wired to what is here.
 """
 
 from pathlib import Path
+from typing import Any
 
 import pulumi
 import pulumi.runtime.config
 
 from components.artifacts import Artifacts
 from components.beanstalk import Application, Environment, Grant
-from components.config import args, load_stack_config
+from components.config import Role, args, load_stack_config
 from components.database import Database
 from components.domain import Domain
 from components.network import Network
@@ -62,23 +63,29 @@ every_environment = args.AppWiring(
     name_prefix=prefix,
 )
 
+
+def environment(
+    role: Role, instance_security_group_id: pulumi.Input[str], **wiring: Any
+) -> Environment:
+    """The EB environment of `webmodel:<role>`, instances in the private subnets."""
+    return Environment(
+        role,
+        args.environment(config, role, every_environment, instance_security_group_id, **wiring),
+    )
+
+
 model_lb = args.alb(
     config, "model", "internal", network.private_subnet_ids, security.model_load_balancer_id
 )
-model = Environment(
+model = environment(
     "model",
-    args.environment(
-        config,
-        "model",
-        every_environment,
-        security.model_instances_id,
-        load_balancer=model_lb,
-        wired={
-            "MODEL_REPOSITORY": (artifacts.model_repository_uri, "webmodel:model.modelRepository"),
-            "AWS_DEFAULT_REGION": (artifacts.region, "aws:region"),
-        },
-        readable_s3_uri=artifacts.model_repository_uri,
-    ),
+    security.model_instances_id,
+    load_balancer=model_lb,
+    wired={
+        "MODEL_REPOSITORY": (artifacts.model_repository_uri, "webmodel:model.modelRepository"),
+        "AWS_DEFAULT_REGION": (artifacts.region, "aws:region"),
+    },
+    readable_s3_uri=artifacts.model_repository_uri,
 )
 
 queue: WorkQueue | None = None
@@ -88,59 +95,48 @@ if config.worker is not None:
     assert queue.idempotency_table_name is not None
     assert queue.idempotency_table_arn is not None
     assert security.worker_instances_id is not None
-    worker = Environment(
+    worker = environment(
         "worker",
-        args.environment(
-            config,
-            "worker",
-            every_environment,
-            security.worker_instances_id,
-            worker=args.worker_daemon(
-                config.worker, queue_url=queue.queue_url, queue_arn=queue.queue_arn
-            ),
-            wired={
-                "MODEL_URL": (model.url, "aws:region"),
-                "WORKER_IDEMPOTENCY_TABLE": (queue.idempotency_table_name, ""),
-                **args.idempotency_lease(config.worker),
-                "AWS_DEFAULT_REGION": (artifacts.region, "aws:region"),
-            },
-            grants=(
-                Grant(
-                    "RecordProcessedMessages",
-                    ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
-                    queue.idempotency_table_arn,
-                ),
+        security.worker_instances_id,
+        worker=args.worker_daemon(
+            config.worker, queue_url=queue.queue_url, queue_arn=queue.queue_arn
+        ),
+        wired={
+            "MODEL_URL": (model.url, "aws:region"),
+            "WORKER_IDEMPOTENCY_TABLE": (queue.idempotency_table_name, ""),
+            **args.idempotency_lease(config.worker),
+            "AWS_DEFAULT_REGION": (artifacts.region, "aws:region"),
+        },
+        grants=(
+            Grant(
+                "RecordProcessedMessages",
+                ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+                queue.idempotency_table_arn,
             ),
         ),
     )
     queue.scale_on_backlog(worker.autoscaling_group_name)
 
-web_lb = args.alb(
-    config,
+web = environment(
     "web",
-    "public",
-    network.public_subnet_ids,
-    security.web_load_balancer_id,
-    domain.certificate_arn if domain else None,
-)
-web = Environment(
-    "web",
-    args.environment(
+    security.web_instances_id,
+    load_balancer=args.alb(
         config,
         "web",
-        every_environment,
-        security.web_instances_id,
-        load_balancer=web_lb,
-        wired={
-            "MODEL_URL": (model.url, "aws:region"),
-            "DB_HOST": (database.address, "aws:region"),
-            "DB_PORT": (database.port.apply(str), ""),
-            "DB_NAME": (database.database_name, "webmodel:database.databaseName"),
-            **({"WORK_QUEUE_URL": (queue.queue_url, "aws:region")} if queue else {}),
-        },
-        wired_secrets={"DB_CREDENTIALS": database.master_user_secret_arn},
-        grants=(Grant("SendToWorkQueue", ["sqs:SendMessage"], queue.queue_arn),) if queue else (),
+        "public",
+        network.public_subnet_ids,
+        security.web_load_balancer_id,
+        domain.certificate_arn if domain else None,
     ),
+    wired={
+        "MODEL_URL": (model.url, "aws:region"),
+        "DB_HOST": (database.address, "aws:region"),
+        "DB_PORT": (database.port.apply(str), ""),
+        "DB_NAME": (database.database_name, "webmodel:database.databaseName"),
+        **({"WORK_QUEUE_URL": (queue.queue_url, "aws:region")} if queue else {}),
+    },
+    wired_secrets={"DB_CREDENTIALS": database.master_user_secret_arn},
+    grants=(Grant("SendToWorkQueue", ["sqs:SendMessage"], queue.queue_arn),) if queue else (),
 )
 if domain:
     assert web.load_balancer_arn is not None  # web is a WebServer tier

@@ -16,9 +16,11 @@ import pytest
 from guardrails import envprops
 
 from components import rules
-from components.beanstalk.args import EnvironmentArgs, LoadBalancer, WorkerDaemon
+from components.beanstalk.args import EnvironmentArgs
 from components.beanstalk.options import environment_settings
-from components.config import roles
+from components.config import args, roles
+from components.config.models import PlatformConfig
+from components.config.roles import WebConfig, WorkerConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = [value for name, value in vars(awsfacts.eb).items() if name.endswith("_NS")]
@@ -42,27 +44,38 @@ def test_worker_bounds_are_the_facts():
     assert bounds["max_receive_count"]["Le"].le is awsfacts.sqs.MAX_RECEIVE_COUNT
 
 
-COMMON: dict[str, Any] = {
+SSM = "arn:aws:ssm:ap-northeast-2:123456789012:parameter/s"
+CERTIFICATE = "arn:aws:acm:ap-northeast-2:123456789012:certificate/" + "0" * 36
+WHERE: dict[str, Any] = {
     "application_name": "app",
     "solution_stack_name": "64bit Amazon Linux 2023 v4.5.2 running Docker",
     "service_role_arn": "arn:aws:iam::123456789012:role/eb-service",
     "vpc_id": "vpc-1",
     "instance_subnet_ids": ["subnet-a"],
     "instance_security_group_id": "sg-1",
-    "instance_types": ["t3.small"],
-    "min_size": 1,
-    "max_size": 2,
-    "env": {"A": "b"},
-    "secrets": {"S": "arn:aws:ssm:ap-northeast-2:123456789012:parameter/s"},
 }
 
 
-def _settings(args: EnvironmentArgs) -> list[Any]:
+def web_server() -> EnvironmentArgs:
+    web = WebConfig(certificate_arn=CERTIFICATE, env={"A": "b"}, secrets={"S": SSM})
+    balancer = args.load_balancer(
+        web, scheme="public", subnet_ids=["subnet-p"], security_group_id="sg-lb"
+    )
+    return args.environment_args("web", web, PlatformConfig(), load_balancer=balancer, **WHERE)
+
+
+def worker() -> EnvironmentArgs:
+    settings = WorkerConfig(env={"A": "b"}, secrets={"S": SSM})
+    daemon = args.worker_daemon(settings, queue_url="https://sqs/q", queue_arn="arn:q")
+    return args.environment_args("worker", settings, PlatformConfig(), worker=daemon, **WHERE)
+
+
+def _settings(environment: EnvironmentArgs) -> list[Any]:
     """The option settings, built on an event loop of their own (their values are Outputs),
     which runs the Outputs' tasks to the end before it closes."""
 
     async def build() -> list[Any]:
-        return environment_settings(args, "profile")
+        return environment_settings(environment, "profile")
 
     loop = asyncio.new_event_loop()
     try:
@@ -73,36 +86,9 @@ def _settings(args: EnvironmentArgs) -> list[Any]:
         loop.close()
 
 
-@pytest.mark.parametrize(
-    "wiring",
-    [
-        {
-            "load_balancer": LoadBalancer(
-                subnet_ids=["subnet-p"],
-                scheme="public",
-                security_group_id="sg-lb",
-                health_check_path="/health",
-                certificate_arn="arn:aws:acm:ap-northeast-2:123456789012:certificate/x",
-            )
-        },
-        {
-            "worker": WorkerDaemon(
-                queue_url="https://sqs/q",
-                queue_arn="arn:aws:sqs:ap-northeast-2:123456789012:q",
-                http_path="/work",
-                http_connections=10,
-                inactivity_timeout_seconds=300,
-                visibility_timeout_seconds=360,
-                error_visibility_timeout_seconds=30,
-                retention_period_seconds=345600,
-            )
-        },
-    ],
-    ids=["web-server", "worker"],
-)
-def test_every_option_namespace_written_is_the_packs(wiring):
-    settings = _settings(EnvironmentArgs(role="r", **COMMON, **wiring))
-    namespaces = [str(setting.namespace) for setting in settings]
+@pytest.mark.parametrize("environment", [web_server, worker])
+def test_every_option_namespace_written_is_the_packs(environment):
+    namespaces = [str(setting.namespace) for setting in _settings(environment())]
     assert {awsfacts.eb.ENV_PROPERTIES_NS, awsfacts.eb.ENV_SECRETS_NS} <= set(namespaces)
     assert all(any(ns is fact for fact in FACTS) for ns in namespaces), sorted(set(namespaces))
 
