@@ -5,27 +5,24 @@ internet -> web ALB (public subnets) -> web instances (private) -> model interna
 `webmodel:worker`, web instances -> SQS queue -> worker instances (private, no load balancer)
 -> model internal ALB (batch inference).
 Each environment runs its own application version (apps/<role>, bundled by content); Triton
-loads its model repository from S3 (MODEL_REPOSITORY).
+loads its model repository from S3 (MODEL_REPOSITORY). The config becomes each component's
+Args in components/config/args.py; what is wired to what is here.
 """
 
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Any
 
 import pulumi
 import pulumi.runtime.config
 
-from components.artifacts import Artifacts, ArtifactsArgs
-from components.beanstalk import Application, ApplicationArgs
-from components.bundle import APP_SOURCES, MODEL_REPOSITORY_SOURCE, build_bundle
-from components.config import ROLES, Role, load_stack_config
-from components.config_args import environment_args, load_balancer
-from components.database import Database, DatabaseArgs
-from components.domain import Domain, DomainArgs
-from components.environment import Environment
-from components.environment_args import Grant, LoadBalancer, WiredProperty, WorkerDaemon
-from components.network import Network, NetworkArgs
-from components.queue import WorkQueue, WorkQueueArgs
-from components.security import AppSecurityGroups, AppSecurityGroupsArgs
+from components.artifacts import Artifacts
+from components.beanstalk import Application, Environment, Grant
+from components.config import Role, args, load_stack_config
+from components.database import Database
+from components.domain import Domain
+from components.network import Network
+from components.queue import WorkQueue
+from components.security import AppSecurityGroups
 
 # The whole config map as the language host set it (pulumi.Config has no way to list keys),
 # so unknown `webmodel:` keys are refused by name, with which keys the CLI marks secret.
@@ -33,150 +30,57 @@ raw_config = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.
 config = load_stack_config(
     raw_config, {key for key in raw_config if pulumi.runtime.is_config_secret(key)}
 )
-
-
-@overload
-def secret_if(key: str, value: str) -> pulumi.Input[str]: ...
-@overload
-def secret_if(key: str, value: str | None) -> pulumi.Input[str] | None: ...
-def secret_if(key: str, value: str | None) -> pulumi.Input[str] | None:
-    """A secret field's value, marked secret when its `webmodel:<key>` is."""
-    return pulumi.Output.secret(value) if value is not None and config.is_secret(key) else value
-
-
 prefix = f"{pulumi.get_project()}-{pulumi.get_stack()}"
-WORKER_HTTP_PATH = "/work"  # apps/worker/workerapp/main.py WORK_PATH
 
-network = Network(
-    "network",
-    NetworkArgs(
-        cidr_block=config.network.cidr_block,
-        availability_zone_count=config.network.availability_zones,
-        subnet_prefix_length=config.network.subnet_prefix_length,
-        nat_gateways=config.network.nat_gateways,
-        flow_log_retention_days=config.network.flow_log_retention_days,
-    ),
-)
+network = Network("network", args.network(config))
 security = AppSecurityGroups(
-    "security",
-    AppSecurityGroupsArgs(
-        vpc_id=network.vpc_id,
-        vpc_cidr_block=network.vpc_cidr_block,
-        worker=config.worker is not None,
-    ),
+    "security", args.security_groups(config, network.vpc_id, network.vpc_cidr_block)
 )
-db = config.database
 database = Database(
     "database",
-    DatabaseArgs(
-        vpc_id=network.vpc_id,
-        subnet_ids=network.isolated_subnet_ids,
-        client_security_group_ids=[security.web_instances_id],
-        instance_class=db.instance_class,
-        engine_version=db.engine_version,
-        allocated_storage_gb=db.allocated_storage_gb,
-        max_allocated_storage_gb=db.max_allocated_storage_gb,
-        database_name=db.database_name,
-        master_username=secret_if("database", db.master_username),
-        multi_az=db.multi_az,
-        deletion_protection=db.deletion_protection,
-        backup_retention_days=db.backup_retention_days,
-        skip_final_snapshot=db.skip_final_snapshot,
-        protect=db.protect,
-        snapshot_identifier=secret_if("database", db.snapshot_identifier),
+    args.database(
+        config, network.vpc_id, network.isolated_subnet_ids, clients=[security.web_instances_id]
     ),
 )
 app = Application(
     "app",
-    ApplicationArgs(solution_stack_regex=config.platform.solution_stack_regex, name_prefix=prefix),
+    args.application(config, name_prefix=prefix),
 )
-
-root = Path(__file__).resolve().parent
-bundle_dir = root / ".bundles"  # git-ignored; the zips Pulumi uploads
-model_repository_uri = config.model.model_repository
-roles: list[Role] = [role for role in ROLES if config.environment(role) is not None]
 artifacts = Artifacts(
     "artifacts",
-    ArtifactsArgs(
-        application_name=app.name,
-        bundles=[
-            build_bundle(root / APP_SOURCES[role], app=role, out_dir=bundle_dir)
-            for role in sorted(roles)
-        ],
-        model_repository_dir=None if model_repository_uri else root / MODEL_REPOSITORY_SOURCE,
-        model_repository_uri=model_repository_uri,
-        name_prefix=prefix,
-    ),
+    args.artifacts(config, app.name, name_prefix=prefix, root=Path(__file__).resolve().parent),
 )
-domain = (
-    Domain("domain", DomainArgs(config.web.domain, config.web.hosted_zone))
-    if config.web.domain and config.web.hosted_zone
-    else None
+domain_args = args.domain(config)
+domain = Domain("domain", domain_args) if domain_args else None
+every_environment = args.AppWiring(
+    application_name=app.name,
+    solution_stack_name=app.solution_stack_name,
+    service_role_arn=app.service_role_arn,
+    vpc_id=network.vpc_id,
+    instance_subnet_ids=network.private_subnet_ids,
+    version_labels=artifacts.version_labels,
+    bundle_arns=artifacts.bundle_arns,
+    name_prefix=prefix,
 )
 
 
 def environment(
-    role: Role,
-    instance_security_group_id: pulumi.Input[str],
-    *,
-    wired: dict[str, tuple[pulumi.Input[str], str]] | None = None,
-    **wiring: Any,
+    role: Role, instance_security_group_id: pulumi.Input[str], **wiring: Any
 ) -> Environment:
-    """One EB environment of the application, from `webmodel:<role>`; instances always in the
-    private subnets. `wired` maps each program-added property (declared with its budget in
-    components/roles.py) to its value and the config key it derives from."""
-    settings = config.environment(role)
-    assert settings is not None, f"webmodel:{role} is not set"
-    reserved = ROLES[role].program_properties
+    """The EB environment of `webmodel:<role>`, instances in the private subnets."""
     return Environment(
         role,
-        environment_args(
-            role,
-            settings,
-            config.platform,
-            secret_settings=config.is_secret(role),
-            application_name=app.name,
-            solution_stack_name=app.solution_stack_name,
-            service_role_arn=app.service_role_arn,
-            vpc_id=network.vpc_id,
-            instance_subnet_ids=network.private_subnet_ids,
-            instance_security_group_id=instance_security_group_id,
-            wired_properties={
-                key: WiredProperty(value, reserved[key], source)
-                for key, (value, source) in (wired or {}).items()
-            },
-            version_label=artifacts.version_labels[role],
-            source_bundles_arn=artifacts.bundle_arns[role],
-            name_prefix=prefix,
-            **wiring,
-        ),
+        args.environment(config, role, every_environment, instance_security_group_id, **wiring),
     )
 
 
-def alb(
-    role: Literal["web", "model"],
-    scheme: Literal["public", "internal"],
-    subnet_ids: pulumi.Input[list[str]],
-    security_group_id: pulumi.Input[str],
-    certificate_arn: pulumi.Input[str] | None = None,
-) -> LoadBalancer:
-    settings = config.web if role == "web" else config.model
-    return load_balancer(
-        settings,
-        scheme=scheme,
-        subnet_ids=subnet_ids,
-        security_group_id=security_group_id,
-        certificate_arn=certificate_arn,
-        secret_settings=config.is_secret(role),
-    )
-
-
+model_lb = args.alb(
+    config, "model", "internal", network.private_subnet_ids, security.model_load_balancer_id
+)
 model = environment(
     "model",
     security.model_instances_id,
-    load_balancer=alb(
-        "model", "internal", network.private_subnet_ids, security.model_load_balancer_id
-    ),
+    load_balancer=model_lb,
     wired={
         "MODEL_REPOSITORY": (artifacts.model_repository_uri, "webmodel:model.modelRepository"),
         "AWS_DEFAULT_REGION": (artifacts.region, "aws:region"),
@@ -187,44 +91,20 @@ model = environment(
 queue: WorkQueue | None = None
 worker: Environment | None = None
 if config.worker is not None:
-    settings = config.worker
-    queue = WorkQueue(
-        "work-queue",
-        WorkQueueArgs(
-            max_receive_count=settings.max_receive_count,
-            visibility_timeout_seconds=settings.visibility_timeout_seconds,
-            processing_timeout_seconds=settings.processing_timeout_seconds,
-            message_retention_seconds=settings.message_retention_seconds,
-            scale_out_backlog=settings.scale_out_backlog,
-            scale_in_backlog=settings.scale_in_backlog,
-            scale_out_step=settings.scale_out_step,
-            cooldown_seconds=settings.health_check_grace_seconds,
-            idempotency_table=True,
-        ),
-    )
+    queue = WorkQueue("work-queue", args.work_queue(config.worker))
     assert queue.idempotency_table_name is not None
     assert queue.idempotency_table_arn is not None
     assert security.worker_instances_id is not None
     worker = environment(
         "worker",
         security.worker_instances_id,
-        worker=WorkerDaemon(
-            queue_url=queue.queue_url,
-            queue_arn=queue.queue_arn,
-            http_path=WORKER_HTTP_PATH,
-            http_connections=settings.http_connections,
-            inactivity_timeout_seconds=settings.processing_timeout_seconds,
-            visibility_timeout_seconds=settings.visibility_timeout_seconds,
-            error_visibility_timeout_seconds=settings.retry_delay_seconds,
-            retention_period_seconds=settings.message_retention_seconds,
+        worker=args.worker_daemon(
+            config.worker, queue_url=queue.queue_url, queue_arn=queue.queue_arn
         ),
         wired={
             "MODEL_URL": (model.url, "aws:region"),
             "WORKER_IDEMPOTENCY_TABLE": (queue.idempotency_table_name, ""),
-            "WORKER_IDEMPOTENCY_LEASE_SECONDS": (
-                str(settings.processing_timeout_seconds),
-                "webmodel:worker.processingTimeoutSeconds",
-            ),
+            **args.idempotency_lease(config.worker),
             "AWS_DEFAULT_REGION": (artifacts.region, "aws:region"),
         },
         grants=(
@@ -240,7 +120,8 @@ if config.worker is not None:
 web = environment(
     "web",
     security.web_instances_id,
-    load_balancer=alb(
+    load_balancer=args.alb(
+        config,
         "web",
         "public",
         network.public_subnet_ids,

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.base import Component
+from components.rules import MAX_BACKUP_RETENTION_DAYS
+
 POSTGRES_PORT = 5432
 
 
@@ -45,14 +48,14 @@ class DatabaseArgs:
                 "DatabaseArgs.client_security_group_ids is empty: nothing could reach the "
                 "database; pass the web instances' security group"
             )
-        if not 0 <= self.backup_retention_days <= 35:
+        if not 0 <= self.backup_retention_days <= MAX_BACKUP_RETENTION_DAYS:
             raise ValueError(
-                "DatabaseArgs.backup_retention_days must be 0 to 35, "
+                f"DatabaseArgs.backup_retention_days must be 0 to {MAX_BACKUP_RETENTION_DAYS}, "
                 f"got {self.backup_retention_days}"
             )
 
 
-class Database(pulumi.ComponentResource):
+class Database(Component):
     """DB subnet group, security group (5432 from the clients only) and the RDS instance.
 
     Outputs: `address` (host name), `port`, `endpoint` (host:port), `instance_identifier`,
@@ -60,6 +63,7 @@ class Database(pulumi.ComponentResource):
     secret RDS keeps the generated master credentials in).
     """
 
+    type_token = "webmodel:database:Database"
     address: pulumi.Output[str]
     port: pulumi.Output[int]
     endpoint: pulumi.Output[str]
@@ -71,22 +75,45 @@ class Database(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("webmodel:database:Database", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-
+        super().__init__(name, opts)
         subnet_group = aws.rds.SubnetGroup(
             f"{name}-subnets",
             name_prefix=f"{_rds_name(name)}-",
             description=f"Isolated subnets of {name}",
             subnet_ids=args.subnet_ids,
-            opts=child,
+            opts=self.child_opts,
         )
+        security_group = self._security_group(name, args)
+        instance = self._instance(name, args, subnet_group, security_group)
+
+        self.address = instance.address
+        self.port = instance.port
+        self.endpoint = instance.endpoint
+        self.instance_identifier = instance.identifier
+        self.database_name = args.database_name
+        self.security_group_id = security_group.id
+        self.master_user_secret_arn = instance.master_user_secrets.apply(
+            lambda secrets: (secrets[0].secret_arn or "") if secrets else ""
+        )
+        self.register_outputs(
+            {
+                "address": self.address,
+                "port": self.port,
+                "endpoint": self.endpoint,
+                "instanceIdentifier": self.instance_identifier,
+                "securityGroupId": self.security_group_id,
+                "masterUserSecretArn": self.master_user_secret_arn,
+            }
+        )
+
+    def _security_group(self, name: str, args: DatabaseArgs) -> aws.ec2.SecurityGroup:
+        """The database's group: 5432 from each client group, nothing else."""
         security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
             vpc_id=args.vpc_id,
             description="PostgreSQL: 5432 from the application instances only",
             tags={"Name": f"{name}-sg"},
-            opts=child,
+            opts=self.child_opts,
         )
         for index, client in enumerate(args.client_security_group_ids):
             aws.vpc.SecurityGroupIngressRule(
@@ -97,11 +124,20 @@ class Database(pulumi.ComponentResource):
                 from_port=POSTGRES_PORT,
                 to_port=POSTGRES_PORT,
                 referenced_security_group_id=client,
-                opts=child,
+                opts=self.child_opts,
             )
+        return security_group
 
+    def _instance(
+        self,
+        name: str,
+        args: DatabaseArgs,
+        subnet_group: aws.rds.SubnetGroup,
+        security_group: aws.ec2.SecurityGroup,
+    ) -> aws.rds.Instance:
+        """The encrypted, private PostgreSQL instance, its password generated and kept by RDS."""
         restoring = args.snapshot_identifier is not None
-        instance = aws.rds.Instance(
+        return aws.rds.Instance(
             f"{name}-postgres",
             engine="postgres",
             engine_version=args.engine_version,
@@ -132,27 +168,7 @@ class Database(pulumi.ComponentResource):
             enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
             apply_immediately=False,
             tags={"Name": f"{name}-postgres"},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
-        )
-
-        self.address = instance.address
-        self.port = instance.port
-        self.endpoint = instance.endpoint
-        self.instance_identifier = instance.identifier
-        self.database_name = args.database_name
-        self.security_group_id = security_group.id
-        self.master_user_secret_arn = instance.master_user_secrets.apply(
-            lambda secrets: (secrets[0].secret_arn or "") if secrets else ""
-        )
-        self.register_outputs(
-            {
-                "address": self.address,
-                "port": self.port,
-                "endpoint": self.endpoint,
-                "instanceIdentifier": self.instance_identifier,
-                "securityGroupId": self.security_group_id,
-                "masterUserSecretArn": self.master_user_secret_arn,
-            }
+            opts=self.child_opts_with(protect=args.protect),
         )
 
 

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.base import Component
+from components.rules import domain_problem
+
 
 @dataclass(frozen=True)
 class DomainArgs:
@@ -30,19 +33,18 @@ class DomainArgs:
     """The public Route 53 hosted zone holding it, e.g. example.com."""
 
     def __post_init__(self) -> None:
-        zone = self.hosted_zone.rstrip(".")
-        if self.domain != zone and not self.domain.endswith(f".{zone}"):
-            raise ValueError(
-                f"DomainArgs: {self.domain!r} is not inside the hosted zone {self.hosted_zone!r}"
-            )
+        problem = domain_problem(self.domain, self.hosted_zone, "DomainArgs")
+        if problem:
+            raise ValueError(problem)
 
 
-class Domain(pulumi.ComponentResource):
+class Domain(Component):
     """Certificate, its DNS validation and (after `point_at`) the alias record.
 
     Outputs: `certificate_arn` (resolves once ACM has issued it), `zone_id`, `url`.
     """
 
+    type_token = "webmodel:domain:Domain"
     certificate_arn: pulumi.Output[str]
     zone_id: pulumi.Output[str]
     url: str
@@ -50,12 +52,12 @@ class Domain(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: DomainArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("webmodel:domain:Domain", name, None, opts)
+        super().__init__(name, opts)
         self._name = name
         self._domain = args.domain
-        child = pulumi.ResourceOptions(parent=self)
+        child = self.child_opts
         zone = aws.route53.get_zone_output(
-            name=args.hosted_zone, private_zone=False, opts=pulumi.InvokeOptions(parent=self)
+            name=args.hosted_zone, private_zone=False, opts=self.invoke_opts
         )
         certificate = aws.acm.Certificate(
             f"{name}-certificate",
@@ -88,9 +90,7 @@ class Domain(pulumi.ComponentResource):
 
     def point_at(self, load_balancer_arn: pulumi.Input[str]) -> aws.route53.Record:
         """The alias A record from the domain to the given ALB (EB's load balancer)."""
-        balancer = aws.lb.get_load_balancer_output(
-            arn=load_balancer_arn, opts=pulumi.InvokeOptions(parent=self)
-        )
+        balancer = aws.lb.get_load_balancer_output(arn=load_balancer_arn, opts=self.invoke_opts)
         return aws.route53.Record(
             f"{self._name}-alias",
             zone_id=self.zone_id,
@@ -103,5 +103,5 @@ class Domain(pulumi.ComponentResource):
                     evaluate_target_health=True,
                 )
             ],
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=self.child_opts,
         )

@@ -18,33 +18,19 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from components.base import Component
 from components.iam import policy_document, trust_policy
-
-MIN_AZS, MAX_AZS = 2, 4
-"""At least two AZs: an RDS DB subnet group must span two, and one AZ's failure must not take
-the stack down. At most four: the subnet slots reserved per tier."""
-FLOW_LOG_RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1827,
-    3653,
+from components.rules import LOG_RETENTION_DAYS as FLOW_LOG_RETENTION_DAYS
+from components.rules import (
+    MAX_AZS,
+    MIN_AZS,
+    TIERS,
+    retention_problem,
+    subnet_layout_problem,
+    vpc_cidr_problem,
 )
-"""The retention periods CloudWatch Logs accepts."""
 
-TIERS: tuple[Literal["public", "private", "isolated"], ...] = ("public", "private", "isolated")
+__all__ = ["FLOW_LOG_RETENTION_DAYS", "MAX_AZS", "MIN_AZS", "TIERS", "Network", "NetworkArgs"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,41 +57,22 @@ class NetworkArgs:
 
     def problems(self) -> list[str]:
         """Every invariant this network needs that the arguments break."""
-        found: list[str] = []
-        try:
-            network = ipaddress.IPv4Network(self.cidr_block, strict=True)
-        except ValueError as exc:
-            found.append(f"cidr_block {self.cidr_block!r} is not an IPv4 CIDR block ({exc})")
-            network = None
-        if network is not None and not (network.is_private and 16 <= network.prefixlen <= 20):
-            found.append(
-                f"cidr_block {self.cidr_block} must be a private (RFC 1918) range from /16 to /20"
-            )
-        if not MIN_AZS <= self.availability_zone_count <= MAX_AZS:
-            found.append(
-                f"availability_zone_count must be {MIN_AZS} to {MAX_AZS} (an RDS subnet group "
-                f"spans at least two AZs), got {self.availability_zone_count}"
-            )
-        if network is not None:
-            slots = 2 ** max(self.subnet_prefix_length - network.prefixlen, 0)
-            if (
-                self.subnet_prefix_length <= network.prefixlen
-                or slots < len(TIERS) * MAX_AZS
-                or self.subnet_prefix_length > 28
-            ):
-                found.append(
-                    f"subnet_prefix_length /{self.subnet_prefix_length} leaves no room for "
-                    f"{len(TIERS)} tiers x {MAX_AZS} AZs in {self.cidr_block}; "
-                    f"use /{network.prefixlen + 4} to /28"
-                )
-        if self.nat_gateways not in ("single", "per_az"):
-            found.append(f"nat_gateways must be 'single' or 'per_az', got {self.nat_gateways!r}")
-        if self.flow_log_retention_days not in FLOW_LOG_RETENTION_DAYS:
-            found.append(
-                f"flow_log_retention_days {self.flow_log_retention_days} is not a CloudWatch "
-                f"Logs retention period ({', '.join(map(str, FLOW_LOG_RETENTION_DAYS))})"
-            )
-        return found
+        zones, nat = self.availability_zone_count, self.nat_gateways
+        found = [
+            vpc_cidr_problem(self.cidr_block, "cidr_block"),
+            None
+            if MIN_AZS <= zones <= MAX_AZS
+            else f"availability_zone_count must be {MIN_AZS} to {MAX_AZS} (an RDS subnet group "
+            f"spans at least two AZs), got {zones}",
+            subnet_layout_problem(
+                self.cidr_block, self.subnet_prefix_length, "subnet_prefix_length"
+            ),
+            None
+            if nat in ("single", "per_az")
+            else f"nat_gateways must be 'single' or 'per_az', got {nat!r}",
+            retention_problem(self.flow_log_retention_days, "flow_log_retention_days"),
+        ]
+        return [problem for problem in found if problem]
 
     def subnet_cidr(self, tier: str, az_index: int) -> str:
         """Tier-major layout: public 0..3, private 4..7, isolated 8..11 (as /prefix blocks)."""
@@ -116,7 +83,7 @@ class NetworkArgs:
         return f"{start}/{self.subnet_prefix_length}"
 
 
-class Network(pulumi.ComponentResource):
+class Network(Component):
     """VPC, subnets per tier and AZ, routing, NAT, flow logs, S3 gateway endpoint.
 
     Outputs: `vpc_id`, `vpc_cidr_block`, `availability_zones` (plain names),
@@ -124,6 +91,7 @@ class Network(pulumi.ComponentResource):
     `nat_gateway_ids`.
     """
 
+    type_token = "webmodel:network:Network"
     vpc_id: pulumi.Output[str]
     vpc_cidr_block: str
     availability_zones: list[str]
@@ -135,165 +103,19 @@ class Network(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("webmodel:network:Network", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        invoke = pulumi.InvokeOptions(parent=self)
-
-        # Regular AZs only: Local and Wavelength Zones need opt-in and lack most services.
-        zones = aws.get_availability_zones(
-            state="available",
-            filters=[
-                aws.GetAvailabilityZonesFilterArgs(
-                    name="opt-in-status", values=["opt-in-not-required"]
-                )
-            ],
-            opts=invoke,
-        )
-        names = sorted(zones.names)
-        if len(names) < args.availability_zone_count:
-            raise ValueError(
-                f"{name}: {args.availability_zone_count} availability zones requested, "
-                f"the region offers {len(names)}: {', '.join(names)}"
-            )
-        self.availability_zones = names[: args.availability_zone_count]
+        super().__init__(name, opts)
+        self._name, self._args = name, args
+        self.availability_zones = self._zones()
         self.vpc_cidr_block = args.cidr_block
-        region = aws.get_region(opts=invoke).region
-        account_id = aws.get_caller_identity(opts=invoke).account_id
-        partition = aws.get_partition(opts=invoke).partition
 
-        vpc = aws.ec2.Vpc(
-            f"{name}-vpc",
-            cidr_block=args.cidr_block,
-            enable_dns_support=True,
-            enable_dns_hostnames=True,
-            tags={**args.tags, "Name": f"{name}-vpc"},
-            opts=child,
-        )
-        # Adopt the VPC's default security group and strip every rule, so nothing can be
-        # attached to it by accident and talk freely.
-        aws.ec2.DefaultSecurityGroup(
-            f"{name}-default-sg",
-            vpc_id=vpc.id,
-            ingress=[],
-            egress=[],
-            tags={**args.tags, "Name": f"{name}-default-deny"},
-            opts=child,
-        )
-        igw = aws.ec2.InternetGateway(
-            f"{name}-igw", vpc_id=vpc.id, tags={**args.tags, "Name": f"{name}-igw"}, opts=child
-        )
-
-        subnets: dict[str, list[aws.ec2.Subnet]] = {tier: [] for tier in TIERS}
-        for tier in TIERS:
-            for index, zone in enumerate(self.availability_zones):
-                subnets[tier].append(
-                    aws.ec2.Subnet(
-                        f"{name}-{tier}-{zone}",
-                        vpc_id=vpc.id,
-                        availability_zone=zone,
-                        cidr_block=args.subnet_cidr(tier, index),
-                        map_public_ip_on_launch=tier == "public",
-                        tags={**args.tags, "Name": f"{name}-{tier}-{zone}", "tier": tier},
-                        opts=child,
-                    )
-                )
-
-        public_rt = aws.ec2.RouteTable(
-            f"{name}-public-rt",
-            vpc_id=vpc.id,
-            tags={**args.tags, "Name": f"{name}-public"},
-            opts=child,
-        )
-        aws.ec2.Route(
-            f"{name}-public-internet",
-            route_table_id=public_rt.id,
-            destination_cidr_block="0.0.0.0/0",
-            gateway_id=igw.id,
-            opts=child,
-        )
-        for subnet, zone in zip(subnets["public"], self.availability_zones, strict=True):
-            aws.ec2.RouteTableAssociation(
-                f"{name}-public-{zone}",
-                subnet_id=subnet.id,
-                route_table_id=public_rt.id,
-                opts=child,
-            )
-
-        nat_zones = (
-            self.availability_zones
-            if args.nat_gateways == "per_az"
-            else self.availability_zones[:1]
-        )
-        nats: list[aws.ec2.NatGateway] = []
-        for index, zone in enumerate(nat_zones):
-            eip = aws.ec2.Eip(
-                f"{name}-nat-{zone}",
-                domain="vpc",
-                tags={**args.tags, "Name": f"{name}-nat-{zone}"},
-                opts=child,
-            )
-            nats.append(
-                aws.ec2.NatGateway(
-                    f"{name}-nat-{zone}",
-                    allocation_id=eip.id,
-                    subnet_id=subnets["public"][index].id,
-                    connectivity_type="public",
-                    tags={**args.tags, "Name": f"{name}-nat-{zone}"},
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
-                )
-            )
-
-        private_rts: list[aws.ec2.RouteTable] = []
-        for index, (subnet, zone) in enumerate(
-            zip(subnets["private"], self.availability_zones, strict=True)
-        ):
-            route_table = aws.ec2.RouteTable(
-                f"{name}-private-{zone}-rt",
-                vpc_id=vpc.id,
-                tags={**args.tags, "Name": f"{name}-private-{zone}"},
-                opts=child,
-            )
-            aws.ec2.Route(
-                f"{name}-private-{zone}-nat",
-                route_table_id=route_table.id,
-                destination_cidr_block="0.0.0.0/0",
-                nat_gateway_id=nats[index if args.nat_gateways == "per_az" else 0].id,
-                opts=child,
-            )
-            aws.ec2.RouteTableAssociation(
-                f"{name}-private-{zone}",
-                subnet_id=subnet.id,
-                route_table_id=route_table.id,
-                opts=child,
-            )
-            private_rts.append(route_table)
-
-        isolated_rt = aws.ec2.RouteTable(
-            f"{name}-isolated-rt",
-            vpc_id=vpc.id,
-            tags={**args.tags, "Name": f"{name}-isolated"},
-            opts=child,
-        )
-        for subnet, zone in zip(subnets["isolated"], self.availability_zones, strict=True):
-            aws.ec2.RouteTableAssociation(
-                f"{name}-isolated-{zone}",
-                subnet_id=subnet.id,
-                route_table_id=isolated_rt.id,
-                opts=child,
-            )
-
-        # S3 through a gateway endpoint: platform bundles, logs and image layers stay off NAT.
-        aws.ec2.VpcEndpoint(
-            f"{name}-s3",
-            vpc_id=vpc.id,
-            service_name=f"com.amazonaws.{region}.s3",
-            vpc_endpoint_type="Gateway",
-            route_table_ids=[rt.id for rt in [*private_rts, isolated_rt]],
-            tags={**args.tags, "Name": f"{name}-s3"},
-            opts=child,
-        )
-
-        self._flow_logs(name, args, vpc, region, account_id, partition)
+        vpc, igw = self._vpc()
+        subnets = {tier: self._subnets(vpc, tier) for tier in TIERS}
+        self._public_routes(vpc, igw, subnets["public"])
+        nats = self._nat_gateways(igw, subnets["public"])
+        private_tables = self._private_routes(vpc, nats, subnets["private"])
+        isolated_table = self._isolated_routes(vpc, subnets["isolated"])
+        self._s3_endpoint(vpc, [*private_tables, isolated_table])
+        self._flow_logs(vpc)
 
         self.vpc_id = vpc.id
         self.public_subnet_ids = pulumi.Output.all(*[s.id for s in subnets["public"]])
@@ -311,22 +133,170 @@ class Network(pulumi.ComponentResource):
             }
         )
 
-    def _flow_logs(
-        self,
-        name: str,
-        args: NetworkArgs,
-        vpc: aws.ec2.Vpc,
-        region: str,
-        account_id: str,
-        partition: str,
+    def _tags(self, label: str, **more: str) -> dict[str, str]:
+        """The caller's tags, the child's `Name` (`<network>-<label>`) and `more`."""
+        return {**self._args.tags, "Name": f"{self._name}-{label}", **more}
+
+    def _zones(self) -> list[str]:
+        """The first N regular AZs by name: Local and Wavelength Zones need opt-in and lack
+        most services."""
+        zones = aws.get_availability_zones(
+            state="available",
+            filters=[
+                aws.GetAvailabilityZonesFilterArgs(
+                    name="opt-in-status", values=["opt-in-not-required"]
+                )
+            ],
+            opts=self.invoke_opts,
+        )
+        names, wanted = sorted(zones.names), self._args.availability_zone_count
+        if len(names) < wanted:
+            raise ValueError(
+                f"{self._name}: {wanted} availability zones requested, "
+                f"the region offers {len(names)}: {', '.join(names)}"
+            )
+        return names[:wanted]
+
+    def _vpc(self) -> tuple[aws.ec2.Vpc, aws.ec2.InternetGateway]:
+        """The VPC, its default security group stripped of every rule (so nothing attached to
+        it by accident can talk freely), and its internet gateway."""
+        name = self._name
+        vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=self._args.cidr_block,
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags=self._tags("vpc"),
+            opts=self.child_opts,
+        )
+        aws.ec2.DefaultSecurityGroup(
+            f"{name}-default-sg",
+            vpc_id=vpc.id,
+            ingress=[],
+            egress=[],
+            tags=self._tags("default-deny"),
+            opts=self.child_opts,
+        )
+        igw = aws.ec2.InternetGateway(
+            f"{name}-igw", vpc_id=vpc.id, tags=self._tags("igw"), opts=self.child_opts
+        )
+        return vpc, igw
+
+    def _subnets(self, vpc: aws.ec2.Vpc, tier: str) -> list[aws.ec2.Subnet]:
+        """One subnet of `tier` per AZ, at its fixed slot; only public ones map public IPs."""
+        return [
+            aws.ec2.Subnet(
+                f"{self._name}-{tier}-{zone}",
+                vpc_id=vpc.id,
+                availability_zone=zone,
+                cidr_block=self._args.subnet_cidr(tier, index),
+                map_public_ip_on_launch=tier == "public",
+                tags=self._tags(f"{tier}-{zone}", tier=tier),
+                opts=self.child_opts,
+            )
+            for index, zone in enumerate(self.availability_zones)
+        ]
+
+    def _route_table(self, vpc: aws.ec2.Vpc, label: str, tag: str) -> aws.ec2.RouteTable:
+        return aws.ec2.RouteTable(
+            f"{self._name}-{label}", vpc_id=vpc.id, tags=self._tags(tag), opts=self.child_opts
+        )
+
+    def _associate(self, label: str, subnet: aws.ec2.Subnet, table: aws.ec2.RouteTable) -> None:
+        aws.ec2.RouteTableAssociation(
+            f"{self._name}-{label}",
+            subnet_id=subnet.id,
+            route_table_id=table.id,
+            opts=self.child_opts,
+        )
+
+    def _public_routes(
+        self, vpc: aws.ec2.Vpc, igw: aws.ec2.InternetGateway, subnets: list[aws.ec2.Subnet]
     ) -> None:
+        """One table for every public subnet, its default route to the internet gateway."""
+        table = self._route_table(vpc, "public-rt", "public")
+        aws.ec2.Route(
+            f"{self._name}-public-internet",
+            route_table_id=table.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=igw.id,
+            opts=self.child_opts,
+        )
+        for subnet, zone in zip(subnets, self.availability_zones, strict=True):
+            self._associate(f"public-{zone}", subnet, table)
+
+    def _nat_gateways(
+        self, igw: aws.ec2.InternetGateway, public: list[aws.ec2.Subnet]
+    ) -> list[aws.ec2.NatGateway]:
+        """A NAT gateway with its Elastic IP in the first AZ's public subnet, or in each."""
+        per_az = self._args.nat_gateways == "per_az"
+        zones = self.availability_zones if per_az else self.availability_zones[:1]
+        nats: list[aws.ec2.NatGateway] = []
+        for index, zone in enumerate(zones):
+            label = f"nat-{zone}"
+            eip = aws.ec2.Eip(
+                f"{self._name}-{label}", domain="vpc", tags=self._tags(label), opts=self.child_opts
+            )
+            nats.append(
+                aws.ec2.NatGateway(
+                    f"{self._name}-{label}",
+                    allocation_id=eip.id,
+                    subnet_id=public[index].id,
+                    connectivity_type="public",
+                    tags=self._tags(label),
+                    opts=self.child_opts_with(depends_on=[igw]),
+                )
+            )
+        return nats
+
+    def _private_routes(
+        self, vpc: aws.ec2.Vpc, nats: list[aws.ec2.NatGateway], subnets: list[aws.ec2.Subnet]
+    ) -> list[aws.ec2.RouteTable]:
+        """A table per private subnet, its default route to its AZ's NAT gateway (or the one)."""
+        per_az = self._args.nat_gateways == "per_az"
+        tables: list[aws.ec2.RouteTable] = []
+        for index, (subnet, zone) in enumerate(zip(subnets, self.availability_zones, strict=True)):
+            table = self._route_table(vpc, f"private-{zone}-rt", f"private-{zone}")
+            aws.ec2.Route(
+                f"{self._name}-private-{zone}-nat",
+                route_table_id=table.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=nats[index if per_az else 0].id,
+                opts=self.child_opts,
+            )
+            self._associate(f"private-{zone}", subnet, table)
+            tables.append(table)
+        return tables
+
+    def _isolated_routes(
+        self, vpc: aws.ec2.Vpc, subnets: list[aws.ec2.Subnet]
+    ) -> aws.ec2.RouteTable:
+        """One table for every isolated subnet, with no route out of the VPC."""
+        table = self._route_table(vpc, "isolated-rt", "isolated")
+        for subnet, zone in zip(subnets, self.availability_zones, strict=True):
+            self._associate(f"isolated-{zone}", subnet, table)
+        return table
+
+    def _s3_endpoint(self, vpc: aws.ec2.Vpc, tables: list[aws.ec2.RouteTable]) -> None:
+        """S3 through a gateway endpoint: platform bundles, logs and image layers stay off NAT."""
+        aws.ec2.VpcEndpoint(
+            f"{self._name}-s3",
+            vpc_id=vpc.id,
+            service_name=f"com.amazonaws.{self.aws_context.region}.s3",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[table.id for table in tables],
+            tags=self._tags("s3"),
+            opts=self.child_opts,
+        )
+
+    def _flow_logs(self, vpc: aws.ec2.Vpc) -> None:
         """All VPC traffic (accepted and rejected) to a CloudWatch Logs group."""
-        child = pulumi.ResourceOptions(parent=self)
+        name, where = self._name, self.aws_context
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
             name_prefix=f"/vpc/{name}-flow-logs-",
-            retention_in_days=args.flow_log_retention_days,
-            opts=child,
+            retention_in_days=self._args.flow_log_retention_days,
+            opts=self.child_opts,
         )
         role = aws.iam.Role(
             f"{name}-flow-logs",
@@ -334,13 +304,11 @@ class Network(pulumi.ComponentResource):
             assume_role_policy=trust_policy(
                 "vpc-flow-logs.amazonaws.com",
                 {
-                    "StringEquals": {"aws:SourceAccount": account_id},
-                    "ArnLike": {
-                        "aws:SourceArn": f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"
-                    },
+                    "StringEquals": {"aws:SourceAccount": where.account_id},
+                    "ArnLike": {"aws:SourceArn": where.arn("ec2", "vpc-flow-log/*")},
                 },
             ),
-            opts=child,
+            opts=self.child_opts,
         )
         aws.iam.RolePolicy(
             f"{name}-flow-logs",
@@ -359,7 +327,7 @@ class Network(pulumi.ComponentResource):
                     }
                 )
             ),
-            opts=child,
+            opts=self.child_opts,
         )
         aws.ec2.FlowLog(
             f"{name}-flow-log",
@@ -369,6 +337,6 @@ class Network(pulumi.ComponentResource):
             log_destination=log_group.arn,
             iam_role_arn=role.arn,
             max_aggregation_interval=60,
-            tags={**args.tags, "Name": f"{name}-flow-log"},
-            opts=child,
+            tags=self._tags("flow-log"),
+            opts=self.child_opts,
         )

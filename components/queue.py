@@ -25,15 +25,16 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-
-from components.sqs import (
-    MAX_INACTIVITY_SECONDS,
+from awsfacts.eb import MAX_INACTIVITY_SECONDS
+from awsfacts.sqs import (
     MAX_RECEIVE_COUNT,
     MAX_RETENTION_SECONDS,
     MAX_VISIBILITY_SECONDS,
     MIN_RETENTION_SECONDS,
-    visibility_problem,
 )
+
+from components.base import Component
+from components.rules import visibility_problem
 
 SQS_NAMESPACE = "AWS/SQS"
 BACKLOG_METRIC = "ApproximateNumberOfMessagesVisible"
@@ -130,7 +131,7 @@ class WorkQueueArgs:
         return problems
 
 
-class WorkQueue(pulumi.ComponentResource):
+class WorkQueue(Component):
     """The queue, its DLQ (only this queue may use it), and the backlog alarms and policies.
 
     Outputs: `queue_url`, `queue_arn`, `queue_name`, `dlq_arn`, `dlq_url`, with
@@ -138,78 +139,32 @@ class WorkQueue(pulumi.ComponentResource):
     scaling is attached `scale_out_policy_arn`, `scale_in_policy_arn`.
     """
 
+    type_token = "webmodel:queue:WorkQueue"
     queue_url: pulumi.Output[str]
     queue_arn: pulumi.Output[str]
     queue_name: pulumi.Output[str]
     dlq_arn: pulumi.Output[str]
     dlq_url: pulumi.Output[str]
+    idempotency_table_name: pulumi.Output[str] | None
+    idempotency_table_arn: pulumi.Output[str] | None
     scale_out_policy_arn: pulumi.Output[str] | None
     scale_in_policy_arn: pulumi.Output[str] | None
 
     def __init__(
         self, name: str, args: WorkQueueArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("webmodel:queue:WorkQueue", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-
-        def tags(part: str) -> dict[str, str]:
-            return {**args.tags, "webmodel:queue-part": part}
-
-        encryption: dict[str, Any] = (
-            {"kms_master_key_id": args.kms_master_key_id}
-            if args.kms_master_key_id is not None
-            else {"sqs_managed_sse_enabled": True}
-        )
-        dlq = aws.sqs.Queue(
-            f"{name}-dlq",
-            message_retention_seconds=DLQ_RETENTION_SECONDS,
-            tags=tags("dead-letter"),
-            opts=child,
-            **encryption,
-        )
-        queue = aws.sqs.Queue(
-            name,
-            visibility_timeout_seconds=args.visibility_timeout_seconds,
-            message_retention_seconds=args.message_retention_seconds,
-            receive_wait_time_seconds=20,
-            redrive_policy=pulumi.Output.json_dumps(
-                {"deadLetterTargetArn": dlq.arn, "maxReceiveCount": args.max_receive_count}
-            ),
-            tags=tags("work"),
-            opts=child,
-            **encryption,
-        )
-        aws.sqs.RedriveAllowPolicy(
-            f"{name}-dlq-sources",
-            queue_url=dlq.url,
-            redrive_allow_policy=pulumi.Output.json_dumps(
-                {"redrivePermission": "byQueue", "sourceQueueArns": [queue.arn]}
-            ),
-            opts=child,
-        )
-
-        self.idempotency_table_name: pulumi.Output[str] | None = None
-        self.idempotency_table_arn: pulumi.Output[str] | None = None
-        if args.idempotency_table:
-            table = aws.dynamodb.Table(
-                f"{name}-processed",
-                billing_mode="PAY_PER_REQUEST",
-                hash_key="key",
-                attributes=[aws.dynamodb.TableAttributeArgs(name="key", type="S")],
-                ttl=aws.dynamodb.TableTtlArgs(attribute_name="expires_at", enabled=True),
-                server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
-                tags=tags("processed-messages"),
-                opts=child,
-            )
-            self.idempotency_table_name = table.name
-            self.idempotency_table_arn = table.arn
+        super().__init__(name, opts)
+        self._name, self._args = name, args
+        queue, dlq = self._queues()
+        table = self._idempotency_table() if args.idempotency_table else None
 
         self.queue_url = queue.url
         self.queue_arn = queue.arn
         self.queue_name = queue.name
         self.dlq_arn = dlq.arn
         self.dlq_url = dlq.url
-        self._name, self._args, self._tags = name, args, tags
+        self.idempotency_table_name = table.name if table else None
+        self.idempotency_table_arn = table.arn if table else None
         self.scale_out_policy_arn = self.scale_in_policy_arn = None
         if args.autoscaling_group_name is not None:
             self.scale_on_backlog(args.autoscaling_group_name)
@@ -223,70 +178,126 @@ class WorkQueue(pulumi.ComponentResource):
             }
         )
 
+    def _tags(self, part: str) -> dict[str, str]:
+        return {**self._args.tags, "webmodel:queue-part": part}
+
+    def _queues(self) -> tuple[aws.sqs.Queue, aws.sqs.Queue]:
+        """The work queue and its dead-letter queue, both encrypted; only this queue may
+        dead-letter into the DLQ."""
+        name, args = self._name, self._args
+        encryption: dict[str, Any] = (
+            {"kms_master_key_id": args.kms_master_key_id}
+            if args.kms_master_key_id is not None
+            else {"sqs_managed_sse_enabled": True}
+        )
+        dlq = aws.sqs.Queue(
+            f"{name}-dlq",
+            message_retention_seconds=DLQ_RETENTION_SECONDS,
+            tags=self._tags("dead-letter"),
+            opts=self.child_opts,
+            **encryption,
+        )
+        queue = aws.sqs.Queue(
+            name,
+            visibility_timeout_seconds=args.visibility_timeout_seconds,
+            message_retention_seconds=args.message_retention_seconds,
+            receive_wait_time_seconds=20,
+            redrive_policy=pulumi.Output.json_dumps(
+                {"deadLetterTargetArn": dlq.arn, "maxReceiveCount": args.max_receive_count}
+            ),
+            tags=self._tags("work"),
+            opts=self.child_opts,
+            **encryption,
+        )
+        aws.sqs.RedriveAllowPolicy(
+            f"{name}-dlq-sources",
+            queue_url=dlq.url,
+            redrive_allow_policy=pulumi.Output.json_dumps(
+                {"redrivePermission": "byQueue", "sourceQueueArns": [queue.arn]}
+            ),
+            opts=self.child_opts,
+        )
+        return queue, dlq
+
+    def _idempotency_table(self) -> aws.dynamodb.Table:
+        """Where the workers record the messages they processed (key, TTL on expires_at)."""
+        return aws.dynamodb.Table(
+            f"{self._name}-processed",
+            billing_mode="PAY_PER_REQUEST",
+            hash_key="key",
+            attributes=[aws.dynamodb.TableAttributeArgs(name="key", type="S")],
+            ttl=aws.dynamodb.TableTtlArgs(attribute_name="expires_at", enabled=True),
+            server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
+            tags=self._tags("processed-messages"),
+            opts=self.child_opts,
+        )
+
     def scale_on_backlog(self, autoscaling_group_name: pulumi.Input[str]) -> None:
         """The alarm pair on the queue's visible messages and the two simple scaling policies
         they drive on `autoscaling_group_name` (children of this component)."""
         if self.scale_out_policy_arn is not None:
             raise ValueError(f"WorkQueue {self._name}: its backlog scaling is already attached")
-        name, args, tags = self._name, self._args, self._tags
-        child = pulumi.ResourceOptions(parent=self)
-        scale_out = aws.autoscaling.Policy(
-            f"{name}-scale-out",
-            autoscaling_group_name=autoscaling_group_name,
-            policy_type="SimpleScaling",
-            adjustment_type="ChangeInCapacity",
-            scaling_adjustment=args.scale_out_step,
-            cooldown=args.cooldown_seconds,
-            opts=child,
+        args = self._args
+        scale_out = self._policy("scale-out", autoscaling_group_name, args.scale_out_step)
+        scale_in = self._policy("scale-in", autoscaling_group_name, -1)
+        self._backlog_alarm(
+            "high",
+            f"{args.scale_out_backlog}+ messages waiting: add {args.scale_out_step} "
+            "worker instance(s)",
+            ("GreaterThanOrEqualToThreshold", args.scale_out_backlog, args.scale_out_periods),
+            missing="notBreaching",
+            action=scale_out,
         )
-        scale_in = aws.autoscaling.Policy(
-            f"{name}-scale-in",
-            autoscaling_group_name=autoscaling_group_name,
-            policy_type="SimpleScaling",
-            adjustment_type="ChangeInCapacity",
-            scaling_adjustment=-1,
-            cooldown=args.cooldown_seconds,
-            opts=child,
-        )
-        dimensions = {"QueueName": self.queue_name}
-        aws.cloudwatch.MetricAlarm(
-            f"{name}-backlog-high",
-            alarm_description=(
-                f"{args.scale_out_backlog}+ messages waiting: add {args.scale_out_step} "
-                "worker instance(s)"
-            ),
-            namespace=SQS_NAMESPACE,
-            metric_name=BACKLOG_METRIC,
-            dimensions=dimensions,
-            statistic="Maximum",
-            period=60,
-            evaluation_periods=args.scale_out_periods,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            threshold=args.scale_out_backlog,
-            treat_missing_data="notBreaching",
-            alarm_actions=[scale_out.arn],
-            tags=tags("scale-out-alarm"),
-            opts=child,
-        )
-        aws.cloudwatch.MetricAlarm(
-            f"{name}-backlog-low",
-            alarm_description=(
-                f"at most {args.scale_in_backlog} messages waiting: remove a worker instance"
-            ),
-            namespace=SQS_NAMESPACE,
-            metric_name=BACKLOG_METRIC,
-            dimensions=dimensions,
-            statistic="Maximum",
-            period=60,
-            evaluation_periods=args.scale_in_periods,
-            comparison_operator="LessThanOrEqualToThreshold",
-            threshold=args.scale_in_backlog,
+        self._backlog_alarm(
+            "low",
+            f"at most {args.scale_in_backlog} messages waiting: remove a worker instance",
+            ("LessThanOrEqualToThreshold", args.scale_in_backlog, args.scale_in_periods),
             # SQS stops publishing metrics for a queue that stays idle: nothing to do.
-            treat_missing_data="breaching",
-            alarm_actions=[scale_in.arn],
-            tags=tags("scale-in-alarm"),
-            opts=child,
+            missing="breaching",
+            action=scale_in,
         )
-
         self.scale_out_policy_arn = scale_out.arn
         self.scale_in_policy_arn = scale_in.arn
+
+    def _policy(
+        self, label: str, autoscaling_group_name: pulumi.Input[str], adjustment: int
+    ) -> aws.autoscaling.Policy:
+        """A simple scaling policy changing the group's capacity by `adjustment`."""
+        return aws.autoscaling.Policy(
+            f"{self._name}-{label}",
+            autoscaling_group_name=autoscaling_group_name,
+            policy_type="SimpleScaling",
+            adjustment_type="ChangeInCapacity",
+            scaling_adjustment=adjustment,
+            cooldown=self._args.cooldown_seconds,
+            opts=self.child_opts,
+        )
+
+    def _backlog_alarm(
+        self,
+        level: str,
+        description: str,
+        when: tuple[str, int, int],
+        *,
+        missing: str,
+        action: aws.autoscaling.Policy,
+    ) -> None:
+        """An alarm on the queue's visible messages (one-minute maxima): `when` is the
+        comparison, the threshold and how many periods in a row; it runs `action`."""
+        comparison, threshold, periods = when
+        aws.cloudwatch.MetricAlarm(
+            f"{self._name}-backlog-{level}",
+            alarm_description=description,
+            namespace=SQS_NAMESPACE,
+            metric_name=BACKLOG_METRIC,
+            dimensions={"QueueName": self.queue_name},
+            statistic="Maximum",
+            period=60,
+            evaluation_periods=periods,
+            comparison_operator=comparison,
+            threshold=threshold,
+            treat_missing_data=missing,
+            alarm_actions=[action.arn],
+            tags=self._tags(f"scale-{'out' if level == 'high' else 'in'}-alarm"),
+            opts=self.child_opts,
+        )

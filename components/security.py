@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.base import Component
+
 HTTP_PORTS = (80, 443)
 
 
@@ -33,7 +35,7 @@ class AppSecurityGroupsArgs:
     balancer admits it too (batch inference)."""
 
 
-class AppSecurityGroups(pulumi.ComponentResource):
+class AppSecurityGroups(Component):
     """Security groups for the web and model load balancers and instances.
 
     Outputs: `web_load_balancer_id` (80/443 from anywhere), `web_instances_id`,
@@ -41,6 +43,7 @@ class AppSecurityGroups(pulumi.ComponentResource):
     `model_instances_id`, `worker_instances_id` (None without a worker).
     """
 
+    type_token = "webmodel:security:AppSecurityGroups"
     web_load_balancer_id: pulumi.Output[str]
     web_instances_id: pulumi.Output[str]
     model_load_balancer_id: pulumi.Output[str]
@@ -50,94 +53,47 @@ class AppSecurityGroups(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: AppSecurityGroupsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("webmodel:security:AppSecurityGroups", name, None, opts)
+        super().__init__(name, opts)
+        self._name, self._vpc_id = name, args.vpc_id
 
-        web_lb = self._group(name, "web-lb", "Public ALB of the web environment", args.vpc_id)
+        web_lb = self._group("web-lb", "Public ALB of the web environment")
         web_instances = self._group(
-            name,
             "web-instances",
             "Web (FastAPI) instances; the database and the model load balancer admit this group",
-            args.vpc_id,
         )
         model_lb = self._group(
-            name,
-            "model-lb",
-            "Internal ALB of the model environment: web instances only",
-            args.vpc_id,
+            "model-lb", "Internal ALB of the model environment: web instances only"
         )
-        model_instances = self._group(
-            name, "model-instances", "Model (Triton) instances", args.vpc_id
-        )
+        model_instances = self._group("model-instances", "Model (Triton) instances")
         worker_instances = (
             self._group(
-                name,
-                "worker-instances",
-                "Worker instances: no ingress; sqsd pulls their work from SQS",
-                args.vpc_id,
+                "worker-instances", "Worker instances: no ingress; sqsd pulls their work from SQS"
             )
             if args.worker
             else None
         )
-
+        callers = [("web", web_instances, "Model API from the web instances only")]
+        if worker_instances is not None:
+            callers.append(
+                (
+                    "worker",
+                    worker_instances,
+                    "Model API from the worker instances (batch inference)",
+                )
+            )
         for port in HTTP_PORTS:
-            for family, cidr in (("ipv4", "0.0.0.0/0"), ("ipv6", "::/0")):
-                aws.vpc.SecurityGroupIngressRule(
-                    f"{name}-web-lb-{port}-{family}",
-                    security_group_id=web_lb.id,
-                    description=f"HTTP{'S' if port == 443 else ''} from the internet",
-                    ip_protocol="tcp",
-                    from_port=port,
-                    to_port=port,
-                    cidr_ipv4=cidr if family == "ipv4" else None,
-                    cidr_ipv6=cidr if family == "ipv6" else None,
-                    opts=pulumi.ResourceOptions(parent=self),
-                )
-            callers = [("web", web_instances, "Model API from the web instances only")]
-            if worker_instances is not None:
-                callers.append(
-                    (
-                        "worker",
-                        worker_instances,
-                        "Model API from the worker instances (batch inference)",
-                    )
-                )
+            self._internet_to(web_lb, port)
             for caller, group, description in callers:
-                aws.vpc.SecurityGroupIngressRule(
-                    f"{name}-model-lb-{port}-from-{caller}",
-                    security_group_id=model_lb.id,
-                    description=description,
-                    ip_protocol="tcp",
-                    from_port=port,
-                    to_port=port,
-                    referenced_security_group_id=group.id,
-                    opts=pulumi.ResourceOptions(parent=self),
-                )
-
+                self._caller_to(model_lb, port, caller, group, description)
         # Load balancers reach their targets inside the VPC only; instances need the internet
         # (through NAT) for the EB service, ECR image pulls and CloudWatch.
         for label, group in (("web-lb", web_lb), ("model-lb", model_lb)):
-            aws.vpc.SecurityGroupEgressRule(
-                f"{name}-{label}-to-vpc",
-                security_group_id=group.id,
-                description="To targets inside the VPC",
-                ip_protocol="tcp",
-                from_port=80,
-                to_port=80,
-                cidr_ipv4=args.vpc_cidr_block,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+            self._to_vpc(label, group, args.vpc_cidr_block)
         instance_groups = [("web-instances", web_instances), ("model-instances", model_instances)]
         if worker_instances is not None:
             instance_groups.append(("worker-instances", worker_instances))
         for label, group in instance_groups:
-            aws.vpc.SecurityGroupEgressRule(
-                f"{name}-{label}-egress",
-                security_group_id=group.id,
-                description="Outbound through NAT: EB service, ECR, CloudWatch, the model API",
-                ip_protocol="-1",
-                cidr_ipv4="0.0.0.0/0",
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+            self._outbound(label, group)
 
         self.web_load_balancer_id = web_lb.id
         self.web_instances_id = web_instances.id
@@ -153,13 +109,68 @@ class AppSecurityGroups(pulumi.ComponentResource):
             }
         )
 
-    def _group(
-        self, name: str, label: str, description: str, vpc_id: pulumi.Input[str]
-    ) -> aws.ec2.SecurityGroup:
+    def _group(self, label: str, description: str) -> aws.ec2.SecurityGroup:
         return aws.ec2.SecurityGroup(
-            f"{name}-{label}",
-            vpc_id=vpc_id,
+            f"{self._name}-{label}",
+            vpc_id=self._vpc_id,
             description=description,
-            tags={"Name": f"{name}-{label}"},
-            opts=pulumi.ResourceOptions(parent=self),
+            tags={"Name": f"{self._name}-{label}"},
+            opts=self.child_opts,
+        )
+
+    def _internet_to(self, group: aws.ec2.SecurityGroup, port: int) -> None:
+        """`port` of the web load balancer open to the internet, over IPv4 and IPv6."""
+        for family, cidr in (("ipv4", "0.0.0.0/0"), ("ipv6", "::/0")):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{self._name}-web-lb-{port}-{family}",
+                security_group_id=group.id,
+                description=f"HTTP{'S' if port == 443 else ''} from the internet",
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                cidr_ipv4=cidr if family == "ipv4" else None,
+                cidr_ipv6=cidr if family == "ipv6" else None,
+                opts=self.child_opts,
+            )
+
+    def _caller_to(
+        self,
+        group: aws.ec2.SecurityGroup,
+        port: int,
+        caller: str,
+        caller_group: aws.ec2.SecurityGroup,
+        description: str,
+    ) -> None:
+        """`port` of the model load balancer open to one caller's instances."""
+        aws.vpc.SecurityGroupIngressRule(
+            f"{self._name}-model-lb-{port}-from-{caller}",
+            security_group_id=group.id,
+            description=description,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=caller_group.id,
+            opts=self.child_opts,
+        )
+
+    def _to_vpc(self, label: str, group: aws.ec2.SecurityGroup, vpc_cidr_block: str) -> None:
+        aws.vpc.SecurityGroupEgressRule(
+            f"{self._name}-{label}-to-vpc",
+            security_group_id=group.id,
+            description="To targets inside the VPC",
+            ip_protocol="tcp",
+            from_port=80,
+            to_port=80,
+            cidr_ipv4=vpc_cidr_block,
+            opts=self.child_opts,
+        )
+
+    def _outbound(self, label: str, group: aws.ec2.SecurityGroup) -> None:
+        aws.vpc.SecurityGroupEgressRule(
+            f"{self._name}-{label}-egress",
+            security_group_id=group.id,
+            description="Outbound through NAT: EB service, ECR, CloudWatch, the model API",
+            ip_protocol="-1",
+            cidr_ipv4="0.0.0.0/0",
+            opts=self.child_opts,
         )

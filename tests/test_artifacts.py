@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.artifacts import Artifacts, ArtifactsArgs, repository_digest, tls_only_policy
+from components.beanstalk.iam import instance_policy, read_prefix_statements
 from components.bundle import Bundle, build_bundle
-from components.iam import instance_policy, read_prefix_statements
 from preflight.simulate.deployment import Deployment
 from preflight.simulate.run import ProgramError, simulate
 from tests.preflight_support import copy_project

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from components.beanstalk import Application, ApplicationArgs
+from components.beanstalk.args import EnvironmentArgs, WiredProperty, WorkerDaemon
+from components.beanstalk.environment import Environment
+from components.beanstalk.iam import instance_policy
 from components.config import LoadBalancedConfig, parse_stack_config
-from components.config_args import environment_args as config_environment_args
-from components.config_args import load_balancer
+from components.config.args import environment_args as config_environment_args
+from components.config.args import load_balancer
 from components.database import Database, DatabaseArgs
-from components.environment import Environment
-from components.environment_args import EnvironmentArgs, WiredProperty, WorkerDaemon
-from components.iam import instance_policy
 from components.network import Network, NetworkArgs
 from components.security import AppSecurityGroups, AppSecurityGroupsArgs
 from tests.program_fixtures import LISTENER_TOKEN, Recording, run, settings_map
@@ -186,7 +186,7 @@ def test_network_args_are_keyword_only():
 def test_network_invariants_match_the_config_bounds():
     """The config layer parses and relabels; the component owns the invariants. Their bounds
     are pinned together so a stack config can never reach a NetworkArgs that refuses it."""
-    from components.config_models import LOG_RETENTION_DAYS, NetworkConfig
+    from components.config.models import LOG_RETENTION_DAYS, NetworkConfig
     from components.network import FLOW_LOG_RETENTION_DAYS, MAX_AZS, MIN_AZS
 
     bounds = {

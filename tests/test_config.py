@@ -521,7 +521,7 @@ def _repeated_defaults(given: Any, default: Any, path: str) -> list[str]:
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_stack_files_hold_only_what_differs_from_the_defaults(stack: str):
-    from components.config_reference import all_defaults
+    from components.config.reference import all_defaults
 
     defaults = all_defaults()
     repeated = [

@@ -608,8 +608,8 @@ def test_escapes_that_are_not_characters_are_refused(
 
 
 def test_the_configuration_reference_is_current() -> None:
-    """docs/configuration.md's key tables are `python -m components.config_reference` output."""
-    from components.config_reference import DOC, current_block, render
+    """docs/configuration.md's key tables are `python -m components.config.reference` output."""
+    from components.config.reference import DOC, current_block, render
 
     assert current_block(DOC.read_text(encoding="utf-8")) == render()
     for key in CONFIG_KEYS:
@@ -619,8 +619,8 @@ def test_the_configuration_reference_is_current() -> None:
 
 
 def test_pulumi_yaml_config_block_is_generated_from_the_models() -> None:
-    """Pulumi.yaml's `config:` block is `python -m components.config_reference` output."""
-    from components.config_reference import (
+    """Pulumi.yaml's `config:` block is `python -m components.config.reference` output."""
+    from components.config.reference import (
         PROJECT_FILE,
         current_pulumi_config,
         pulumi_config,
@@ -643,7 +643,7 @@ def test_pulumi_yaml_config_block_is_generated_from_the_models() -> None:
 
 
 def test_a_wired_value_that_outgrows_its_reservation_names_its_source_key() -> None:
-    from components.environment_args import EnvironmentArgs, WiredProperty
+    from components.beanstalk.args import EnvironmentArgs, WiredProperty
     from tests.test_components import environment, environment_args
 
     args = environment_args("web")

@@ -319,7 +319,8 @@ def test_every_aws_resource_the_program_constructs_has_a_source() -> None:
     """Read from the code, not a run: types behind config (the worker's queue, alarms and
     scaling policies, the certificate) count before any stack enables them."""
     code = "\n".join(
-        p.read_text("utf-8") for p in [ROOT / "__main__.py", *sorted(ROOT.glob("components/*.py"))]
+        p.read_text("utf-8")
+        for p in [ROOT / "__main__.py", *sorted(ROOT.glob("components/**/*.py"))]
     )
     constructed = {m.groups() for m in _CONSTRUCTED.finditer(code)}
     tokens = {t for t in (_sdk_token(mod, cls) for mod, cls in constructed) if t is not None}

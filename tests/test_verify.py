@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+from awsfacts.ec2 import is_world
 from botocore.stub import Stubber
-from guardrails.ec2_facts import is_world
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto import mock_aws

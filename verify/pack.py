@@ -5,8 +5,8 @@ the pack moves one of these, only this module changes."""
 
 from __future__ import annotations
 
+from awsfacts.ec2 import is_world
 from guardrails import POLICIES
-from guardrails.ec2_facts import is_world
 from guardrails.envprops import LIMIT_BYTES, EnvSize, describe_biggest, measure
 from guardrails.settings import ENV_PROPERTIES_NS
 

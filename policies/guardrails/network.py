@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Final
 
+from awsfacts.ec2 import VPC
+
 from .common import ADVISORY, stack_policy
-from .ec2_facts import VPC
 from .subnets import Network
 
 FLOW_LOG: Final = "aws:ec2/flowLog:FlowLog"

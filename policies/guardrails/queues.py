@@ -15,8 +15,9 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from awsfacts.ec2 import is_world
+
 from .common import EB_ENVIRONMENT, CannotCheck, cannot_check, resource_policy, stack_policy
-from .ec2_facts import is_world
 from .resources import Resource
 from .settings import ENV_NS, LAUNCH_NS, VPC_NS, OptionSettings
 from .subnets import Network, split_ids

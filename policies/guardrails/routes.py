@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .ec2_facts import IGW_TYPES, ROUTE, ROUTE_TABLE, is_world
+from awsfacts.ec2 import IGW_TYPES, ROUTE, ROUTE_TABLE, is_world
+
 from .resources import Resource
 from .stack_index import References, StackIndex
 from .values import UNKNOWN, is_unreadable

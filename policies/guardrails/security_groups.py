@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from awsfacts.ec2 import is_world
+
 from .common import CannotCheck, resource_policy, unreadable
-from .ec2_facts import is_world
 from .resources import Resource
 from .values import as_int, is_unreadable
 

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ec2_facts import DEFAULT_ROUTE_TABLE
+from awsfacts.ec2 import DEFAULT_ROUTE_TABLE
+
 from .resources import Resource
 from .values import is_unreadable
 

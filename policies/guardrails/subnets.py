@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ec2_facts import (
+from awsfacts.ec2 import (
     DEFAULT_ROUTE_TABLE,
     MAIN_ROUTE_TABLE_ASSOCIATION,
     ROUTE_TABLE_ASSOCIATION,
@@ -37,6 +37,7 @@ from .ec2_facts import (
     TABLE_TYPES,
     VPC,
 )
+
 from .resources import Resource
 from .routes import Routes, Status, main_table_stand_in
 from .stack_index import References, StackIndex

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.preflight_support import preflight
+from tests.preflight_support import ROOT, copy_project, preflight
 
 
 def test_show_secrets_without_json_is_refused_rather_than_ignored() -> None:
@@ -61,3 +61,31 @@ def test_preview_refuses_a_stack_name_with_a_lone_surrogate() -> None:
     assert run.code == 2
     assert "invalid character '\\\\udc80' at position 3" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_every_problem_of_a_stack_file_shows_at_once_one_a_line(tmp_path: Path) -> None:
+    project = copy_project(tmp_path)
+    (project / "Pulumi.dev.yaml").write_text(
+        "config:\n"
+        "  aws:region: ap-northeast-9x\n"
+        "  webmodel:webb:\n    minSize: 2\n"
+        "  webmodel:network:\n    cidrBlock:\n      secure: v1:AAAA\n"
+        "  webmodel:web:\n    minSize: 0\n",
+        encoding="utf-8",
+    )
+    run = preflight("--project-dir", project, "preview", "--stack", "dev")
+    assert run.code == 2
+    lines = run.stderr.splitlines()
+    assert lines[0] == "preflight: error: Pulumi.dev.yaml: 4 problems:"
+    assert lines[1].startswith("    aws:region: must be an AWS region code")
+    assert lines[2].startswith("    webmodel:network.cidrBlock: cannot be secret (secure:)")
+    assert sorted(lines[3:]) == sorted(
+        [
+            "    webmodel:web.minSize: Input should be greater than or equal to 1 (got 0)",
+            "    webmodel:webb: unknown config key (did you mean 'webmodel:web'?); valid keys: "
+            "webmodel:network, webmodel:database, webmodel:platform, webmodel:web, "
+            "webmodel:model, webmodel:worker",
+        ]
+    )
+    assert "v1:AAAA" not in run.stderr
+    assert str(ROOT) not in run.stderr

@@ -1,5 +1,5 @@
 """Elastic Beanstalk: the `Application` every environment of the stack belongs to, its service
-role and the platform they all run. The environments: components/environment.py."""
+role and the platform they all run. The environments: environment.py."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.base import Component
 from components.iam import trust_policy
 
 
@@ -25,13 +26,14 @@ class ApplicationArgs:
     older ones are deleted from EB, their source bundles kept in S3."""
 
 
-class Application(pulumi.ComponentResource):
+class Application(Component):
     """The EB application, its service role and the platform both environments run.
 
     Outputs: `name`, `service_role_arn` (enhanced health + managed updates),
     `solution_stack_name` (plain string, resolved at construction).
     """
 
+    type_token = "webmodel:beanstalk:Application"
     name: pulumi.Output[str]
     service_role_arn: pulumi.Output[str]
     solution_stack_name: str
@@ -39,14 +41,12 @@ class Application(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ApplicationArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("webmodel:beanstalk:Application", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        invoke = pulumi.InvokeOptions(parent=self)
-
+        super().__init__(name, opts)
+        child = self.child_opts
         self.solution_stack_name = aws.elasticbeanstalk.get_solution_stack(
-            name_regex=args.solution_stack_regex, most_recent=True, opts=invoke
+            name_regex=args.solution_stack_regex, most_recent=True, opts=self.invoke_opts
         ).name
-        partition = aws.get_partition(opts=invoke).partition
+        partition = self.aws_context.partition
 
         service_role = aws.iam.Role(
             f"{name}-service-role",

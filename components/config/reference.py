@@ -1,12 +1,14 @@
 """The key tables of docs/configuration.md, rendered from the config models.
 
-`python -m components.config_reference` rewrites the block between the markers in
+`python -m components.config.reference` rewrites the block between the markers in
 docs/configuration.md and the `config:` block of Pulumi.yaml (every key with its description
-and defaults); tests fail when either committed copy differs from this rendering.
+and defaults); `--check` only says whether either is stale (exit 1). Tests fail when either
+committed copy differs from this rendering.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import textwrap
@@ -18,16 +20,12 @@ from typing import Any, Literal, Union
 import yaml
 from pydantic import BaseModel
 
-from components.config import (
-    CONFIG_KEYS,
-    PROJECT,
-    ROLES,
-    StackConfig,
-    section_model,
-    secure_value_problem,
-)
+from components.config.loading import section_model
+from components.config.models import PROJECT
+from components.config.roles import CONFIG_KEYS, ROLES, StackConfig
+from components.config.secrets import secure_value_problem
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "configuration.md"
 PROJECT_FILE = ROOT / "Pulumi.yaml"
 CONFIG_BLOCK = "\nconfig:\n"
@@ -173,14 +171,38 @@ def current_block(text: str) -> str:
     return text[start:end].strip("\n") + "\n"
 
 
-def main() -> int:
+def rendered() -> dict[Path, str]:
+    """docs/configuration.md and Pulumi.yaml as this rendering makes them."""
     text = DOC.read_text(encoding="utf-8")
     start, end = text.index(START) + len(START), text.index(END)
-    DOC.write_text(text[:start] + "\n" + render() + text[end:], encoding="utf-8")
     project = PROJECT_FILE.read_text(encoding="utf-8")
     head = project[: project.index(CONFIG_BLOCK) + 1]
-    PROJECT_FILE.write_text(head + render_pulumi_config(), encoding="utf-8")
-    return 0
+    return {
+        DOC: text[:start] + "\n" + render() + text[end:],
+        PROJECT_FILE: head + render_pulumi_config(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite both files (exit 0), or with `--check` write nothing and exit 1 if stale."""
+    parser = argparse.ArgumentParser(
+        prog="python -m components.config.reference",
+        description="Rewrite the key tables of docs/configuration.md and the config: block of "
+        "Pulumi.yaml from the config models.",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 when either file differs from the rendering",
+    )
+    check = parser.parse_args(argv).check
+    stale = {path: text for path, text in rendered().items() if path.read_text("utf-8") != text}
+    for path, text in stale.items():
+        if check:
+            print(f"{path.relative_to(ROOT)} is stale: run python -m components.config.reference")
+        else:
+            path.write_text(text, encoding="utf-8")
+    return 1 if check and stale else 0
 
 
 if __name__ == "__main__":

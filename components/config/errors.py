@@ -1,4 +1,5 @@
-"""Turning pydantic's validation errors into lines that name the full `webmodel:` key.
+"""How an invalid stack config is reported: `ConfigError`, and pydantic's validation errors
+turned into lines that name the full `webmodel:` key.
 
 A line names the key and the rule it broke; it shows the offending value only when the key
 is not secret (`redact=False`), so a `secure:` value never reaches an error message.
@@ -13,6 +14,19 @@ from collections.abc import Iterable
 from pydantic import BaseModel, ValidationError
 
 _UNION_BRANCHES = {"str", "int", "float", "bool", "constrained-str"}
+
+
+class ConfigError(ValueError):
+    """An invalid stack configuration; the message names every bad key and what is valid."""
+
+    problems: list[str]
+
+    @classmethod
+    def of(cls, problems: list[str]) -> ConfigError:
+        """One error listing every problem, one per line."""
+        error = cls("invalid stack configuration:\n  " + "\n  ".join(problems))
+        error.problems = list(problems)
+        return error
 
 
 def closest(name: str, valid: Iterable[str]) -> str:

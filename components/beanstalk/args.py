@@ -1,6 +1,6 @@
-"""Inputs of the `Environment` component (components/environment.py): flat, typed, checked at
+"""Inputs of the `Environment` component (environment.py): flat, typed, checked at
 construction, every problem reported at once. Option settings are built from them in
-components/eb_options.py."""
+options.py."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pulumi
+from awsfacts.eb import MAX_INACTIVITY_SECONDS
 
-from components.budget import ENV_KEY_PATTERN, ENV_PROPERTY_LIMIT_BYTES, budget_problem
-from components.config_models import SECRET_ARN_PATTERN
-from components.sqs import MAX_INACTIVITY_SECONDS, visibility_problem
+from components.rules import (
+    budget_problem,
+    capacity_problem,
+    property_name_problem,
+    secret_arn_problem,
+    visibility_problem,
+)
 
 
 @dataclass(frozen=True)
@@ -169,29 +174,23 @@ class EnvironmentArgs:
             problems.append("a worker scales on its queue's backlog: leave scaling unset")
         if not self.instance_types:
             problems.append("instance_types is empty")
-        if not 1 <= self.min_size <= self.max_size:
-            problems.append(
-                f"min_size {self.min_size} / max_size {self.max_size}: need 1 <= min <= max"
-            )
         names = [*self.env, *self.secrets, *self.wired_properties, *self.wired_secrets]
-        for key in names:
-            if not ENV_KEY_PATTERN.fullmatch(key):
-                problems.append(f"property name {key!r} must match [A-Za-z_][A-Za-z0-9_]*")
         duplicates = sorted({key for key in names if names.count(key) > 1})
-        if duplicates:
-            problems.append(f"properties defined twice: {', '.join(duplicates)}")
-        for key, arn in self.secrets.items():
-            if not SECRET_ARN_PATTERN.fullmatch(arn):
-                shown = "" if self.secret_settings else f"{arn!r} "
-                problems.append(f"secret {key}: {shown}is not a Secrets Manager or SSM ARN")
-        budget = budget_problem(
-            f"{self.role} environment",
-            self.env,
-            {key: prop.max_bytes for key, prop in self.wired_properties.items()},
-            ENV_PROPERTY_LIMIT_BYTES,
-        )
-        if budget:
-            problems.append(budget)
+        found = [
+            capacity_problem(self.min_size, self.max_size, ("min_size", "max_size")),
+            *(property_name_problem(key, "property name") for key in names),
+            f"properties defined twice: {', '.join(duplicates)}" if duplicates else None,
+            *(
+                secret_arn_problem(arn, redact=self.secret_settings, arg=f"secret {key}")
+                for key, arn in self.secrets.items()
+            ),
+            budget_problem(
+                f"{self.role} environment",
+                self.env,
+                {key: prop.max_bytes for key, prop in self.wired_properties.items()},
+            ),
+        ]
+        problems += [problem for problem in found if problem]
         worker = self.worker
         if worker is not None:
             inactivity = worker.inactivity_timeout_seconds

@@ -1,9 +1,10 @@
-"""Elastic Beanstalk facts the pack relies on, in one place.
+"""Elastic Beanstalk facts the pack and the program rely on, in one place.
 
 Everything here is a fact about AWS, not a rule of ours: resource type tokens, option
 namespaces, the environment-property limit and how it is counted, the key rules, and the
 values EB uses for an option nobody sets. The module imports only the standard library, so
-any tool can read it by path (the pack under `policies/` must stay publishable on its own).
+any tool can read it by path (the pack under `policies/` must stay publishable on its own):
+the pack's rules judge these options, the program's components write them.
 
 From the EB developer guide ("Environment property limits"):
 - keys can contain any alphanumeric characters and the symbols `_ . : / + \\ - @`;
@@ -32,6 +33,19 @@ ENV_PROPERTIES_NS: Final = "aws:elasticbeanstalk:application:environment"
 """Plain environment properties: these count toward the 4,096-byte limit."""
 ENV_SECRETS_NS: Final = "aws:elasticbeanstalk:application:environmentsecrets"
 """Properties read from Secrets Manager or SSM by ARN: not counted toward the limit."""
+INSTANCES_NS: Final = "aws:ec2:instances"
+TRIGGER_NS: Final = "aws:autoscaling:trigger"
+ROLLING_UPDATE_NS: Final = "aws:autoscaling:updatepolicy:rollingupdate"
+PLATFORM_UPDATE_NS: Final = f"{MANAGED_ACTIONS_NS}:platformupdate"
+LOGS_NS: Final = "aws:elasticbeanstalk:cloudwatch:logs"
+HEALTH_LOGS_NS: Final = f"{LOGS_NS}:health"
+DEFAULT_PROCESS_NS: Final = "aws:elasticbeanstalk:environment:process:default"
+ALB_NS: Final = "aws:elbv2:loadbalancer"
+HTTPS_LISTENER_NS: Final = "aws:elbv2:listener:443"
+SQSD_NS: Final = "aws:elasticbeanstalk:sqsd"
+"""A worker environment's daemon: the queue it reads and how it posts to the app."""
+MAX_INACTIVITY_SECONDS: Final = 36000
+"""The largest InactivityTimeout sqsd accepts (10 hours)."""
 
 LIMIT_BYTES: Final = 4096
 """The combined size of all environment properties as `key=value` strings."""

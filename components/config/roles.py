@@ -13,24 +13,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from awsfacts.eb import MAX_INACTIVITY_SECONDS
+from awsfacts.sqs import (
+    MAX_RECEIVE_COUNT,
+    MAX_RETENTION_SECONDS,
+    MAX_VISIBILITY_SECONDS,
+    MIN_RETENTION_SECONDS,
+)
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt
 
-from components.config_models import (
-    DOMAIN_PATTERN,
-    MODEL_REPOSITORY_PATTERN,
+from components.config.models import (
     DatabaseConfig,
     EnvironmentConfig,
     LoadBalancedConfig,
     NetworkConfig,
     PlatformConfig,
 )
-from components.sqs import (
-    MAX_INACTIVITY_SECONDS,
-    MAX_RECEIVE_COUNT,
-    MAX_RETENTION_SECONDS,
-    MAX_VISIBILITY_SECONDS,
-    MIN_RETENTION_SECONDS,
-)
+from components.rules import DOMAIN_PATTERN, MODEL_REPOSITORY_PATTERN
 
 Role = Literal["web", "model", "worker"]
 
@@ -64,7 +63,7 @@ class WorkerConfig(EnvironmentConfig):
     visibility_timeout_seconds: StrictInt = Field(default=360, ge=0, le=MAX_VISIBILITY_SECONDS)
     """How long a received message stays hidden from other instances (the queue's and sqsd's
     VisibilityTimeout); must be greater than processingTimeoutSeconds (checked with the other
-    cross-field rules in components/config.py)."""
+    cross-field rules in components/config/checks.py)."""
     retry_delay_seconds: StrictInt = Field(default=30, ge=0, le=MAX_VISIBILITY_SECONDS)
     """How long a failed message waits before it is received again
     (`aws:elasticbeanstalk:sqsd` ErrorVisibilityTimeout)."""

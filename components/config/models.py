@@ -1,12 +1,11 @@
 """The typed stack configuration models: the shared sections and what every environment has,
 validated at construction. Frozen pydantic models with camelCase aliases as in the YAML; unknown
-fields are rejected. The environment roles and the whole StackConfig are in components/roles.py;
-loading, the secret rules and error wording live in components/config.py.
+fields are rejected; each rule a field shares with an Args class is components/rules.py's. The
+environment roles and the whole StackConfig are in roles.py; loading in loading.py.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Annotated, Literal
 
@@ -22,25 +21,35 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from components.rules import (
+    AMI_PATTERN,
+    CERTIFICATE_ARN_PATTERN,
+    INSTANCE_TYPE_PATTERN,
+    LOG_RETENTION_DAYS,
+    MAX_AZS,
+    MAX_BACKUP_RETENTION_DAYS,
+    MIN_AZS,
+    capacity_problem,
+    retention_problem,
+    subnet_layout_problem,
+    vpc_cidr_problem,
+)
+
+__all__ = [
+    "LOG_RETENTION_DAYS",
+    "PROJECT",
+    "DatabaseConfig",
+    "EnvValue",
+    "EnvironmentConfig",
+    "LoadBalancedConfig",
+    "LogRetentionDays",
+    "NetworkConfig",
+    "PlatformConfig",
+    "ScalingConfig",
+]
+
 PROJECT = "webmodel"
-
-SECRET_ARN_PATTERN = re.compile(
-    r"arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+"
-    r"|ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+)"
-)
-CERTIFICATE_ARN_PATTERN = re.compile(
-    r"arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}"
-    r"|iam::\d{12}:server-certificate/[A-Za-z0-9/_+=,.@-]+)"
-)
-INSTANCE_TYPE_PATTERN = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9]+")
-AMI_PATTERN = re.compile(r"ami-([0-9a-f]{8}|[0-9a-f]{17})")
-DOMAIN_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
-MODEL_REPOSITORY_PATTERN = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9!_.*'()/-]+)?$"
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
-
-
-class ConfigError(ValueError):
-    """An invalid stack configuration; the message names every bad key and what is valid."""
+"""The project's name: the namespace of every config key (`webmodel:web`)."""
 
 
 class _Section(BaseModel):
@@ -64,10 +73,14 @@ LogRetentionDays = Annotated[
 ]
 
 
+def _refuse(problem: str | None) -> None:
+    """Raise a rule's problem (components/rules.py) the way pydantic reports it, under the key."""
+    if problem is not None:
+        raise ValueError(problem)
+
+
 def _check_retention(value: int) -> int:
-    if value not in LOG_RETENTION_DAYS:
-        valid = ", ".join(map(str, LOG_RETENTION_DAYS))
-        raise ValueError(f"must be one of the CloudWatch Logs retention periods: {valid}")
+    _refuse(retention_problem(value))
     return value
 
 
@@ -76,7 +89,7 @@ class NetworkConfig(_Section):
 
     cidr_block: str = "10.20.0.0/16"
     """IPv4 CIDR of the VPC, a /16 to /20 private range."""
-    availability_zones: StrictInt = Field(default=2, ge=2, le=4)
+    availability_zones: StrictInt = Field(default=2, ge=MIN_AZS, le=MAX_AZS)
     """How many AZs to spread every tier over (ap-northeast-2 has four)."""
     subnet_prefix_length: StrictInt = Field(default=20, ge=18, le=27)
     """Prefix length of every subnet; the VPC must hold 3 tiers x 4 AZs of them."""
@@ -91,22 +104,12 @@ class NetworkConfig(_Section):
     @field_validator("cidr_block")
     @classmethod
     def _private_range(cls, value: str) -> str:
-        try:
-            network = ipaddress.IPv4Network(value, strict=True)
-        except ValueError as exc:
-            raise ValueError(f"must be an IPv4 CIDR block like 10.20.0.0/16 ({exc})") from None
-        if not network.is_private or not 16 <= network.prefixlen <= 20:
-            raise ValueError("must be a private (RFC 1918) IPv4 range from /16 to /20")
+        _refuse(vpc_cidr_problem(value))
         return value
 
     @model_validator(mode="after")
     def _subnets_fit(self) -> NetworkConfig:
-        vpc_prefix = ipaddress.IPv4Network(self.cidr_block).prefixlen
-        if self.subnet_prefix_length - vpc_prefix < 4:
-            raise ValueError(
-                f"subnetPrefixLength {self.subnet_prefix_length} is too large a subnet for "
-                f"{self.cidr_block}: 3 tiers x 4 AZs need at least /{vpc_prefix + 4}"
-            )
+        _refuse(subnet_layout_problem(self.cidr_block, self.subnet_prefix_length))
         return self
 
 
@@ -129,7 +132,7 @@ class DatabaseConfig(_Section):
     """Synchronous standby in a second AZ."""
     deletion_protection: StrictBool = False
     """RDS refuses to delete the instance while true."""
-    backup_retention_days: StrictInt = Field(default=1, ge=0, le=35)
+    backup_retention_days: StrictInt = Field(default=1, ge=0, le=MAX_BACKUP_RETENTION_DAYS)
     """Automated backup retention, 0 to 35 days."""
     skip_final_snapshot: StrictBool = True
     """false: take a final snapshot when the instance is deleted."""
@@ -297,10 +300,7 @@ class EnvironmentConfig(_Section):
 
     @model_validator(mode="after")
     def _sizes(self) -> EnvironmentConfig:
-        if self.max_size < self.min_size:
-            raise ValueError(
-                f"maxSize ({self.max_size}) must be at least minSize ({self.min_size})"
-            )
+        _refuse(capacity_problem(self.min_size, self.max_size))
         return self
 
 

@@ -1,0 +1,329 @@
+"""The validated stack config mapped onto every component's Args, field by field.
+
+Components take flat, typed Args and never the config models; this is the one place that
+knows both, so `__main__.py` (and the tests) build each component's Args from the config the
+same way: the network, security groups, database, application, artifacts and domain, the
+worker's queue and daemon, every environment and its load balancer. Everything the config does
+not hold (where a component runs, what it is wired to) comes in as arguments, unchanged, so
+the wiring stays in `__main__.py`. A field that may be secret goes on marked secret when its
+`webmodel:` key is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, overload
+
+import pulumi
+
+from components.artifacts import ArtifactsArgs
+from components.beanstalk.application import ApplicationArgs
+from components.beanstalk.args import (
+    EnvironmentArgs,
+    LoadBalancer,
+    ScalingTrigger,
+    WiredProperty,
+    WorkerDaemon,
+)
+from components.bundle import APP_SOURCES, MODEL_REPOSITORY_SOURCE, build_bundle
+from components.config.models import EnvironmentConfig, LoadBalancedConfig, PlatformConfig
+from components.config.roles import ROLES, Role, StackConfig, WorkerConfig
+from components.database import DatabaseArgs
+from components.domain import DomainArgs
+from components.network import NetworkArgs
+from components.queue import WorkQueueArgs
+from components.security import AppSecurityGroupsArgs
+
+WORKER_HTTP_PATH = "/work"
+"""Where sqsd posts each message: apps/worker/workerapp/main.py WORK_PATH."""
+BUNDLE_DIR = ".bundles"
+"""Where the zips Pulumi uploads are built, under the project root (git-ignored)."""
+
+
+@overload
+def _secret_if(secret: bool, value: str) -> pulumi.Input[str]: ...
+@overload
+def _secret_if(secret: bool, value: str | None) -> pulumi.Input[str] | None: ...
+def _secret_if(secret: bool, value: str | None) -> pulumi.Input[str] | None:
+    """A secret field's value, marked secret when its key is."""
+    return pulumi.Output.secret(value) if value is not None and secret else value
+
+
+# -- the shared infrastructure ----------------------------------------------------------------
+
+
+def network(config: StackConfig) -> NetworkArgs:
+    """`webmodel:network`: the VPC and its three subnet tiers."""
+    settings = config.network
+    return NetworkArgs(
+        cidr_block=settings.cidr_block,
+        availability_zone_count=settings.availability_zones,
+        subnet_prefix_length=settings.subnet_prefix_length,
+        nat_gateways=settings.nat_gateways,
+        flow_log_retention_days=settings.flow_log_retention_days,
+    )
+
+
+def security_groups(
+    config: StackConfig, vpc_id: pulumi.Input[str], vpc_cidr_block: str
+) -> AppSecurityGroupsArgs:
+    """The EB security groups in `vpc_id`, with a worker's when the stack runs one."""
+    return AppSecurityGroupsArgs(
+        vpc_id=vpc_id, vpc_cidr_block=vpc_cidr_block, worker=config.worker is not None
+    )
+
+
+def database(
+    config: StackConfig,
+    vpc_id: pulumi.Input[str],
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
+    *,
+    clients: Sequence[pulumi.Input[str]],
+) -> DatabaseArgs:
+    """`webmodel:database` in the given (isolated) subnets, admitting the `clients` groups."""
+    settings, secret = config.database, config.is_secret("database")
+    return DatabaseArgs(
+        vpc_id=vpc_id,
+        subnet_ids=subnet_ids,
+        client_security_group_ids=clients,
+        instance_class=settings.instance_class,
+        engine_version=settings.engine_version,
+        allocated_storage_gb=settings.allocated_storage_gb,
+        max_allocated_storage_gb=settings.max_allocated_storage_gb,
+        database_name=settings.database_name,
+        master_username=_secret_if(secret, settings.master_username),
+        multi_az=settings.multi_az,
+        deletion_protection=settings.deletion_protection,
+        backup_retention_days=settings.backup_retention_days,
+        skip_final_snapshot=settings.skip_final_snapshot,
+        protect=settings.protect,
+        snapshot_identifier=_secret_if(secret, settings.snapshot_identifier),
+    )
+
+
+def application(config: StackConfig, *, name_prefix: str) -> ApplicationArgs:
+    """The EB application on `webmodel:platform`'s newest matching platform."""
+    return ApplicationArgs(
+        solution_stack_regex=config.platform.solution_stack_regex, name_prefix=name_prefix
+    )
+
+
+def artifacts(
+    config: StackConfig, application_name: pulumi.Input[str], *, root: Path, name_prefix: str
+) -> ArtifactsArgs:
+    """A bundle of every role the stack runs (built now, under `root`), and the model
+    repository: `webmodel:model.modelRepository`, else the repository's example model."""
+    roles = sorted(role for role in ROLES if config.environment(role) is not None)
+    uri = config.model.model_repository
+    return ArtifactsArgs(
+        application_name=application_name,
+        bundles=[
+            build_bundle(root / APP_SOURCES[role], app=role, out_dir=root / BUNDLE_DIR)
+            for role in roles
+        ],
+        model_repository_dir=None if uri else root / MODEL_REPOSITORY_SOURCE,
+        model_repository_uri=uri,
+        name_prefix=name_prefix,
+    )
+
+
+def domain(config: StackConfig) -> DomainArgs | None:
+    """`webmodel:web.domain` in its hosted zone; None without a custom domain."""
+    web = config.web
+    return DomainArgs(web.domain, web.hosted_zone) if web.domain and web.hosted_zone else None
+
+
+# -- the worker's queue -----------------------------------------------------------------------
+
+
+def work_queue(worker: WorkerConfig) -> WorkQueueArgs:
+    """`webmodel:worker`'s queue, dead-letter queue, processed-message table and scaling."""
+    return WorkQueueArgs(
+        max_receive_count=worker.max_receive_count,
+        visibility_timeout_seconds=worker.visibility_timeout_seconds,
+        processing_timeout_seconds=worker.processing_timeout_seconds,
+        message_retention_seconds=worker.message_retention_seconds,
+        scale_out_backlog=worker.scale_out_backlog,
+        scale_in_backlog=worker.scale_in_backlog,
+        scale_out_step=worker.scale_out_step,
+        cooldown_seconds=worker.health_check_grace_seconds,
+        idempotency_table=True,
+    )
+
+
+def worker_daemon(
+    worker: WorkerConfig, *, queue_url: pulumi.Input[str], queue_arn: pulumi.Input[str]
+) -> WorkerDaemon:
+    """sqsd of the worker environment: the queue's timeouts and retention, the app's path."""
+    return WorkerDaemon(
+        queue_url=queue_url,
+        queue_arn=queue_arn,
+        http_path=WORKER_HTTP_PATH,
+        http_connections=worker.http_connections,
+        inactivity_timeout_seconds=worker.processing_timeout_seconds,
+        visibility_timeout_seconds=worker.visibility_timeout_seconds,
+        error_visibility_timeout_seconds=worker.retry_delay_seconds,
+        retention_period_seconds=worker.message_retention_seconds,
+    )
+
+
+def idempotency_lease(worker: WorkerConfig) -> dict[str, tuple[str, str]]:
+    """The worker's WORKER_IDEMPOTENCY_LEASE_SECONDS: its processing timeout, with its key."""
+    return {
+        "WORKER_IDEMPOTENCY_LEASE_SECONDS": (
+            str(worker.processing_timeout_seconds),
+            "webmodel:worker.processingTimeoutSeconds",
+        )
+    }
+
+
+# -- the environments -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppWiring:
+    """What every environment of the application is wired to: the application, its platform
+    and service role, the VPC's private subnets, each role's version and source bundles."""
+
+    application_name: pulumi.Input[str]
+    solution_stack_name: pulumi.Input[str]
+    service_role_arn: pulumi.Input[str]
+    vpc_id: pulumi.Input[str]
+    instance_subnet_ids: pulumi.Input[Sequence[str]]
+    version_labels: Mapping[str, pulumi.Input[str]]
+    bundle_arns: Mapping[str, pulumi.Input[str]]
+    name_prefix: str
+
+
+Wired = Mapping[str, tuple[pulumi.Input[str], str]]
+"""Program-added property -> (its value, the config key it derives from)."""
+
+
+def environment(
+    config: StackConfig,
+    role: Role,
+    app: AppWiring,
+    instance_security_group_id: pulumi.Input[str],
+    *,
+    wired: Wired | None = None,
+    **wiring: Any,
+) -> EnvironmentArgs:
+    """`webmodel:<role>` as one EB environment of the application; instances always in the
+    private subnets. `wired` gives each program-added property (declared with its budget in
+    roles.py) its value; `wiring` is the rest (`load_balancer=` or `worker=`, `grants=`, ...)."""
+    settings = config.environment(role)
+    assert settings is not None, f"webmodel:{role} is not set"
+    reserved = ROLES[role].program_properties
+    return environment_args(
+        role,
+        settings,
+        config.platform,
+        secret_settings=config.is_secret(role),
+        application_name=app.application_name,
+        solution_stack_name=app.solution_stack_name,
+        service_role_arn=app.service_role_arn,
+        vpc_id=app.vpc_id,
+        instance_subnet_ids=app.instance_subnet_ids,
+        instance_security_group_id=instance_security_group_id,
+        wired_properties={
+            key: WiredProperty(value, reserved[key], source)
+            for key, (value, source) in (wired or {}).items()
+        },
+        version_label=app.version_labels[role],
+        source_bundles_arn=app.bundle_arns[role],
+        name_prefix=app.name_prefix,
+        **wiring,
+    )
+
+
+def alb(
+    config: StackConfig,
+    role: Role,
+    scheme: Literal["public", "internal"],
+    subnet_ids: pulumi.Input[Sequence[str]],
+    security_group_id: pulumi.Input[str],
+    certificate_arn: pulumi.Input[str] | None = None,
+) -> LoadBalancer:
+    """The load balancer of a load-balanced `webmodel:<role>`."""
+    settings = config.environment(role)
+    assert isinstance(settings, LoadBalancedConfig), f"webmodel:{role} has no load balancer"
+    return load_balancer(
+        settings,
+        scheme=scheme,
+        subnet_ids=subnet_ids,
+        security_group_id=security_group_id,
+        certificate_arn=certificate_arn,
+        secret_settings=config.is_secret(role),
+    )
+
+
+def environment_args(
+    role: str,
+    settings: EnvironmentConfig,
+    platform: PlatformConfig,
+    *,
+    secret_settings: bool = False,
+    **wiring: Any,
+) -> EnvironmentArgs:
+    """`EnvironmentArgs` of one role's settings: capacity, deployments, platform, properties;
+    the rest comes in `wiring`."""
+    return EnvironmentArgs(
+        role=role,
+        instance_types=settings.instance_types,
+        min_size=settings.min_size,
+        max_size=settings.max_size,
+        root_volume_size_gb=settings.root_volume_size_gb,
+        image_id=settings.image_id,
+        scaling=scaling_trigger(settings),
+        deployment_policy=settings.deployment_policy,
+        batch_size_percent=settings.batch_size_percent,
+        config_update_type=settings.config_update_type,
+        health_check_grace_seconds=settings.health_check_grace_seconds,
+        managed_update_window=platform.managed_update_window,
+        update_level=platform.update_level,
+        log_retention_days=platform.log_retention_days,
+        env=settings.env,
+        secrets=settings.secrets,
+        secret_settings=secret_settings,
+        **wiring,
+    )
+
+
+def scaling_trigger(settings: EnvironmentConfig) -> ScalingTrigger | None:
+    """EB's scaling alarms of a load-balanced role; None for a worker (it scales on its queue)."""
+    if not isinstance(settings, LoadBalancedConfig):
+        return None
+    scaling = settings.scaling
+    return ScalingTrigger(
+        measure_name=scaling.measure_name,
+        statistic=scaling.statistic,
+        unit=scaling.unit,
+        lower_threshold=scaling.lower_threshold,
+        upper_threshold=scaling.upper_threshold,
+    )
+
+
+def load_balancer(
+    settings: LoadBalancedConfig,
+    *,
+    scheme: Literal["public", "internal"],
+    subnet_ids: pulumi.Input[Sequence[str]],
+    security_group_id: pulumi.Input[str],
+    certificate_arn: pulumi.Input[str] | None = None,
+    secret_settings: bool = False,
+) -> LoadBalancer:
+    """The ALB of a load-balanced role's settings; a program-issued `certificate_arn` (custom
+    domain) takes the place of the configured one, which goes on marked secret when the key
+    is."""
+    if certificate_arn is None:
+        certificate_arn = _secret_if(secret_settings, settings.certificate_arn)
+    return LoadBalancer(
+        subnet_ids=subnet_ids,
+        scheme=scheme,
+        security_group_id=security_group_id,
+        health_check_path=settings.health_check_path,
+        certificate_arn=certificate_arn,
+        ssl_policy=settings.ssl_policy,
+    )
