@@ -1,4 +1,4 @@
-"""policies/guardrails/queues.py through pulumi-policy's own argument types (as test_rules_unit):
+"""policies/guardrails/queues.py through pulumi-policy's own argument types (as test_beanstalk):
 SQS encryption, a dead-letter queue per queue, and a worker environment without a load balancer
 or public ingress. Passing and violating cases with exact messages, in preview and export shapes.
 """
@@ -12,8 +12,8 @@ import pytest
 from guardrails import queues
 
 from components.queue import WorkQueueArgs
-from tests import policy_support
-from tests.policy_support import (
+from tests.policies import support as policy_support
+from tests.policies.support import (
     SECRET,
     UNKNOWN,
     Res,

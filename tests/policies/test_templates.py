@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pulumi_policy import PolicyResource, StackValidationArgs, StackValidationPolicy
 from pulumi_policy.proxy import UnknownValueError
 
-from tests.policy_support import (
+from tests.policies.support import (
     BY_NAME,
     IGW,
     NAT,

@@ -1,7 +1,7 @@
 """Each rule of the pack through pulumi-policy's own argument types, in every AWS form.
 
 Resources are built with `ResourceValidationArgs` / `StackValidationArgs` / `PolicyResource`
-(via `tests.policy_support`), their properties deserialized and wrapped in pulumi-policy's
+(via `tests.policies.support`), their properties deserialized and wrapped in pulumi-policy's
 unknown-checking proxy exactly as the analyzer does, so unknowns and secrets arrive in the
 shapes a real `pulumi preview` produces.
 """
@@ -22,7 +22,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
-from tests.policy_support import (
+from tests.policies.support import (
     BY_NAME,
     IGW,
     NAT,
@@ -921,8 +921,7 @@ def test_every_policy_has_a_test_here() -> None:
 
     here = pathlib.Path(__file__).parent
     text = "".join(
-        (here / f).read_text()
-        for f in ("test_rules_unit.py", "test_storage_rules.py", "test_queue_rules.py")
+        (here / f).read_text() for f in ("test_beanstalk.py", "test_storage.py", "test_queues.py")
     )
     assert [p.name for p in POLICIES if f'"{p.name}"' not in text] == []
     assert all(isinstance(p, ResourceValidationPolicy | StackValidationPolicy) for p in POLICIES)

@@ -27,7 +27,7 @@ ARE_NOT_KNOWN = "are not known yet (unknown during preview) or are encrypted in 
 """How a rule says it cannot read a value (unknown during a preview; a ciphertext-only
 secret reaches the pack as unknown on a saved state)."""
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACK = "webmodel-guardrails"
 ADVISORY, MANDATORY = analyzer_pb2.ADVISORY, analyzer_pb2.MANDATORY
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"

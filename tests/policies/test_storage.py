@@ -1,5 +1,5 @@
 """The S3 rules (s3-bucket-private, s3-bucket-encrypted, s3-bucket-versioned) and the release
-rule (eb-runs-stack-version), through pulumi-policy's own argument types (tests.policy_support).
+rule (eb-runs-stack-version), through pulumi-policy's own argument types (tests.policies.support).
 
 Each rule: a passing stack, every violating form with its exact message, a companion found by
 dependency while IDs are unknown, and the advisory 'cannot check' when nothing tells.
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.policy_support import UNKNOWN, Res, check_stack, passes
+from tests.policies.support import UNKNOWN, Res, check_stack, passes
 
 BUCKET = "aws:s3/bucket:Bucket"
 BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
