@@ -2,7 +2,7 @@
 version, instances, its sqsd queue URL and timeouts) and its queues (encryption, redrive to the
 dead-letter queue). moto in process for SQS and EC2; `botocore.stub.Stubber` for the Elastic
 Beanstalk calls moto does not implement (`describe_environment_resources`,
-`describe_configuration_settings`), as in tests/test_verify.py, whose healthy account the
+`describe_configuration_settings`), as in tests/verify/test_checks.py, whose healthy account the
 whole-report test reuses. A healthy worker first, then one kind of drift per test, each
 asserting the exact line of the one check it breaks."""
 
@@ -20,7 +20,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from tests.test_verify import (
+from tests.verify.test_checks import (
     APP,
     ENV_NS,
     HEALTHY_CHECKS,
@@ -260,7 +260,7 @@ def run_worker_checks(account: Shared, drift: WorkerDrift) -> WorkerRun:
 def test_a_healthy_worker_passes_every_check_in_the_whole_report(
     moto: Shared, tmp_path: Path
 ) -> None:
-    """tests/test_verify.py's healthy account with a worker: its checks come after the
+    """tests/verify/test_checks.py's healthy account with a worker: its checks come after the
     model's and before the database's, and each passes."""
     clients = make_clients()
     account = build_account(clients.ec2, clients.elbv2, clients.rds, Drift())
@@ -308,7 +308,7 @@ def test_a_healthy_worker_passes_every_check_in_the_whole_report(
 
 
 def test_without_worker_outputs_the_stack_has_no_worker() -> None:
-    """verify_stack then adds no worker line and needs no SQS client: tests/test_verify.py's
+    """verify_stack then adds no worker line and needs no SQS client: tests/verify/test_checks.py's
     healthy report, made with clients that have none, pins its exact list of checks."""
     assert StackOutputs.from_mapping(_BASE_OUTPUTS, "src").worker is None
 

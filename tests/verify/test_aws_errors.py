@@ -37,7 +37,7 @@ from moto.server import ThreadedMotoServer
 from verify.aws import Clients, guard
 from verify.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
 APP = "webmodel-dev"
 WEB_ENV = "webmodel-dev-web"

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
     from mypy_boto3_rds import RDSClient
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 REGION = "ap-northeast-2"
 APP = "webmodel-prod"
 WEB_ENV = "webmodel-prod-web"

@@ -22,7 +22,7 @@ from verify.report import exit_code, render_plain, render_rich
 from verify.result import CheckResult
 from verify.runner import MIRRORED_POLICIES, apply_level, stage_of
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 GOOD_OUTPUTS: dict[str, object] = {
     "webUrl": "http://web.example",
