@@ -22,10 +22,7 @@ import pytest
 from google.protobuf import empty_pb2, json_format, struct_pb2  # type: ignore[import-untyped]
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-IS_NOT_KNOWN = "is not known yet (unknown during preview) or is encrypted in the state"
-ARE_NOT_KNOWN = "are not known yet (unknown during preview) or are encrypted in the state"
-"""How a rule says it cannot read a value (unknown during a preview; a ciphertext-only
-secret reaches the pack as unknown on a saved state)."""
+from tests.policies.support import ENV, IS_NOT_KNOWN
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK = "webmodel-guardrails"
@@ -325,8 +322,6 @@ def test_a_value_unknown_during_preview_is_advisory_whatever_the_level(analyzer)
 
 
 # -- AnalyzeStack ------------------------------------------------------------------------
-
-ENV = "aws:elasticbeanstalk/environment:Environment"
 
 
 def resource(

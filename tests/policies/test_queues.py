@@ -1,7 +1,8 @@
-"""policies/guardrails/queues.py through pulumi-policy's own argument types (as test_beanstalk):
-SQS encryption, a dead-letter queue per queue, and a worker environment without a load balancer
-or public ingress. Passing and violating cases with exact messages, in preview and export shapes.
-"""
+"""The SQS and worker-tier rules: sqs-queue-encrypted, sqs-queue-has-dlq (a dead-letter queue
+per queue, by ARN, by URL or by dependency during preview) and eb-worker-no-load-balancer (a
+worker environment without a load balancer or public ingress). Passing and violating cases
+with exact messages, in preview and export shapes; and the real WorkQueue component's queues.
+Mirrors policies/guardrails/queues.py."""
 
 from __future__ import annotations
 
@@ -12,33 +13,30 @@ import pytest
 from guardrails import queues
 
 from components.queue import WorkQueueArgs
-from tests.policies import support as policy_support
 from tests.policies.support import (
+    ENV,
+    INGRESS_RULE,
+    LEGACY_RULE,
+    PASS,
     SECRET,
+    SG,
+    TEMPLATE,
     UNKNOWN,
+    Outcome,
     Res,
     check_resource,
     check_stack,
+    fails,
     passes,
     setting,
+    undecided,
+    urn,
 )
 from tests.test_queue_component import build as build_work_queue
 
 QUEUE = "aws:sqs/queue:Queue"
 REDRIVE = "aws:sqs/redrivePolicy:RedrivePolicy"
-ENV = "aws:elasticbeanstalk/environment:Environment"
-TEMPLATE = "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate"
-SG = "aws:ec2/securityGroup:SecurityGroup"
-INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-LEGACY_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 ACCOUNT = "123456789012"
-
-
-@pytest.fixture(autouse=True)
-def _queue_rules_in_the_pack(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The module's rules, looked up by name as the pack's are (until __init__ lists them)."""
-    for policy in queues.POLICIES:
-        monkeypatch.setitem(policy_support.BY_NAME, policy.name, policy)
 
 
 def test_the_module_exports_three_rules_in_pack_style() -> None:
@@ -52,39 +50,57 @@ def test_the_module_exports_three_rules_in_pack_style() -> None:
 # -- sqs-queue-encrypted ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "props",
-    [
-        {"sqsManagedSseEnabled": True},
-        {"sqsManagedSseEnabled": False, "kmsMasterKeyId": "alias/aws/sqs"},
-        {"kmsMasterKeyId": f"arn:aws:kms:ap-northeast-2:{ACCOUNT}:key/1234abcd"},
-        {"kmsMasterKeyId": UNKNOWN},  # a key created in the same stack, during preview
-        {"sqsManagedSseEnabled": {**SECRET, "value": True}},
-    ],
-)
-def test_encrypted_queues_pass(props: dict[str, Any]) -> None:
-    passes(check_resource("sqs-queue-encrypted", QUEUE, props, "jobs"))
+def unencrypted(shown: str) -> Outcome:
+    return fails(
+        f"{QUEUE} 'jobs': sqsManagedSseEnabled is {shown} and kmsMasterKeyId is not set, so "
+        "messages are not encrypted at rest by this configuration; set sqsManagedSseEnabled "
+        "to true (SSE-SQS) or kmsMasterKeyId to a KMS key (SSE-KMS)"
+    )
 
 
 @pytest.mark.parametrize(
-    ("props", "shown"),
+    ("type_token", "props", "expected"),
     [
-        ({}, "not set"),
-        ({"sqsManagedSseEnabled": False}, "false"),
-        ({"sqsManagedSseEnabled": False, "kmsMasterKeyId": ""}, "false"),
+        pytest.param(QUEUE, {"sqsManagedSseEnabled": True}, PASS, id="sse-sqs"),
+        pytest.param(
+            QUEUE,
+            {"sqsManagedSseEnabled": False, "kmsMasterKeyId": "alias/aws/sqs"},
+            PASS,
+            id="sse-kms-by-alias",
+        ),
+        pytest.param(
+            QUEUE,
+            {"kmsMasterKeyId": f"arn:aws:kms:ap-northeast-2:{ACCOUNT}:key/1234abcd"},
+            PASS,
+            id="sse-kms-by-arn",
+        ),
+        pytest.param(
+            QUEUE,
+            {"kmsMasterKeyId": UNKNOWN},
+            PASS,
+            id="a-key-created-in-the-same-stack-during-preview",
+        ),
+        pytest.param(
+            QUEUE, {"sqsManagedSseEnabled": {**SECRET, "value": True}}, PASS, id="secret-sse-sqs"
+        ),
+        pytest.param(QUEUE, {}, unencrypted("not set"), id="nothing-set"),
+        pytest.param(QUEUE, {"sqsManagedSseEnabled": False}, unencrypted("false"), id="sse-off"),
+        pytest.param(
+            QUEUE,
+            {"sqsManagedSseEnabled": False, "kmsMasterKeyId": ""},
+            unencrypted("false"),
+            id="sse-off-and-an-empty-key",
+        ),
+        pytest.param("aws:sns/topic:Topic", {}, PASS, id="other-types-are-not-judged"),
     ],
 )
-def test_unencrypted_queues_fail(props: dict[str, Any], shown: str) -> None:
-    outcome = check_resource("sqs-queue-encrypted", QUEUE, props, "jobs")
-    assert outcome.violations == [
-        (
-            f"{QUEUE} 'jobs': sqsManagedSseEnabled is {shown} and kmsMasterKeyId is not set, so "
-            "messages are not encrypted at rest by this configuration; set sqsManagedSseEnabled "
-            "to true (SSE-SQS) or kmsMasterKeyId to a KMS key (SSE-KMS)",
-            None,
-        )
-    ]
-    assert outcome.undecided is None
+def test_queues_are_encrypted(type_token: str, props: dict[str, Any], expected: Outcome) -> None:
+    assert check_resource("sqs-queue-encrypted", type_token, props, "jobs") == expected
+
+
+def test_unknown_encryption_cannot_be_checked() -> None:
+    outcome = check_resource("sqs-queue-encrypted", QUEUE, {"sqsManagedSseEnabled": UNKNOWN}, "q")
+    assert outcome == undecided(f"{QUEUE} 'q': sqsManagedSseEnabled is not known yet")
 
 
 _SSE_VALUES = [True, False, None, {**SECRET, "value": True}, {**SECRET, "value": False}]
@@ -102,16 +118,6 @@ def test_encryption_verdict_for_every_combination(sse: Any, kms: Any) -> None:
     outcome = check_resource("sqs-queue-encrypted", QUEUE, props, "jobs")
     assert outcome.undecided is None
     assert (outcome.violations == []) is (sse_on or kms_set)
-
-
-def test_unknown_encryption_cannot_be_checked() -> None:
-    outcome = check_resource("sqs-queue-encrypted", QUEUE, {"sqsManagedSseEnabled": UNKNOWN}, "q")
-    assert outcome.violations == []
-    assert outcome.undecided == f"{QUEUE} 'q': sqsManagedSseEnabled is not known yet"
-
-
-def test_other_types_are_not_judged() -> None:
-    passes(check_resource("sqs-queue-encrypted", "aws:sns/topic:Topic", {}, "t"))
 
 
 # -- sqs-queue-has-dlq -----------------------------------------------------------------------
@@ -141,98 +147,120 @@ NO_DLQ_FIX = (
 )
 
 
-def dlq_rule(resources: list[Res]) -> policy_support.Outcome:
-    return check_stack("sqs-queue-has-dlq", resources)
+def no_dlq(name: str, why: str = "redrivePolicy is not set") -> tuple[str, str]:
+    return (f"{QUEUE} '{name}': {why}; {NO_DLQ_FIX}", urn(QUEUE, name))
 
 
-def test_queue_with_a_redrive_policy_passes_and_its_dlq_is_exempt_by_arn() -> None:
-    dlq = queue("jobs-dlq")
-    passes(dlq_rule([queue("jobs", redrivePolicy=redrive(arn("jobs-dlq"))), dlq]))
+def preview_queue(name: str, **props: Any) -> Res:
+    """A queue during preview: its URL and ARN are not known yet."""
+    return Res(QUEUE, name, {"url": UNKNOWN, "arn": UNKNOWN, **props})
 
 
-def test_in_preview_the_dlq_is_recognised_by_the_redrive_policys_dependency() -> None:
-    dlq = Res(QUEUE, "jobs-dlq", {"arn": UNKNOWN, "url": UNKNOWN, "id": UNKNOWN})
-    main = Res(QUEUE, "jobs", {"redrivePolicy": UNKNOWN}, {"redrivePolicy": [dlq]})
-    passes(dlq_rule([main, dlq]))
+PREVIEW_DLQ = preview_queue("jobs-dlq", id=UNKNOWN)
+PREVIEW_JOBS, PREVIEW_JOBS_DLQ = preview_queue("jobs"), preview_queue("jobs-dlq")
 
-
-def test_a_separate_redrive_policy_resource_counts_by_url() -> None:
-    main, dlq = queue("jobs"), queue("jobs-dlq")
-    attached = Res(
-        REDRIVE,
-        "jobs-redrive",
-        {"queueUrl": url("jobs"), "redrivePolicy": redrive(arn("jobs-dlq"))},
-    )
-    passes(dlq_rule([main, dlq, attached]))
-
-
-def test_a_separate_redrive_policy_resource_counts_by_dependency_in_preview() -> None:
-    main = Res(QUEUE, "jobs", {"url": UNKNOWN, "arn": UNKNOWN})
-    dlq = Res(QUEUE, "jobs-dlq", {"url": UNKNOWN, "arn": UNKNOWN})
-    attached = Res(
-        REDRIVE,
-        "jobs-redrive",
-        {"queueUrl": UNKNOWN, "redrivePolicy": UNKNOWN},
-        {"queueUrl": [main], "redrivePolicy": [dlq]},
-    )
-    passes(dlq_rule([main, dlq, attached]))
-
-
-def test_a_dlq_outside_the_stack_counts() -> None:
-    other = "arn:aws:sqs:ap-northeast-2:210987654321:shared-dlq"
-    passes(dlq_rule([queue("jobs", redrivePolicy=redrive(other))]))
-
-
-def test_a_queue_without_a_redrive_policy_fails() -> None:
-    lone = queue("jobs")
-    assert dlq_rule([lone]).violations == [
-        (f"{QUEUE} 'jobs': redrivePolicy is not set; {NO_DLQ_FIX}", lone.urn)
-    ]
-
-
-def test_queues_that_refer_to_no_dlq_each_fail_and_none_is_exempt() -> None:
-    first, second = queue("a"), queue("b", redrivePolicy="")
-    assert dlq_rule([first, second]).messages == [
-        f"{QUEUE} 'a': redrivePolicy is not set; {NO_DLQ_FIX}",
-        f"{QUEUE} 'b': redrivePolicy is not set; {NO_DLQ_FIX}",
-    ]
-
-
-def test_a_redrive_allow_policy_does_not_make_a_queue_a_dlq() -> None:
-    # The DLQ side of the relation (who may use me) is not a DLQ by itself.
-    allow = json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [arn("jobs")]})
-    lone = queue("maybe-dlq", redriveAllowPolicy=allow)
-    assert dlq_rule([lone]).messages == [
-        f"{QUEUE} 'maybe-dlq': redrivePolicy is not set; {NO_DLQ_FIX}"
-    ]
-
-
-@pytest.mark.parametrize(
-    ("policy", "why"),
-    [
-        (
-            '{"maxReceiveCount": 3}',
-            "redrivePolicy '{\"maxReceiveCount\": 3}' has no deadLetterTargetArn",
-        ),
-        (
-            '{"deadLetterTargetArn": "", "maxReceiveCount": 3}',
-            'redrivePolicy \'{"deadLetterTargetArn": "", "maxReceiveCount": 3}\' has no '
-            "deadLetterTargetArn",
-        ),
-        ("dlq please", "redrivePolicy is not JSON: 'dlq please'"),
+DLQ_CASES = [
+    pytest.param(
+        [queue("jobs", redrivePolicy=redrive(arn("jobs-dlq"))), queue("jobs-dlq")],
+        PASS,
+        id="a-redrive-policy-and-its-dlq-exempt-by-arn",
+    ),
+    pytest.param(
+        [
+            Res(QUEUE, "jobs", {"redrivePolicy": UNKNOWN}, {"redrivePolicy": [PREVIEW_DLQ]}),
+            PREVIEW_DLQ,
+        ],
+        PASS,
+        id="in-preview-the-dlq-is-recognised-by-the-redrive-policys-dependency",
+    ),
+    pytest.param(
+        [
+            queue("jobs"),
+            queue("jobs-dlq"),
+            Res(
+                REDRIVE,
+                "jobs-redrive",
+                {"queueUrl": url("jobs"), "redrivePolicy": redrive(arn("jobs-dlq"))},
+            ),
+        ],
+        PASS,
+        id="a-separate-redrive-policy-resource-counts-by-url",
+    ),
+    pytest.param(
+        [
+            PREVIEW_JOBS,
+            PREVIEW_JOBS_DLQ,
+            Res(
+                REDRIVE,
+                "jobs-redrive",
+                {"queueUrl": UNKNOWN, "redrivePolicy": UNKNOWN},
+                {"queueUrl": [PREVIEW_JOBS], "redrivePolicy": [PREVIEW_JOBS_DLQ]},
+            ),
+        ],
+        PASS,
+        id="a-separate-redrive-policy-resource-counts-by-dependency-in-preview",
+    ),
+    pytest.param(
+        [
+            queue(
+                "jobs", redrivePolicy=redrive("arn:aws:sqs:ap-northeast-2:210987654321:shared-dlq")
+            )
+        ],
+        PASS,
+        id="a-dlq-outside-the-stack-counts",
+    ),
+    pytest.param([queue("jobs")], Outcome([no_dlq("jobs")]), id="no-redrive-policy"),
+    pytest.param(
+        [queue("a"), queue("b", redrivePolicy="")],
+        Outcome([no_dlq("a"), no_dlq("b")]),
+        id="queues-that-refer-to-no-dlq-each-fail-and-none-is-exempt",
+    ),
+    pytest.param(
+        # The DLQ side of the relation (who may use me) is not a DLQ by itself.
+        [
+            queue(
+                "maybe-dlq",
+                redriveAllowPolicy=json.dumps(
+                    {"redrivePermission": "byQueue", "sourceQueueArns": [arn("jobs")]}
+                ),
+            )
+        ],
+        Outcome([no_dlq("maybe-dlq")]),
+        id="a-redrive-allow-policy-does-not-make-a-queue-a-dlq",
+    ),
+    *[
+        pytest.param(
+            [queue("jobs", redrivePolicy=policy)], Outcome([no_dlq("jobs", why)]), id=case_id
+        )
+        for policy, why, case_id in (
+            (
+                '{"maxReceiveCount": 3}',
+                "redrivePolicy '{\"maxReceiveCount\": 3}' has no deadLetterTargetArn",
+                "a-redrive-policy-without-a-target",
+            ),
+            (
+                '{"deadLetterTargetArn": "", "maxReceiveCount": 3}',
+                'redrivePolicy \'{"deadLetterTargetArn": "", "maxReceiveCount": 3}\' has no '
+                "deadLetterTargetArn",
+                "a-redrive-policy-with-an-empty-target",
+            ),
+            ("dlq please", "redrivePolicy is not JSON: 'dlq please'", "a-redrive-policy-not-json"),
+        )
     ],
-)
-def test_a_redrive_policy_without_a_target_fails(policy: str, why: str) -> None:
-    broken = queue("jobs", redrivePolicy=policy)
-    assert dlq_rule([broken]).violations == [(f"{QUEUE} 'jobs': {why}; {NO_DLQ_FIX}", broken.urn)]
+    pytest.param(
+        [Res(QUEUE, "jobs", {"redrivePolicy": UNKNOWN})],
+        undecided(
+            f"{QUEUE} 'jobs': its redrivePolicy is not known yet and refers to no queue of this "
+            "stack"
+        ),
+        id="an-unknown-redrive-policy-without-a-queue-dependency",
+    ),
+]
 
 
-def test_an_unknown_redrive_policy_without_a_queue_dependency_cannot_be_checked() -> None:
-    outcome = dlq_rule([Res(QUEUE, "jobs", {"redrivePolicy": UNKNOWN})])
-    assert outcome.violations == []
-    assert outcome.undecided == (
-        f"{QUEUE} 'jobs': its redrivePolicy is not known yet and refers to no queue of this stack"
-    )
+@pytest.mark.parametrize(("stack", "expected"), DLQ_CASES)
+def test_every_queue_has_a_dlq(stack: list[Res], expected: Outcome) -> None:
+    assert check_stack("sqs-queue-has-dlq", stack) == expected
 
 
 def test_the_work_queue_component_satisfies_both_sqs_rules() -> None:
@@ -251,10 +279,10 @@ def test_the_work_queue_component_satisfies_both_sqs_rules() -> None:
     assert sorted(q.name for q in queues_) == ["jobs", "jobs-dlq"]
     for q in queues_:
         passes(check_resource("sqs-queue-encrypted", QUEUE, q.props, q.name))
-    passes(dlq_rule(queues_))
+    passes(check_stack("sqs-queue-has-dlq", queues_))
     main = next(q for q in queues_ if q.name == "jobs")
     del main.props["redrivePolicy"]
-    assert sorted(dlq_rule(queues_).messages) == [
+    assert sorted(check_stack("sqs-queue-has-dlq", queues_).messages) == [
         f"{QUEUE} 'jobs': redrivePolicy is not set; {NO_DLQ_FIX}",
         f"{QUEUE} 'jobs-dlq': redrivePolicy is not set; {NO_DLQ_FIX}",
     ]
@@ -265,6 +293,7 @@ def test_the_work_queue_component_satisfies_both_sqs_rules() -> None:
 LAUNCH = "aws:autoscaling:launchconfiguration"
 VPC_NS = "aws:ec2:vpc"
 ENV_NS = "aws:elasticbeanstalk:environment"
+WORKER = urn(ENV, "worker")
 
 
 def worker_settings(groups: Any = "sg-worker", *extra: dict[str, Any]) -> list[dict[str, Any]]:
@@ -293,50 +322,33 @@ def group(name: str = "worker-sg", sid: Any = "sg-worker", **props: Any) -> Res:
     return Res(SG, name, {"id": sid, "vpcId": "vpc-01", "egress": egress, **props})
 
 
-def worker_rule(resources: list[Res]) -> policy_support.Outcome:
-    return check_stack("eb-worker-no-load-balancer", resources)
-
-
-def test_a_worker_without_load_balancer_or_ingress_passes() -> None:
-    passes(worker_rule([group(ingress=[]), environment(worker_settings())]))
-
-
-def test_ingress_from_another_group_is_not_public() -> None:
-    rule = {"protocol": "tcp", "fromPort": 22, "toPort": 22, "securityGroups": ["sg-bastion"]}
-    passes(worker_rule([group(ingress=[rule]), environment(worker_settings())]))
-
-
-def test_a_web_tier_environment_may_have_a_load_balancer() -> None:
-    web = environment(
-        [setting(ENV_NS, "LoadBalancerType", "application")], tier="WebServer", name="api"
+def world_ingress(where: str, sources: str) -> Outcome:
+    return fails(
+        f"{ENV} 'worker' (tier Worker): {where} admits traffic from {sources}; a worker "
+        "receives its work from its queue, not the network: remove the rule (use SSM Session "
+        "Manager for access)",
+        at=WORKER,
     )
-    passes(worker_rule([web]))
 
 
-def test_load_balancer_options_on_a_worker_fail() -> None:
-    env = environment(
-        worker_settings(
-            "sg-worker",
-            setting(ENV_NS, "EnvironmentType", "LoadBalanced"),
-            setting(ENV_NS, "LoadBalancerType", "application"),
-            setting("aws:elbv2:listener:443", "Protocol", "HTTPS"),
-            setting(VPC_NS, "ELBScheme", "public"),
-            setting(VPC_NS, "ELBSubnets", "subnet-pub"),
-        )
+def lb_options(options: str) -> Outcome:
+    return fails(
+        f"{ENV} 'worker' (tier Worker) sets load balancer options: {options}; a worker receives "
+        "its work from its queue and needs no load balancer: remove them",
+        at=WORKER,
     )
-    assert worker_rule([group(ingress=[]), env]).violations == [
-        (
-            f"{ENV} 'worker' (tier Worker) sets load balancer options: {ENV_NS} "
-            "LoadBalancerType, aws:elbv2:listener:443 Protocol, aws:ec2:vpc ELBScheme, "
-            "aws:ec2:vpc ELBSubnets; a worker receives its work from its queue and needs no "
-            "load balancer: remove them",
-            env.urn,
-        )
-    ]
 
 
-def test_load_balancer_options_from_the_workers_template_fail() -> None:
-    template = Res(
+def tcp(port: int, *sources: str, key: str = "cidrBlocks") -> dict[str, Any]:
+    return {"protocol": "tcp", "fromPort": port, "toPort": port, key: list(sources)}
+
+
+CLOSED = group(ingress=[])
+PLAIN_WORKER = environment(worker_settings())
+WORLD_ANY = {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}
+PREVIEW_GROUP = group(sid=UNKNOWN, ingress=[WORLD_ANY])
+FROM_TEMPLATE = [
+    Res(
         TEMPLATE,
         "base",
         {
@@ -344,111 +356,138 @@ def test_load_balancer_options_from_the_workers_template_fail() -> None:
             "application": "app",
             "settings": [setting(ENV_NS, "LoadBalancerType", "network")],
         },
-    )
-    env = Res(
+    ),
+    Res(
         ENV,
         "worker",
         {"application": "app", "templateName": "base", "tier": "Worker", "settings": []},
-    )
-    assert worker_rule([template, env]).messages == [
-        f"{ENV} 'worker' (tier Worker) sets load balancer options: {ENV_NS} LoadBalancerType; "
-        "a worker receives its work from its queue and needs no load balancer: remove them"
-    ]
+    ),
+]
 
-
-def public_message(where: str, sources: str) -> str:
-    return (
-        f"{ENV} 'worker' (tier Worker): {where} admits traffic from {sources}; a worker "
-        "receives its work from its queue, not the network: remove the rule (use SSM Session "
-        "Manager for access)"
-    )
-
-
-def test_world_ingress_on_the_workers_group_fails_even_on_https() -> None:
-    rule = {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}
-    env = environment(worker_settings())
-    assert worker_rule([group(ingress=[rule]), env]).violations == [
-        (public_message(f"{SG} 'worker-sg' ingress[0]", "0.0.0.0/0"), env.urn)
-    ]
-
-
-@pytest.mark.parametrize(
-    ("rule_type", "props", "sources"),
-    [
-        (
-            INGRESS_RULE,
-            {"securityGroupId": "sg-worker", "ipProtocol": "tcp", "cidrIpv6": "::/0"},
-            "::/0",
+WORKER_CASES = [
+    pytest.param([CLOSED, PLAIN_WORKER], PASS, id="no-load-balancer-and-no-ingress"),
+    pytest.param(
+        [group(ingress=[tcp(22, "sg-bastion", key="securityGroups")]), PLAIN_WORKER],
+        PASS,
+        id="ingress-from-another-group-is-not-public",
+    ),
+    pytest.param(
+        [
+            environment(
+                [setting(ENV_NS, "LoadBalancerType", "application")], tier="WebServer", name="api"
+            )
+        ],
+        PASS,
+        id="a-web-tier-environment-may-have-a-load-balancer",
+    ),
+    pytest.param(
+        [
+            CLOSED,
+            environment(
+                worker_settings(
+                    "sg-worker",
+                    setting(ENV_NS, "EnvironmentType", "LoadBalanced"),
+                    setting(ENV_NS, "LoadBalancerType", "application"),
+                    setting("aws:elbv2:listener:443", "Protocol", "HTTPS"),
+                    setting(VPC_NS, "ELBScheme", "public"),
+                    setting(VPC_NS, "ELBSubnets", "subnet-pub"),
+                )
+            ),
+        ],
+        lb_options(
+            f"{ENV_NS} LoadBalancerType, aws:elbv2:listener:443 Protocol, aws:ec2:vpc ELBScheme, "
+            "aws:ec2:vpc ELBSubnets"
         ),
-        (
-            LEGACY_RULE,
-            {
-                "type": "ingress",
-                "securityGroupId": "sg-worker",
-                "protocol": "tcp",
-                "fromPort": 22,
-                "toPort": 22,
-                "cidrBlocks": ["10.0.0.0/8", "0.0.0.0/0"],
-            },
-            "0.0.0.0/0",
-        ),
-    ],
-)
-def test_world_ingress_from_a_separate_rule_fails(
-    rule_type: str, props: dict[str, Any], sources: str
+        id="load-balancer-options-on-a-worker",
+    ),
+    pytest.param(
+        FROM_TEMPLATE,
+        lb_options(f"{ENV_NS} LoadBalancerType"),
+        id="load-balancer-options-from-the-workers-template",
+    ),
+    pytest.param(
+        [group(ingress=[tcp(443, "0.0.0.0/0")]), PLAIN_WORKER],
+        world_ingress(f"{SG} 'worker-sg' ingress[0]", "0.0.0.0/0"),
+        id="world-ingress-on-the-workers-group-even-on-https",
+    ),
+    pytest.param(
+        [
+            CLOSED,
+            Res(
+                INGRESS_RULE,
+                "open",
+                {"securityGroupId": "sg-worker", "ipProtocol": "tcp", "cidrIpv6": "::/0"},
+            ),
+            PLAIN_WORKER,
+        ],
+        world_ingress(f"{INGRESS_RULE} 'open'", "::/0"),
+        id="world-ingress-from-a-separate-ingress-rule",
+    ),
+    pytest.param(
+        [
+            CLOSED,
+            Res(
+                LEGACY_RULE,
+                "open",
+                {"type": "ingress", "securityGroupId": "sg-worker"}
+                | tcp(22, "10.0.0.0/8", "0.0.0.0/0"),
+            ),
+            PLAIN_WORKER,
+        ],
+        world_ingress(f"{LEGACY_RULE} 'open'", "0.0.0.0/0"),
+        id="world-ingress-from-a-separate-legacy-rule",
+    ),
+    pytest.param(
+        [
+            CLOSED,
+            Res(
+                LEGACY_RULE,
+                "out",
+                {
+                    "type": "egress",
+                    "securityGroupId": "sg-worker",
+                    "protocol": "-1",
+                    "cidrBlocks": ["0.0.0.0/0"],
+                },
+            ),
+            PLAIN_WORKER,
+        ],
+        PASS,
+        id="an-egress-legacy-rule-to-the-world-is-fine",
+    ),
+    pytest.param(
+        [
+            PREVIEW_GROUP,
+            environment(worker_settings(UNKNOWN), deps={"settings": [PREVIEW_GROUP]}),
+        ],
+        world_ingress(f"{SG} 'worker-sg' ingress[0]", "0.0.0.0/0"),
+        id="in-preview-the-workers-group-is-found-by-dependency",
+    ),
+    pytest.param(
+        [environment(worker_settings(UNKNOWN))],
+        undecided(f"{ENV} 'worker': its instances' security groups are not known yet"),
+        id="unknown-groups-without-a-dependency",
+    ),
+    pytest.param(
+        [group(ingress=[tcp(443, UNKNOWN)]), PLAIN_WORKER],
+        undecided(f"{ENV} 'worker': the source of {SG} 'worker-sg' ingress[0] is not known yet"),
+        id="an-unknown-source",
+    ),
+    pytest.param(
+        [environment(worker_settings(), tier=UNKNOWN)],
+        undecided(f"{ENV} 'worker': its tier is not known yet"),
+        id="an-unknown-tier",
+    ),
+    pytest.param(
+        [environment(UNKNOWN)],
+        undecided(f"{ENV} 'worker': its option settings are unreadable"),
+        id="unreadable-settings",
+    ),
+]
+
+
+@pytest.mark.parametrize(("stack", "expected"), WORKER_CASES)
+def test_a_worker_has_no_load_balancer_or_public_ingress(
+    stack: list[Res], expected: Outcome
 ) -> None:
-    rule = Res(rule_type, "open", props)
-    env = environment(worker_settings())
-    assert worker_rule([group(ingress=[]), rule, env]).messages == [
-        public_message(f"{rule_type} 'open'", sources)
-    ]
-
-
-def test_an_egress_legacy_rule_to_the_world_is_fine() -> None:
-    rule = Res(
-        LEGACY_RULE,
-        "out",
-        {
-            "type": "egress",
-            "securityGroupId": "sg-worker",
-            "protocol": "-1",
-            "cidrBlocks": ["0.0.0.0/0"],
-        },
-    )
-    passes(worker_rule([group(ingress=[]), rule, environment(worker_settings())]))
-
-
-def test_in_preview_the_workers_group_is_found_by_dependency() -> None:
-    rule = {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}
-    sg = group(sid=UNKNOWN, ingress=[rule])
-    env = environment(worker_settings(UNKNOWN), deps={"settings": [sg]})
-    assert worker_rule([sg, env]).messages == [
-        public_message(f"{SG} 'worker-sg' ingress[0]", "0.0.0.0/0")
-    ]
-
-
-def test_unknown_groups_without_a_dependency_cannot_be_checked() -> None:
-    outcome = worker_rule([environment(worker_settings(UNKNOWN))])
-    assert outcome.violations == []
-    assert outcome.undecided == (
-        f"{ENV} 'worker': its instances' security groups are not known yet"
-    )
-
-
-def test_an_unknown_source_cannot_be_checked() -> None:
-    rule = {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": [UNKNOWN]}
-    outcome = worker_rule([group(ingress=[rule]), environment(worker_settings())])
-    assert outcome.violations == []
-    assert outcome.undecided == (
-        f"{ENV} 'worker': the source of {SG} 'worker-sg' ingress[0] is not known yet"
-    )
-
-
-def test_an_unknown_tier_cannot_be_checked() -> None:
-    outcome = worker_rule([environment(worker_settings(), tier=UNKNOWN)])
-    assert outcome.undecided == f"{ENV} 'worker': its tier is not known yet"
-
-
-def test_a_worker_with_unreadable_settings_cannot_be_checked() -> None:
-    outcome = worker_rule([environment(UNKNOWN)])
-    assert outcome.undecided == f"{ENV} 'worker': its option settings are unreadable"
+    assert check_stack("eb-worker-no-load-balancer", stack) == expected
