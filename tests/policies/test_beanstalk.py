@@ -11,28 +11,19 @@ from typing import Any
 
 import pytest
 
-from tests.policies.support import (
+from tests.policies.messages import IS_NOT_KNOWN, PUBLIC_SUBNETS
+from tests.policies.stacks import (
     BASE,
     ENV,
-    FIX_PRIVATE,
-    IS_NOT_KNOWN,
-    PASS,
     PRIVATE_IDS,
-    PUBLIC_ROUTE,
     TEMPLATE,
     UNKNOWN,
-    Outcome,
-    Res,
-    check_eb,
-    check_stack,
     eb_environment,
     eb_resource,
-    fails,
     setting,
-    undecided,
-    urn,
     vpc,
 )
+from tests.policies.support import PASS, Outcome, Res, check, fails, undecided, urn
 
 API = urn(ENV, "api")
 TRITON = urn(ENV, "triton")
@@ -73,11 +64,7 @@ def by_provider_default_tags(env: Res) -> Res:
         ),
         pytest.param(
             model(elb_subnets="subnet-pub", ELBScheme="internal"),
-            fails(
-                f"{ENV} 'triton': aws:ec2:vpc ELBSubnets includes public subnets: "
-                f"{PUBLIC_ROUTE}. {FIX_PRIVATE}",
-                at=TRITON,
-            ),
+            fails(f"{ENV} 'triton': aws:ec2:vpc ELBSubnets {PUBLIC_SUBNETS}", at=TRITON),
             id="an-internal-load-balancer-in-a-public-subnet",
         ),
         pytest.param(
@@ -93,7 +80,7 @@ def by_provider_default_tags(env: Res) -> Res:
     ],
 )
 def test_the_model_environment_is_internal(env: Res, expected: Outcome) -> None:
-    assert check_stack("eb-model-environment-internal", [*BASE, env]) == expected
+    assert check("eb-model-environment-internal", *BASE, env) == expected
 
 
 @pytest.mark.parametrize(
@@ -125,7 +112,7 @@ def test_the_model_environment_is_internal(env: Res, expected: Outcome) -> None:
     ],
 )
 def test_capacity_spans_two_azs_and_two_instances(env: Res, expected: Outcome) -> None:
-    assert check_stack("eb-multi-az-capacity", [*BASE, env]) == expected
+    assert check("eb-multi-az-capacity", *BASE, env) == expected
 
 
 # -- single options: the good value, the bad one, an unknown one, and unset ------------------
@@ -223,4 +210,4 @@ UNSET_CASES = [
 
 @pytest.mark.parametrize(("policy", "resource", "expected"), OPTION_CASES + UNSET_CASES)
 def test_single_option_rules(policy: str, resource: Res, expected: Outcome) -> None:
-    assert check_eb(policy, resource) == expected
+    assert check(policy, resource) == expected

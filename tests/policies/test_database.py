@@ -9,32 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.policies.support import (
-    BASE,
-    PASS,
-    PRIV_A,
-    PRIV_B,
-    PUBLIC_ROUTE,
-    UNKNOWN,
-    Outcome,
-    Res,
-    check_resource,
-    check_stack,
-    fails,
-    undecided,
-    urn,
-)
+from tests.policies.messages import PUBLIC_ROUTE
+from tests.policies.stacks import BASE, GOOD_DB, PRIV_A, PRIV_B, RDS, UNKNOWN
+from tests.policies.support import PASS, Outcome, Res, check, fails, undecided, urn
 
-RDS = "aws:rds/instance:Instance"
-GOOD_DB: dict[str, Any] = {
-    "publiclyAccessible": False,
-    "storageEncrypted": True,
-    "multiAz": True,
-    "deletionProtection": True,
-    "backupRetentionPeriod": 7,
-    "skipFinalSnapshot": False,
-    "dbSubnetGroupName": "db-private",
-}
 DB = f"{RDS} 'db'"
 
 PROPERTY_RULES: list[tuple[str, dict[str, Any], str]] = [
@@ -103,7 +81,7 @@ CASES = [
 
 @pytest.mark.parametrize(("policy", "props", "expected"), CASES)
 def test_rds_property_rules(policy: str, props: dict[str, Any], expected: Outcome) -> None:
-    assert check_resource(policy, RDS, props, "db") == expected
+    assert check(policy, Res(RDS, "db", props)) == expected
 
 
 def db_stack(*subnet_ids: str, deps: list[Res] | None = None) -> list[Res]:
@@ -149,4 +127,4 @@ def db_stack(*subnet_ids: str, deps: list[Res] | None = None) -> list[Res]:
     ],
 )
 def test_the_db_subnet_group_is_private(stack: list[Res], expected: Outcome) -> None:
-    assert check_stack("rds-subnet-group-private", stack) == expected
+    assert check("rds-subnet-group-private", *stack) == expected

@@ -19,26 +19,19 @@ from guardrails.values import UNKNOWN as UNKNOWN_VALUE
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.policies.support import (
+from tests.policies.messages import ENCRYPTED, IS_NOT_KNOWN, over_limit
+from tests.policies.stacks import (
     CIPHERTEXT,
     ENV,
-    IS_NOT_KNOWN,
-    PASS,
     PROPS_NS,
     SECRET,
     TEMPLATE,
     UNKNOWN,
-    Outcome,
-    Res,
-    check_eb,
-    check_resource,
     eb_resource,
-    fails,
-    over_limit,
     props_settings,
     setting,
-    undecided,
 )
+from tests.policies.support import PASS, Outcome, Res, check, fails, undecided
 
 BIG = {"BLOB_A": "a" * 2500, "BLOB_B": "b" * 1500, "SMALL": "c" * 180}
 """4,200 bytes as key=value strings: 2,507 + 1,507 + 186."""
@@ -171,6 +164,12 @@ CASES = [
     ),
     pytest.param(
         "eb-secret-like-plain-property",
+        eb_resource(props_settings({"TOKENIZER_PATH": "/models/tok"}), "r"),
+        PASS,
+        id="a-lookalike-alone",
+    ),
+    pytest.param(
+        "eb-secret-like-plain-property",
         eb_resource(
             props_settings(
                 {
@@ -188,29 +187,18 @@ CASES = [
         ),
         id="a-secret-like-plain-property-but-not-references-or-lookalikes",
     ),
-    pytest.param(
-        "eb-secret-like-plain-property",
-        eb_resource(props_settings({"TOKENIZER_PATH": "/models/tok"}), "r"),
-        PASS,
-        id="a-lookalike-alone",
-    ),
 ]
 
 
 @pytest.mark.parametrize(("policy", "resource", "expected"), CASES)
 def test_property_rules(policy: str, resource: Res, expected: Outcome) -> None:
-    assert check_eb(policy, resource) == expected
+    assert check(policy, resource) == expected
 
 
 def test_ciphertext_settings_cannot_be_checked() -> None:
     """A stack export without --show-secrets: the settings are present but unreadable."""
-    outcome = check_resource(
-        "eb-env-property-names", ENV, {"settings": CIPHERTEXT}, "api", raw=True
-    )
-    assert outcome == undecided(
-        f"{ENV} 'api': its option settings are encrypted in the state (export the stack with "
-        "--show-secrets to check it)"
-    )
+    outcome = check("eb-env-property-names", eb_resource(CIPHERTEXT), raw=True)
+    assert outcome == undecided(f"{ENV} 'api': its option settings {ENCRYPTED}")
 
 
 # -- envprops, called directly ----------------------------------------------------------------

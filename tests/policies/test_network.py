@@ -11,37 +11,28 @@ import dataclasses
 import pytest
 from pulumi_policy import Secret
 
-from tests.policies.support import (
-    ARE_NOT_KNOWN,
+from tests.policies.messages import ARE_NOT_KNOWN, FIX_PRIVATE, IS_NOT_KNOWN, PUBLIC_ROUTE
+from tests.policies.stacks import (
     BASE,
     ENV,
-    FIX_PRIVATE,
     IGW,
-    IS_NOT_KNOWN,
     NAT,
     NAT_RT,
-    PASS,
     PRIV_A,
     PRIV_B,
     PRIVATE_IDS,
     PUB,
-    PUBLIC_ROUTE,
     SECRET,
     UNKNOWN,
     VPC,
-    Outcome,
-    Res,
     associate,
-    check_stack,
     eb_environment,
-    fails,
     setting,
     subnet,
     table,
-    undecided,
-    urn,
     vpc,
 )
+from tests.policies.support import PASS, Outcome, Res, check, fails, undecided, urn
 
 ROUTE = "aws:ec2/route:Route"
 API = urn(ENV, "api")
@@ -229,7 +220,7 @@ PLACEMENT = [
 
 @pytest.mark.parametrize(("stack", "expected"), PLACEMENT)
 def test_instances_run_only_in_private_subnets(stack: list[Res], expected: Outcome) -> None:
-    assert check_stack("eb-instances-in-private-subnets", stack) == expected
+    assert check("eb-instances-in-private-subnets", *stack) == expected
 
 
 FLOW_LOG = Res("aws:ec2/flowLog:FlowLog", "flow", {"vpcId": "vpc-01", "trafficType": "ALL"})
@@ -251,4 +242,4 @@ FLOW_LOG = Res("aws:ec2/flowLog:FlowLog", "flow", {"vpcId": "vpc-01", "trafficTy
     ],
 )
 def test_every_vpc_has_a_flow_log(stack: list[Res], expected: Outcome) -> None:
-    assert check_stack("vpc-flow-logs-enabled", stack) == expected
+    assert check("vpc-flow-logs-enabled", *stack) == expected

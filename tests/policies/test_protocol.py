@@ -22,7 +22,8 @@ import pytest
 from google.protobuf import empty_pb2, json_format, struct_pb2  # type: ignore[import-untyped]
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from tests.policies.support import ENV, IS_NOT_KNOWN
+from tests.policies.messages import IS_NOT_KNOWN
+from tests.policies.stacks import ENV, GOOD_DB, RDS
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK = "webmodel-guardrails"
@@ -204,18 +205,6 @@ def configure(stub: analyzer_pb2_grpc.AnalyzerStub, stage: str) -> dict[str, int
 
 def urn(type_token: str, name: str) -> str:
     return f"urn:pulumi:prod::shop::{type_token}::{name}"
-
-
-RDS = "aws:rds/instance:Instance"
-GOOD_DB: dict[str, Any] = {
-    "publiclyAccessible": False,
-    "storageEncrypted": True,
-    "multiAz": True,
-    "deletionProtection": True,
-    "backupRetentionPeriod": 14,
-    "skipFinalSnapshot": False,
-    "dbSubnetGroupName": "private-dbs",
-}
 
 
 def rds(**change: Any) -> analyzer_pb2.AnalyzeRequest:

@@ -12,27 +12,19 @@ from typing import Any
 import pytest
 from guardrails import queues
 
-from components.queue import WorkQueueArgs
-from tests.policies.support import (
+from tests.policies.stacks import (
     ENV,
     INGRESS_RULE,
     LEGACY_RULE,
-    PASS,
     SECRET,
     SG,
     TEMPLATE,
     UNKNOWN,
-    Outcome,
-    Res,
-    check_resource,
-    check_stack,
-    fails,
-    passes,
     setting,
-    undecided,
-    urn,
 )
+from tests.policies.support import PASS, Outcome, Res, check, fails, undecided, urn
 from tests.test_queue_component import build as build_work_queue
+from tests.test_queue_component import queue_args
 
 QUEUE = "aws:sqs/queue:Queue"
 REDRIVE = "aws:sqs/redrivePolicy:RedrivePolicy"
@@ -95,11 +87,11 @@ def unencrypted(shown: str) -> Outcome:
     ],
 )
 def test_queues_are_encrypted(type_token: str, props: dict[str, Any], expected: Outcome) -> None:
-    assert check_resource("sqs-queue-encrypted", type_token, props, "jobs") == expected
+    assert check("sqs-queue-encrypted", Res(type_token, "jobs", props)) == expected
 
 
 def test_unknown_encryption_cannot_be_checked() -> None:
-    outcome = check_resource("sqs-queue-encrypted", QUEUE, {"sqsManagedSseEnabled": UNKNOWN}, "q")
+    outcome = check("sqs-queue-encrypted", Res(QUEUE, "q", {"sqsManagedSseEnabled": UNKNOWN}))
     assert outcome == undecided(f"{QUEUE} 'q': sqsManagedSseEnabled is not known yet")
 
 
@@ -115,7 +107,7 @@ def test_encryption_verdict_for_every_combination(sse: Any, kms: Any) -> None:
     }
     sse_on = sse is True or (isinstance(sse, dict) and sse["value"] is True)
     kms_set = kms not in (None, "")
-    outcome = check_resource("sqs-queue-encrypted", QUEUE, props, "jobs")
+    outcome = check("sqs-queue-encrypted", Res(QUEUE, "jobs", props))
     assert outcome.undecided is None
     assert (outcome.violations == []) is (sse_on or kms_set)
 
@@ -260,29 +252,20 @@ DLQ_CASES = [
 
 @pytest.mark.parametrize(("stack", "expected"), DLQ_CASES)
 def test_every_queue_has_a_dlq(stack: list[Res], expected: Outcome) -> None:
-    assert check_stack("sqs-queue-has-dlq", stack) == expected
+    assert check("sqs-queue-has-dlq", *stack) == expected
 
 
 def test_the_work_queue_component_satisfies_both_sqs_rules() -> None:
     """The real component's queues with the state AWS gives them (a stack export's shape)."""
-    aws, _ = build_work_queue(
-        WorkQueueArgs(
-            autoscaling_group_name="asg",
-            max_receive_count=5,
-            visibility_timeout_seconds=330,
-            processing_timeout_seconds=300,
-            scale_out_backlog=50,
-            scale_in_backlog=0,
-        )
-    )
+    aws, _ = build_work_queue(queue_args())
     queues_ = [Res(QUEUE, r.name, dict(r.state)) for r in aws.of_type(QUEUE)]
     assert sorted(q.name for q in queues_) == ["jobs", "jobs-dlq"]
     for q in queues_:
-        passes(check_resource("sqs-queue-encrypted", QUEUE, q.props, q.name))
-    passes(check_stack("sqs-queue-has-dlq", queues_))
+        assert check("sqs-queue-encrypted", q) == PASS
+    assert check("sqs-queue-has-dlq", *queues_) == PASS
     main = next(q for q in queues_ if q.name == "jobs")
     del main.props["redrivePolicy"]
-    assert sorted(check_stack("sqs-queue-has-dlq", queues_).messages) == [
+    assert sorted(check("sqs-queue-has-dlq", *queues_).messages) == [
         f"{QUEUE} 'jobs': redrivePolicy is not set; {NO_DLQ_FIX}",
         f"{QUEUE} 'jobs-dlq': redrivePolicy is not set; {NO_DLQ_FIX}",
     ]
@@ -439,24 +422,6 @@ WORKER_CASES = [
     ),
     pytest.param(
         [
-            CLOSED,
-            Res(
-                LEGACY_RULE,
-                "out",
-                {
-                    "type": "egress",
-                    "securityGroupId": "sg-worker",
-                    "protocol": "-1",
-                    "cidrBlocks": ["0.0.0.0/0"],
-                },
-            ),
-            PLAIN_WORKER,
-        ],
-        PASS,
-        id="an-egress-legacy-rule-to-the-world-is-fine",
-    ),
-    pytest.param(
-        [
             PREVIEW_GROUP,
             environment(worker_settings(UNKNOWN), deps={"settings": [PREVIEW_GROUP]}),
         ],
@@ -483,6 +448,24 @@ WORKER_CASES = [
         undecided(f"{ENV} 'worker': its option settings are unreadable"),
         id="unreadable-settings",
     ),
+    pytest.param(
+        [
+            CLOSED,
+            Res(
+                LEGACY_RULE,
+                "out",
+                {
+                    "type": "egress",
+                    "securityGroupId": "sg-worker",
+                    "protocol": "-1",
+                    "cidrBlocks": ["0.0.0.0/0"],
+                },
+            ),
+            PLAIN_WORKER,
+        ],
+        PASS,
+        id="an-egress-legacy-rule-to-the-world-is-fine",
+    ),
 ]
 
 
@@ -490,4 +473,4 @@ WORKER_CASES = [
 def test_a_worker_has_no_load_balancer_or_public_ingress(
     stack: list[Res], expected: Outcome
 ) -> None:
-    assert check_stack("eb-worker-no-load-balancer", stack) == expected
+    assert check("eb-worker-no-load-balancer", *stack) == expected

@@ -10,20 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.policies.support import (
-    ARE_NOT_KNOWN,
-    CIPHERTEXT,
-    INGRESS_RULE,
-    LEGACY_RULE,
-    PASS,
-    SG,
-    UNKNOWN,
-    Outcome,
-    check_resource,
-    fails,
-    passes,
-    undecided,
-)
+from tests.policies.messages import ARE_NOT_KNOWN, ENCRYPTED
+from tests.policies.stacks import CIPHERTEXT, INGRESS_RULE, LEGACY_RULE, SG, UNKNOWN
+from tests.policies.support import PASS, Outcome, Res, check, fails, undecided
 
 WORLD_TAIL = (
     "; only TCP 80 and 443 may be open to the world. Restrict the source to a security group "
@@ -31,8 +20,8 @@ WORLD_TAIL = (
 )
 
 
-def sg_check(type_token: str, props: dict[str, Any], *, raw: bool = False) -> Outcome:
-    return check_resource("sg-no-world-ingress", type_token, props, "sg", raw=raw)
+def sg_check(resource: Res, *, raw: bool = False) -> Outcome:
+    return check("sg-no-world-ingress", resource, raw=raw)
 
 
 def rule(protocol: str, low: int, high: int, cidr: str = "0.0.0.0/0") -> dict[str, Any]:
@@ -40,77 +29,74 @@ def rule(protocol: str, low: int, high: int, cidr: str = "0.0.0.0/0") -> dict[st
     return {"protocol": protocol, "fromPort": low, "toPort": high, key: [cidr]}
 
 
-def ingress_rule(protocol: str, low: int, high: int, **source: Any) -> dict[str, Any]:
-    return {"ipProtocol": protocol, "fromPort": low, "toPort": high, **source}
+def group(*ingress: dict[str, Any], egress: tuple[dict[str, Any], ...] = ()) -> Res:
+    """A security group with inline rules."""
+    return Res(SG, "sg", {"ingress": list(ingress)} | ({"egress": list(egress)} if egress else {}))
+
+
+def ingress_rule(protocol: str, low: int, high: int, **source: Any) -> Res:
+    """A SecurityGroupIngressRule; `source`: cidrIpv4 or cidrIpv6."""
+    props = {"ipProtocol": protocol, "fromPort": low, "toPort": high, **source}
+    return Res(INGRESS_RULE, "sg", props)
+
+
+def legacy(kind: str, *rule_args: Any) -> Res:
+    """A SecurityGroupRule of `kind` ingress or egress."""
+    return Res(LEGACY_RULE, "sg", {"type": kind, **rule(*rule_args)})
+
+
+def admits(
+    what: str, source: str = "0.0.0.0/0", where: str = "the rule", kind: str = INGRESS_RULE
+) -> Outcome:
+    return fails(f"{kind} 'sg': {where} admits {what} from {source}{WORLD_TAIL}")
 
 
 ZERO_V6 = "0:0:0:0:0:0:0:0/0"
-
+WORLD_WIDE_WEB = group(
+    rule("tcp", 80, 80),
+    rule("tcp", 443, 443, "::/0"),
+    egress=(rule("-1", 0, 0), rule("-1", 0, 0, "::/0")),
+)
 CASES = [
+    pytest.param(WORLD_WIDE_WEB, PASS, id="inline-http-https-from-the-world-and-egress-anywhere"),
     pytest.param(
-        SG,
-        {
-            "ingress": [rule("tcp", 80, 80), rule("tcp", 443, 443, "::/0")],
-            "egress": [rule("-1", 0, 0), rule("-1", 0, 0, "::/0")],
-        },
-        PASS,
-        id="inline-http-https-from-the-world-and-egress-anywhere",
-    ),
-    pytest.param(
-        SG,
-        {"ingress": [rule("tcp", 443, 443), rule("tcp", 22, 22)]},
-        fails(f"{SG} 'sg': ingress[1] admits TCP port(s) 22 from 0.0.0.0/0{WORLD_TAIL}"),
+        group(rule("tcp", 443, 443), rule("tcp", 22, 22)),
+        admits("TCP port(s) 22", where="ingress[1]", kind=SG),
         id="inline-ssh-from-the-world",
     ),
     pytest.param(
-        INGRESS_RULE,
-        {"securityGroupId": "sg-1", "ipProtocol": "-1", "cidrIpv6": "::/0"},
-        fails(f"{INGRESS_RULE} 'sg': the rule admits all traffic from ::/0{WORLD_TAIL}"),
+        Res(
+            INGRESS_RULE, "sg", {"securityGroupId": "sg-1", "ipProtocol": "-1", "cidrIpv6": "::/0"}
+        ),
+        admits("all traffic", "::/0"),
         id="ingress-rule-all-traffic-from-the-ipv6-world",
     ),
     pytest.param(
-        INGRESS_RULE,
         ingress_rule("tcp", 22, 22, cidrIpv6=ZERO_V6),
-        fails(f"{INGRESS_RULE} 'sg': the rule admits TCP port(s) 22 from {ZERO_V6}{WORLD_TAIL}"),
+        admits("TCP port(s) 22", ZERO_V6),
         id="the-world-in-another-spelling",
     ),
     pytest.param(
-        INGRESS_RULE,
-        ingress_rule("tcp", 22, 22, cidrIpv6="2001:db8::/32"),
-        PASS,
-        id="a-narrow-ipv6-source",
+        ingress_rule("tcp", 22, 22, cidrIpv6="2001:db8::/32"), PASS, id="a-narrow-ipv6-source"
     ),
     pytest.param(
-        INGRESS_RULE,
         ingress_rule("tcp", 443, 443, cidrIpv4="0.0.0.0/0"),
         PASS,
         id="ingress-rule-https-from-the-world",
     ),
     pytest.param(
-        INGRESS_RULE,
         ingress_rule("tcp", 22, 22, cidrIpv4="10.0.0.0/16"),
         PASS,
         id="ingress-rule-ssh-from-a-private-range",
     ),
     pytest.param(
-        LEGACY_RULE,
-        {"type": "ingress", **rule("tcp", 22, 22)},
-        fails(
-            f"{LEGACY_RULE} 'sg': the ingress rule admits TCP port(s) 22 from 0.0.0.0/0{WORLD_TAIL}"
-        ),
+        legacy("ingress", "tcp", 22, 22),
+        admits("TCP port(s) 22", where="the ingress rule", kind=LEGACY_RULE),
         id="legacy-rule-ingress-ssh",
     ),
+    pytest.param(legacy("egress", "-1", 0, 0), PASS, id="legacy-rule-egress"),
+    pytest.param(legacy("ingress", "tcp", 80, 80), PASS, id="legacy-rule-ingress-http"),
     pytest.param(
-        LEGACY_RULE, {"type": "egress", **rule("-1", 0, 0)}, PASS, id="legacy-rule-egress"
-    ),
-    pytest.param(
-        LEGACY_RULE,
-        {"type": "ingress", **rule("tcp", 80, 80)},
-        PASS,
-        id="legacy-rule-ingress-http",
-    ),
-    pytest.param(
-        INGRESS_RULE,
         ingress_rule("tcp", 22, 22, cidrIpv4=UNKNOWN),
         undecided(f"{INGRESS_RULE} 'sg': the source or ports of the rule {ARE_NOT_KNOWN}"),
         id="unknown-ingress-source",
@@ -118,36 +104,31 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("type_token", "props", "expected"), CASES)
-def test_no_world_ingress(type_token: str, props: dict[str, Any], expected: Outcome) -> None:
-    assert sg_check(type_token, props) == expected
+@pytest.mark.parametrize(("resource", "expected"), CASES)
+def test_no_world_ingress(resource: Res, expected: Outcome) -> None:
+    assert sg_check(resource) == expected
 
 
-ENCRYPTED_TAIL = "are encrypted in the state (export the stack with --show-secrets to check it)"
+ENCRYPTED_SOURCES = [
+    pytest.param(
+        ingress_rule("tcp", 22, 22, cidrIpv4=CIPHERTEXT),
+        undecided(f"{INGRESS_RULE} 'sg': the source or ports of the rule {ENCRYPTED}"),
+        id="ingress-rule",
+    ),
+    pytest.param(
+        group({**rule("tcp", 22, 22), "cidrBlocks": CIPHERTEXT}, rule("tcp", 80, 80)),
+        undecided(f"{SG} 'sg': the source or ports of ingress[0] {ENCRYPTED}"),
+        id="inline",
+    ),
+]
 
 
-@pytest.mark.parametrize(
-    ("type_token", "props", "expected"),
-    [
-        pytest.param(
-            INGRESS_RULE,
-            ingress_rule("tcp", 22, 22, cidrIpv4=CIPHERTEXT),
-            undecided(f"{INGRESS_RULE} 'sg': the source or ports of the rule {ENCRYPTED_TAIL}"),
-            id="ingress-rule",
-        ),
-        pytest.param(
-            SG,
-            {"ingress": [{**rule("tcp", 22, 22), "cidrBlocks": CIPHERTEXT}, rule("tcp", 80, 80)]},
-            undecided(f"{SG} 'sg': the source or ports of ingress[0] {ENCRYPTED_TAIL}"),
-            id="inline",
-        ),
-    ],
-)
+@pytest.mark.parametrize(("resource", "expected"), ENCRYPTED_SOURCES)
 def test_an_encrypted_ingress_source_in_a_saved_state_says_so(
-    type_token: str, props: dict[str, Any], expected: Outcome
+    resource: Res, expected: Outcome
 ) -> None:
     """A stack export without --show-secrets: nothing is 'unknown', the value is ciphertext."""
-    assert sg_check(type_token, props, raw=True) == expected
+    assert sg_check(resource, raw=True) == expected
 
 
 # ICMP rules: fromPort is the ICMP type and toPort the code; -1 means all.
@@ -169,20 +150,15 @@ def test_icmp_rules_are_described_by_type_and_code(
 ) -> None:
     cidr = "::/0" if protocol.lower() in ("icmpv6", "58") else "0.0.0.0/0"
     if form == "inline":
-        type_token, where = SG, "ingress[0]"
-        props: dict[str, Any] = {"ingress": [rule(protocol, icmp_type, code, cidr)]}
+        resource, where = group(rule(protocol, icmp_type, code, cidr)), "ingress[0]"
     elif form == "ingress-rule":
-        type_token, where = INGRESS_RULE, "the rule"
         field = "cidrIpv6" if ":" in cidr else "cidrIpv4"
-        props = ingress_rule(protocol, icmp_type, code, **{field: cidr})
+        resource, where = ingress_rule(protocol, icmp_type, code, **{field: cidr}), "the rule"
     else:
-        type_token, where = LEGACY_RULE, "the ingress rule"
-        props = {"type": "ingress", **rule(protocol, icmp_type, code, cidr)}
-    assert sg_check(type_token, props) == fails(
-        f"{type_token} 'sg': {where} admits {what} from {cidr}{WORLD_TAIL}"
-    )
+        resource, where = legacy("ingress", protocol, icmp_type, code, cidr), "the ingress rule"
+    assert sg_check(resource) == admits(what, cidr, where, resource.type)
     if form == "inline":
-        passes(sg_check(SG, {"ingress": [rule(protocol, icmp_type, code, "10.0.0.0/8")]}))
+        assert sg_check(group(rule(protocol, icmp_type, code, "10.0.0.0/8"))) == PASS
 
 
 @pytest.mark.parametrize(
@@ -199,7 +175,5 @@ def test_icmp_rules_are_described_by_type_and_code(
 def test_other_protocols_are_described_in_their_own_terms(
     protocol: str, low: int, high: int, what: str
 ) -> None:
-    props = ingress_rule(protocol, low, high, cidrIpv4="0.0.0.0/0")
-    assert sg_check(INGRESS_RULE, props) == fails(
-        f"{INGRESS_RULE} 'sg': the rule admits {what} from 0.0.0.0/0{WORLD_TAIL}"
-    )
+    resource = ingress_rule(protocol, low, high, cidrIpv4="0.0.0.0/0")
+    assert sg_check(resource) == admits(what)

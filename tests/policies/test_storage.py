@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.policies.support import PASS, UNKNOWN, Outcome, Res, check_stack, fails, undecided
+from tests.policies.stacks import UNKNOWN
+from tests.policies.support import PASS, Outcome, Res, check, fails, undecided
 
 BUCKET = "aws:s3/bucket:Bucket"
 BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
@@ -162,4 +163,4 @@ CASES = [
 
 @pytest.mark.parametrize(("policy", "stack", "expected"), CASES)
 def test_s3_rules(policy: str, stack: list[Res], expected: Outcome) -> None:
-    assert check_stack(policy, stack) == expected
+    assert check(policy, *stack) == expected

@@ -16,7 +16,7 @@ from guardrails.values import UNKNOWN, plain
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.policies.support import UNKNOWN as UNKNOWN_STRING
+from tests.policies.stacks import UNKNOWN as UNKNOWN_STRING
 
 
 def res(type_token: str, name: str, props: dict[str, Any], **deps: list[str]) -> Resource:

@@ -18,33 +18,27 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.policies.support import (
+from tests.policies.messages import (
     ARE_NOT_KNOWN,
+    ENCRYPTED,
+    IS_NOT_KNOWN,
+    PUBLIC_SUBNETS,
+    over_limit,
+)
+from tests.policies.stacks import (
     BASE,
     CIPHERTEXT,
     ENV,
-    FIX_PRIVATE,
-    IS_NOT_KNOWN,
-    PASS,
     PRIVATE_IDS,
-    PUBLIC_ROUTE,
     TEMPLATE,
     UNKNOWN,
-    Outcome,
-    Res,
-    check_stack,
-    fails,
-    over_limit,
-    passes,
     props_settings,
     setting,
-    undecided,
-    urn,
     vpc,
 )
+from tests.policies.support import PASS, Outcome, Res, check, fails, undecided, urn
 
 FROM_TEMPLATE = " (set by its configuration template 'base')"
-PUBLIC_SUBNET = f"includes public subnets: {PUBLIC_ROUTE}. {FIX_PRIVATE}"
 API = urn(ENV, "api")
 BASE_URN = urn(TEMPLATE, "base")
 
@@ -128,7 +122,7 @@ CASES = [
         "aws:ec2:vpc",
         "Subnets",
         "subnet-pub",
-        "{label}: aws:ec2:vpc Subnets{where} " + PUBLIC_SUBNET,
+        "{label}: aws:ec2:vpc Subnets{where} " + PUBLIC_SUBNETS,
         True,
     ),
     Case(
@@ -154,7 +148,7 @@ CASES = [
         "aws:ec2:vpc",
         "ELBSubnets",
         "subnet-pub",
-        "{label}: aws:ec2:vpc ELBSubnets{where} " + PUBLIC_SUBNET,
+        "{label}: aws:ec2:vpc ELBSubnets{where} " + PUBLIC_SUBNETS,
         False,
     ),
     Case(
@@ -225,12 +219,12 @@ def stack_for(case: Case, placed: str) -> tuple[Res, Res]:
 
 
 def judge(case: Case, template: Res, environment: Res) -> Outcome:
-    return check_stack(case.policy, [*BASE, template, environment])
+    return check(case.policy, *BASE, template, environment)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_good_settings_from_the_template_pass(case: Case) -> None:
-    passes(judge(case, *launched_from_template([], options(GOOD))))
+    assert judge(case, *launched_from_template([], options(GOOD))) == PASS
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -271,7 +265,7 @@ def test_a_template_not_in_the_stack_leaves_an_unset_option_advisory(case: Case)
     advisory (never a pass, never a default-value violation)."""
     rest = {key: value for key, value in GOOD.items() if key != (case.namespace, case.name)}
     _, environment = launched_from_template(options(rest), [])
-    assert check_stack(case.policy, [*BASE, environment]) == undecided(
+    assert check(case.policy, *BASE, environment) == undecided(
         f"{ENV} 'api': {case.namespace} {case.name} is not set on the environment and its "
         "configuration template 'base' is not in this stack"
     )
@@ -280,7 +274,7 @@ def test_a_template_not_in_the_stack_leaves_an_unset_option_advisory(case: Case)
 def test_a_template_of_another_application_is_not_the_environments() -> None:
     template, environment = launched_from_template([], options(GOOD))
     template.props["application"] = "other-app"
-    assert check_stack("eb-imdsv2-required", [*BASE, template, environment]) == undecided(
+    assert check("eb-imdsv2-required", *BASE, template, environment) == undecided(
         f"{ENV} 'api': aws:autoscaling:launchconfiguration DisableIMDSv1 is not set on the "
         "environment and its configuration template 'base' is not in this stack"
     )
@@ -292,7 +286,7 @@ def test_an_unknown_template_name_is_resolved_through_its_dependency() -> None:
     template, environment = launched_from_template([], [*options(GOOD), bad])
     environment.props["templateName"] = UNKNOWN
     environment.deps = {"templateName": [template]}
-    outcome = check_stack("eb-imdsv2-required", [*BASE, template, environment])
+    outcome = check("eb-imdsv2-required", *BASE, template, environment)
     assert (
         f"{ENV} 'api': aws:autoscaling:launchconfiguration DisableIMDSv1 is 'false'"
         f"{FROM_TEMPLATE}; set it to 'true' so instance credentials need an IMDSv2 session "
@@ -300,7 +294,7 @@ def test_an_unknown_template_name_is_resolved_through_its_dependency() -> None:
         environment.urn,
     ) in outcome.violations
     environment.deps = {}
-    outcome = check_stack("eb-imdsv2-required", [*BASE, environment])
+    outcome = check("eb-imdsv2-required", *BASE, environment)
     assert outcome.undecided == (
         f"{ENV} 'api': aws:autoscaling:launchconfiguration DisableIMDSv1 is not set on the "
         f"environment and the name of its configuration template {IS_NOT_KNOWN}"
@@ -368,12 +362,12 @@ def test_the_budget_counts_the_environments_and_the_templates_properties(
     template, environment = launched_from_template(
         props_settings(env_props), props_settings(template_props)
     )
-    assert check_stack(SIZE, [template, environment]) == expected
+    assert check(SIZE, template, environment) == expected
 
 
 def test_a_template_not_in_the_stack_makes_the_budget_advisory() -> None:
     _, environment = launched_from_template(props_settings({"A": "a" * 98}), [])
-    assert check_stack(SIZE, [environment]) == undecided(
+    assert check(SIZE, environment) == undecided(
         f"{ENV} 'api': its environment properties take 100 of 4,096 bytes, but its "
         "configuration template 'base' is not in this stack and its properties count too"
     )
@@ -395,7 +389,7 @@ def test_the_budget_is_judged_on_the_merged_properties(
     template, environment = launched_from_template(
         props_settings(env_props), props_settings(template_props)
     )
-    outcome = check_stack(SIZE, [template, environment])
+    outcome = check(SIZE, template, environment)
     merged = {**template_props, **env_props}
     total = sum(len(f"{k}={v}".encode()) for k, v in merged.items())
     template_total = sum(len(f"{k}={v}".encode()) for k, v in template_props.items())
@@ -411,7 +405,6 @@ def test_the_budget_is_judged_on_the_merged_properties(
 # -- settings that cannot be read: the wording fits a preview and a saved state --------------
 
 
-ENCRYPTED = "are encrypted in the state (export the stack with --show-secrets to check it)"
 SETTING_POLICIES = sorted({c.policy for c in CASES} | {SIZE})
 
 
@@ -419,7 +412,7 @@ SETTING_POLICIES = sorted({c.policy for c in CASES} | {SIZE})
 def test_encrypted_environment_settings_in_a_saved_state_say_so(policy: str) -> None:
     template, environment = launched_from_template([], options(GOOD))
     environment.props["settings"] = CIPHERTEXT
-    assert check_stack(policy, [*BASE, template, environment], raw=True) == undecided(
+    assert check(policy, *BASE, template, environment, raw=True) == undecided(
         f"{ENV} 'api': its option settings {ENCRYPTED}"
     )
 
@@ -431,14 +424,14 @@ def test_encrypted_template_settings_in_a_saved_state_say_so(policy: str) -> Non
     expected = f"{ENV} 'api': the option settings of its configuration template 'base' {ENCRYPTED}"
     if policy in {c.policy for c in CASES if c.judges_templates} | {SIZE}:
         expected = f"{TEMPLATE} 'base': its option settings {ENCRYPTED}; {expected}"
-    assert check_stack(policy, [*BASE, template, environment], raw=True) == undecided(expected)
+    assert check(policy, *BASE, template, environment, raw=True) == undecided(expected)
 
 
 @pytest.mark.parametrize("policy", SETTING_POLICIES)
 def test_unknown_settings_during_a_preview_say_so(policy: str) -> None:
     template, environment = launched_from_template([], options(GOOD))
     environment.props["settings"] = UNKNOWN
-    assert check_stack(policy, [*BASE, template, environment]) == undecided(
+    assert check(policy, *BASE, template, environment) == undecided(
         f"{ENV} 'api': its option settings {ARE_NOT_KNOWN}"
     )
 
@@ -468,7 +461,7 @@ BAD_DEFAULTS = [c for c in CASES if c.name in UNSET_MESSAGES]
 def test_an_option_set_on_neither_resource_is_judged_on_ebs_default(case: Case) -> None:
     rest = {key: value for key, value in GOOD.items() if key != (case.namespace, case.name)}
     template, environment = launched_from_template([], options(rest))
-    assert check_stack(case.policy, [*BASE, template, environment]) == fails(
+    assert check(case.policy, *BASE, template, environment) == fails(
         UNSET_MESSAGES[case.name].format(label=f"{ENV} 'api'"), at=environment.urn
     )
 
@@ -507,8 +500,8 @@ NOT_IN_STACK = (
             [*BASE, *from_template(*vpc("subnet-pub"))],
             Outcome(
                 [
-                    (f"{TEMPLATE} 'base': aws:ec2:vpc Subnets {PUBLIC_SUBNET}", BASE_URN),
-                    (f"{ENV} 'api': aws:ec2:vpc Subnets{FROM_TEMPLATE} {PUBLIC_SUBNET}", API),
+                    (f"{TEMPLATE} 'base': aws:ec2:vpc Subnets {PUBLIC_SUBNETS}", BASE_URN),
+                    (f"{ENV} 'api': aws:ec2:vpc Subnets{FROM_TEMPLATE} {PUBLIC_SUBNETS}", API),
                 ]
             ),
             id="public-subnets-are-still-caught",
@@ -537,7 +530,7 @@ NOT_IN_STACK = (
 def test_an_environment_is_judged_on_its_templates_options(
     policy: str, stack: list[Res], expected: Outcome
 ) -> None:
-    assert check_stack(policy, stack) == expected
+    assert check(policy, *stack) == expected
 
 
 def test_finding_templates_stays_linear_when_many_share_a_name(

@@ -8,17 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.policies.support import (
-    ENV,
-    PASS,
-    UNKNOWN,
-    Outcome,
-    Res,
-    check_stack,
-    fails,
-    undecided,
-    urn,
-)
+from tests.policies.stacks import ENV, UNKNOWN
+from tests.policies.support import PASS, Outcome, Res, check, fails, undecided, urn
 
 VERSION = "aws:elasticbeanstalk/applicationVersion:ApplicationVersion"
 WEB_VERSION = Res(
@@ -73,4 +64,4 @@ def environment(version: Any = None, deps: list[Res] | None = None) -> Res:
     ],
 )
 def test_every_environment_runs_a_version_of_its_stack(stack: list[Res], expected: Outcome) -> None:
-    assert check_stack("eb-runs-stack-version", stack) == expected
+    assert check("eb-runs-stack-version", *stack) == expected
