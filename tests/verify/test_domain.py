@@ -1,15 +1,14 @@
 """verify's check of the web tier's own domain: its Route 53 alias targets the web load
-balancer (moto's Route 53 and ELBv2 in process; no DNS lookups, nothing leaves the process)."""
+balancer (moto's Route 53 and ELBv2 in process; no DNS lookups, nothing leaves the process).
+Mirrors verify/domain.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 from botocore.stub import Stubber
-from moto import mock_aws
 
 from verify.aws import AwsCallFailed, guard
 from verify.checks import EnvironmentResources
@@ -20,30 +19,24 @@ DOMAIN = "app.example.com"
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        ec2 = boto3.client("ec2", region_name=REGION)
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        subnets = [
-            ec2.create_subnet(
-                VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{z}"
-            )["Subnet"]["SubnetId"]
-            for i, z in enumerate("ab")
-        ]
-        elbv2 = boto3.client("elbv2", region_name=REGION)
-        lbs = [
-            elbv2.create_load_balancer(Name=name, Subnets=subnets)["LoadBalancers"][0]
-            for name in ("web", "other")
-        ]
-        route53 = boto3.client("route53", region_name=REGION)
-        zone = route53.create_hosted_zone(Name="example.com", CallerReference="z1")["HostedZone"]
-        yield {"elbv2": elbv2, "route53": route53, "zone": zone["Id"], "lbs": lbs}
+def aws(moto: None) -> dict[str, Any]:
+    """A VPC with two load balancers (the web one and another) and a public hosted zone."""
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{z}")[
+            "Subnet"
+        ]["SubnetId"]
+        for i, z in enumerate("ab")
+    ]
+    elbv2 = boto3.client("elbv2", region_name=REGION)
+    lbs = [
+        elbv2.create_load_balancer(Name=name, Subnets=subnets)["LoadBalancers"][0]
+        for name in ("web", "other")
+    ]
+    route53 = boto3.client("route53", region_name=REGION)
+    zone = route53.create_hosted_zone(Name="example.com", CallerReference="z1")["HostedZone"]
+    return {"elbv2": elbv2, "route53": route53, "zone": zone["Id"], "lbs": lbs}
 
 
 def _alias(aws: dict[str, Any], dns: str, name: str = DOMAIN) -> None:

@@ -8,18 +8,16 @@ is stubbed (`botocore.stub.Stubber`), and the failure is raised by a `before-cal
 the real client, where botocore itself would raise it. Two end-to-end runs go over HTTP to
 127.0.0.1: a closed port (`EndpointConnectionError`) and moto's server, which answers
 `DescribeEnvironmentResources` with an HTML 500 page (`ResponseParserError`).
+Mirrors verify/aws.py.
 """
 
 from __future__ import annotations
 
 import inspect
 import io
-import json
 import socket
 import string
 import subprocess
-import sys
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -32,33 +30,18 @@ import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 from botocore.stub import Stubber
-from moto.server import ThreadedMotoServer
 
+from tests.verify.support import DEV_OUTPUTS, run_module, write_outputs
 from verify.aws import Clients, guard
 from verify.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
 REGION = "eu-west-1"
-APP = "webmodel-dev"
-WEB_ENV = "webmodel-dev-web"
-MODEL_ENV = "webmodel-dev-model"
-DB_ID = "webmodel-dev-db"
+APP = str(DEV_OUTPUTS["applicationName"])
+WEB_ENV = str(DEV_OUTPUTS["webEnvironmentName"])
+MODEL_ENV = str(DEV_OUTPUTS["modelEnvironmentName"])
+DB_ID = str(DEV_OUTPUTS["dbInstanceIdentifier"])
 ENV_NS = "aws:elasticbeanstalk:application:environment"
 MODEL_LB = "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/awseb-model/1"
-
-OUTPUTS: dict[str, object] = {
-    "webUrl": "http://web.example",
-    "modelInternalUrl": "http://model.internal",
-    "webEnvironmentName": WEB_ENV,
-    "modelEnvironmentName": MODEL_ENV,
-    "applicationName": APP,
-    "dbEndpoint": "db.example:5432",
-    "dbInstanceIdentifier": DB_ID,
-    "vpcId": "vpc-1",
-    "publicSubnetIds": ["subnet-p1", "subnet-p2"],
-    "privateSubnetIds": ["subnet-a1", "subnet-a2"],
-    "isolatedSubnetIds": ["subnet-i1", "subnet-i2"],
-}
 
 # Every AWS call verify makes, as (client field, botocore operation, the IAM action the
 # error names). `test_these_are_all_the_calls_verify_makes` keeps the list complete.
@@ -80,18 +63,6 @@ CALLS: list[tuple[str, str, str]] = [
     ("elbv2", "DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancers"),
     ("rds", "DescribeDBInstances", "rds:DescribeDBInstances"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def fake_aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.chdir(REPO)
 
 
 @pytest.fixture(scope="module")
@@ -218,8 +189,7 @@ class Result:
 def run(clients: Clients, tmp_path: Path) -> Iterator[Callable[..., Result]]:
     """Run `main` on the stubbed account; `fail_at=(field, operation, error)` raises `error`
     from that call the way botocore would, before the stub answers."""
-    outputs = tmp_path / "outputs.json"
-    outputs.write_text(json.dumps(OUTPUTS), encoding="utf-8")
+    outputs = write_outputs(tmp_path)
     cleanups: list[Callable[[], None]] = []
 
     def go(
@@ -423,30 +393,9 @@ def test_a_missing_load_balancer_is_a_finding(run: Callable[..., Result]) -> Non
 
 def run_cli(tmp_path: Path, endpoint: str) -> subprocess.CompletedProcess[str]:
     """`python -m verify` with every AWS endpoint pointed at `endpoint` (loopback)."""
-    outputs = tmp_path / "outputs.json"
-    outputs.write_text(json.dumps(OUTPUTS), encoding="utf-8")
-    env = {
-        "PATH": "/nonexistent",
-        "HOME": str(tmp_path),
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_CONFIG_FILE": str(tmp_path / "none"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_MAX_ATTEMPTS": "1",
-        "PYTHONPATH": str(REPO),
-    }
+    outputs = write_outputs(tmp_path)
     args = ["--stack", "dev", "--region", REGION, "--outputs", str(outputs)]
-    return subprocess.run(
-        [sys.executable, "-m", "verify", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_module(tmp_path, *args, AWS_ENDPOINT_URL=endpoint, AWS_MAX_ATTEMPTS="1")
 
 
 def test_closed_port_exits_2_naming_the_first_call(tmp_path: Path) -> None:
@@ -460,21 +409,6 @@ def test_closed_port_exits_2_naming_the_first_call(tmp_path: Path) -> None:
         "verify: error: AWS call elasticbeanstalk:DescribeEnvironments failed: "
         f'EndpointConnectionError: Could not connect to the endpoint URL: "http://127.0.0.1:{port}/"\n'
     )
-
-
-@pytest.fixture
-def moto_server() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    try:
-        reset = urllib.request.Request(f"{url}/moto-api/reset", method="POST")
-        with urllib.request.urlopen(reset, timeout=10):  # loopback only
-            pass
-        yield url
-    finally:
-        server.stop()
 
 
 def test_an_endpoint_answering_html_exits_2(tmp_path: Path, moto_server: str) -> None:
@@ -526,8 +460,7 @@ def test_broken_aws_configuration_exits_2(
     path = tmp_path / "aws-config"
     path.write_text(value, encoding="utf-8")
     monkeypatch.setenv(setting, str(path) if setting == "AWS_CONFIG_FILE" else value)
-    outputs = tmp_path / "outputs.json"
-    outputs.write_text(json.dumps(OUTPUTS), encoding="utf-8")
+    outputs = write_outputs(tmp_path)
     out, err = io.StringIO(), io.StringIO()
     code = main(["--stack", "qa", "--outputs", str(outputs), *region], out=out, err=err)
     assert code == 2

@@ -22,12 +22,10 @@ import pytest
 from google.protobuf import empty_pb2, json_format, struct_pb2  # type: ignore[import-untyped]
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-IS_NOT_KNOWN = "is not known yet (unknown during preview) or is encrypted in the state"
-ARE_NOT_KNOWN = "are not known yet (unknown during preview) or are encrypted in the state"
-"""How a rule says it cannot read a value (unknown during a preview; a ciphertext-only
-secret reaches the pack as unknown on a saved state)."""
+from tests.policies.messages import IS_NOT_KNOWN
+from tests.policies.stacks import ENV, GOOD_DB, RDS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACK = "webmodel-guardrails"
 ADVISORY, MANDATORY = analyzer_pb2.ADVISORY, analyzer_pb2.MANDATORY
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -209,18 +207,6 @@ def urn(type_token: str, name: str) -> str:
     return f"urn:pulumi:prod::shop::{type_token}::{name}"
 
 
-RDS = "aws:rds/instance:Instance"
-GOOD_DB: dict[str, Any] = {
-    "publiclyAccessible": False,
-    "storageEncrypted": True,
-    "multiAz": True,
-    "deletionProtection": True,
-    "backupRetentionPeriod": 14,
-    "skipFinalSnapshot": False,
-    "dbSubnetGroupName": "private-dbs",
-}
-
-
 def rds(**change: Any) -> analyzer_pb2.AnalyzeRequest:
     return analyzer_pb2.AnalyzeRequest(
         type=RDS, properties=struct({**GOOD_DB, **change}), urn=urn(RDS, "orders"), name="orders"
@@ -325,8 +311,6 @@ def test_a_value_unknown_during_preview_is_advisory_whatever_the_level(analyzer)
 
 
 # -- AnalyzeStack ------------------------------------------------------------------------
-
-ENV = "aws:elasticbeanstalk/environment:Environment"
 
 
 def resource(

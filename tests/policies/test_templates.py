@@ -6,6 +6,7 @@ for each setting-based rule, the violating value placed (a) on the environment, 
 the template, (c) on the template but overridden by a good value on the environment. The
 4 KB budget is checked on both resources' properties together (each key once, the
 environment's value winning), against a reference sum over generated property sets.
+Mirrors policies/guardrails/templates.py.
 """
 
 from __future__ import annotations
@@ -16,62 +17,30 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pulumi_policy import PolicyResource, StackValidationArgs, StackValidationPolicy
-from pulumi_policy.proxy import UnknownValueError
 
-from tests.policy_support import (
-    BY_NAME,
-    IGW,
-    NAT,
-    SECRET,
+from tests.policies.messages import (
+    ARE_NOT_KNOWN,
+    ENCRYPTED,
+    IS_NOT_KNOWN,
+    PUBLIC_SUBNETS,
+    over_limit,
+)
+from tests.policies.stacks import (
+    BASE,
+    CIPHERTEXT,
+    ENV,
+    PRIVATE_IDS,
+    TEMPLATE,
     UNKNOWN,
-    VPC,
-    Outcome,
-    Res,
-    _options,
-    associate,
-    check_stack,
-    passes,
+    props_settings,
     setting,
-    subnet,
-    table,
+    vpc,
 )
+from tests.policies.support import PASS, Outcome, Res, check, fails, undecided, urn
 
-IS_NOT_KNOWN = "is not known yet (unknown during preview) or is encrypted in the state"
-ARE_NOT_KNOWN = "are not known yet (unknown during preview) or are encrypted in the state"
-"""How a rule says it cannot read a value (unknown during a preview; a ciphertext-only
-secret reaches the pack as unknown on a saved state)."""
-
-ENV = "aws:elasticbeanstalk/environment:Environment"
-TEMPLATE = "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate"
-PROPS_NS = "aws:elasticbeanstalk:application:environment"
 FROM_TEMPLATE = " (set by its configuration template 'base')"
-PUBLIC_SUBNET = (
-    "includes public subnets: subnet-pub ('pub-a'): aws:ec2/routeTable:RouteTable 'pub-rt' "
-    "(inline route 0) routes 0.0.0.0/0 to internet gateway igw-01. Put the instances in "
-    "private subnets (a default route to a NAT gateway, not an internet gateway, and "
-    "mapPublicIpOnLaunch false)."
-)
-
-PUB = subnet("pub-a", "subnet-pub")
-PRIV_A = subnet("priv-a", "subnet-priva", "ap-northeast-2a")
-PRIV_B = subnet("priv-b", "subnet-privb", "ap-northeast-2b")
-PUB_RT = table("pub-rt", "rtb-pub", [{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-01"}])
-NAT_RT = table("nat-rt", "rtb-nat", [{"cidrBlock": "0.0.0.0/0", "natGatewayId": "nat-01"}])
-BASE = [
-    VPC,
-    IGW,
-    NAT,
-    PUB,
-    PRIV_A,
-    PRIV_B,
-    PUB_RT,
-    NAT_RT,
-    associate(PUB, PUB_RT),
-    associate(PRIV_A, NAT_RT),
-    associate(PRIV_B, NAT_RT),
-]
-PRIVATE_IDS = "subnet-priva,subnet-privb"
+API = urn(ENV, "api")
+BASE_URN = urn(TEMPLATE, "base")
 
 GOOD: dict[tuple[str, str], str] = {
     ("aws:ec2:vpc", "VPCId"): "vpc-01",
@@ -153,7 +122,7 @@ CASES = [
         "aws:ec2:vpc",
         "Subnets",
         "subnet-pub",
-        "{label}: aws:ec2:vpc Subnets{where} " + PUBLIC_SUBNET,
+        "{label}: aws:ec2:vpc Subnets{where} " + PUBLIC_SUBNETS,
         True,
     ),
     Case(
@@ -179,7 +148,7 @@ CASES = [
         "aws:ec2:vpc",
         "ELBSubnets",
         "subnet-pub",
-        "{label}: aws:ec2:vpc ELBSubnets{where} " + PUBLIC_SUBNET,
+        "{label}: aws:ec2:vpc ELBSubnets{where} " + PUBLIC_SUBNETS,
         False,
     ),
     Case(
@@ -250,22 +219,20 @@ def stack_for(case: Case, placed: str) -> tuple[Res, Res]:
 
 
 def judge(case: Case, template: Res, environment: Res) -> Outcome:
-    return check_stack(case.policy, [*BASE, template, environment])
+    return check(case.policy, *BASE, template, environment)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_good_settings_from_the_template_pass(case: Case) -> None:
-    passes(judge(case, *launched_from_template([], options(GOOD))))
+    assert judge(case, *launched_from_template([], options(GOOD))) == PASS
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_a_violating_value_on_the_environment_fails(case: Case) -> None:
     template, environment = stack_for(case, "environment")
-    outcome = judge(case, template, environment)
-    assert outcome.violations == [
-        (case.message.format(label=f"{ENV} 'api'", where=""), environment.urn)
-    ]
-    assert outcome.undecided is None
+    assert judge(case, template, environment) == fails(
+        case.message.format(label=f"{ENV} 'api'", where=""), at=environment.urn
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -282,12 +249,10 @@ def test_a_violating_value_only_on_the_template_fails_the_environment(case: Case
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_a_template_value_the_environment_overrides_passes_the_environment(case: Case) -> None:
     template, environment = stack_for(case, "overridden")
-    outcome = judge(case, template, environment)
-    expected = []
+    expected: list[tuple[str, str | None]] = []
     if case.judges_templates:  # the template's own value is still reported, on the template
         expected.append((case.message.format(label=f"{TEMPLATE} 'base'", where=""), template.urn))
-    assert outcome.violations == expected
-    assert outcome.undecided is None
+    assert judge(case, template, environment) == Outcome(expected)
 
 
 UNSET_JUDGED = [c for c in CASES if (c.policy, c.name) != ("eb-multi-az-capacity", "Subnets")]
@@ -300,9 +265,7 @@ def test_a_template_not_in_the_stack_leaves_an_unset_option_advisory(case: Case)
     advisory (never a pass, never a default-value violation)."""
     rest = {key: value for key, value in GOOD.items() if key != (case.namespace, case.name)}
     _, environment = launched_from_template(options(rest), [])
-    outcome = check_stack(case.policy, [*BASE, environment])
-    assert outcome.violations == []
-    assert outcome.undecided == (
+    assert check(case.policy, *BASE, environment) == undecided(
         f"{ENV} 'api': {case.namespace} {case.name} is not set on the environment and its "
         "configuration template 'base' is not in this stack"
     )
@@ -311,9 +274,7 @@ def test_a_template_not_in_the_stack_leaves_an_unset_option_advisory(case: Case)
 def test_a_template_of_another_application_is_not_the_environments() -> None:
     template, environment = launched_from_template([], options(GOOD))
     template.props["application"] = "other-app"
-    outcome = check_stack("eb-imdsv2-required", [*BASE, template, environment])
-    assert outcome.violations == []
-    assert outcome.undecided == (
+    assert check("eb-imdsv2-required", *BASE, template, environment) == undecided(
         f"{ENV} 'api': aws:autoscaling:launchconfiguration DisableIMDSv1 is not set on the "
         "environment and its configuration template 'base' is not in this stack"
     )
@@ -325,7 +286,7 @@ def test_an_unknown_template_name_is_resolved_through_its_dependency() -> None:
     template, environment = launched_from_template([], [*options(GOOD), bad])
     environment.props["templateName"] = UNKNOWN
     environment.deps = {"templateName": [template]}
-    outcome = check_stack("eb-imdsv2-required", [*BASE, template, environment])
+    outcome = check("eb-imdsv2-required", *BASE, template, environment)
     assert (
         f"{ENV} 'api': aws:autoscaling:launchconfiguration DisableIMDSv1 is 'false'"
         f"{FROM_TEMPLATE}; set it to 'true' so instance credentials need an IMDSv2 session "
@@ -333,7 +294,7 @@ def test_an_unknown_template_name_is_resolved_through_its_dependency() -> None:
         environment.urn,
     ) in outcome.violations
     environment.deps = {}
-    outcome = check_stack("eb-imdsv2-required", [*BASE, environment])
+    outcome = check("eb-imdsv2-required", *BASE, environment)
     assert outcome.undecided == (
         f"{ENV} 'api': aws:autoscaling:launchconfiguration DisableIMDSv1 is not set on the "
         f"environment and the name of its configuration template {IS_NOT_KNOWN}"
@@ -343,109 +304,70 @@ def test_an_unknown_template_name_is_resolved_through_its_dependency() -> None:
 # -- the 4 KB budget on the environment's and the template's properties together ------------
 
 SIZE = "eb-env-properties-size-limit"
-OVER = (
-    "{label}: environment properties (aws:elasticbeanstalk:application:environment) take "
-    "{total} bytes as key=value strings{merged}, over Elastic Beanstalk's limit of 4,096 "
-    "bytes; biggest: {biggest}. Move large or sensitive values to Secrets Manager or SSM "
-    "Parameter Store and reference them through "
-    "aws:elasticbeanstalk:application:environmentsecrets (the stack config's `secrets:`), "
-    "which does not count toward the limit."
-)
 MERGED = " together with those of its configuration template 'base' (a key set on both counts once)"
+BIG = {"BLOB_A": "a" * 2500, "BLOB_B": "b" * 1500, "SMALL": "c" * 180}
+BIGGEST = "BLOB_A (2,507 B{m}), BLOB_B (1,507 B{m}), SMALL (186 B{m})"
+ON_THE_ENVIRONMENT = (over_limit(f"{ENV} 'api'", "4,200", BIGGEST.format(m="")), API)
+ON_THE_TEMPLATE = (over_limit(f"{TEMPLATE} 'base'", "4,200", BIGGEST.format(m="")), BASE_URN)
 
 
-def props(values: dict[str, str]) -> list[dict[str, Any]]:
-    return [setting(PROPS_NS, key, value) for key, value in values.items()]
-
-
-def test_properties_under_the_limit_apart_are_over_it_together() -> None:
+@pytest.mark.parametrize(
+    ("env_props", "template_props", "expected"),
+    [
+        pytest.param(
+            {"A": "a" * 2098},
+            {"B": "b" * 2098},
+            fails(
+                over_limit(
+                    f"{ENV} 'api'", "4,200", "A (2,100 B), B (2,100 B, from the template)", MERGED
+                ),
+                at=API,
+            ),
+            id="under-the-limit-apart-over-it-together",
+        ),
+        pytest.param(
+            {"K": "e" * 3000},
+            {"K": "t" * 3000, "SMALL": "x"},
+            PASS,
+            id="a-key-set-on-both-counts-once-with-the-environments-value",
+        ),
+        pytest.param(BIG, {}, Outcome([ON_THE_ENVIRONMENT]), id="oversized-on-the-environment"),
+        pytest.param(
+            {},
+            BIG,
+            Outcome(
+                [
+                    ON_THE_TEMPLATE,
+                    (
+                        over_limit(
+                            f"{ENV} 'api'", "4,200", BIGGEST.format(m=", from the template"), MERGED
+                        ),
+                        API,
+                    ),
+                ]
+            ),
+            id="oversized-on-the-template",
+        ),
+        pytest.param(
+            dict.fromkeys(BIG, "s"),
+            BIG,
+            Outcome([ON_THE_TEMPLATE]),
+            id="oversized-on-the-template-overridden-by-the-environment",
+        ),
+    ],
+)
+def test_the_budget_counts_the_environments_and_the_templates_properties(
+    env_props: dict[str, str], template_props: dict[str, str], expected: Outcome
+) -> None:
     template, environment = launched_from_template(
-        props({"A": "a" * 2098}), props({"B": "b" * 2098})
+        props_settings(env_props), props_settings(template_props)
     )
-    outcome = check_stack(SIZE, [template, environment])
-    assert outcome.violations == [
-        (
-            OVER.format(
-                label=f"{ENV} 'api'",
-                total="4,200",
-                merged=MERGED,
-                biggest="A (2,100 B), B (2,100 B, from the template)",
-            ),
-            environment.urn,
-        )
-    ]
-    assert outcome.undecided is None
-
-
-def test_a_key_set_on_both_counts_once_with_the_environments_value() -> None:
-    template, environment = launched_from_template(
-        props({"K": "e" * 3000}), props({"K": "t" * 3000, "SMALL": "x"})
-    )
-    passes(check_stack(SIZE, [template, environment]))
-
-
-@pytest.mark.parametrize("placed", ["environment", "template", "overridden"])
-def test_oversized_properties_in_each_place(placed: str) -> None:
-    big = {"BLOB_A": "a" * 2500, "BLOB_B": "b" * 1500, "SMALL": "c" * 180}
-    small = dict.fromkeys(big, "s")
-    env_props, template_props = {
-        "environment": (big, {}),
-        "template": ({}, big),
-        "overridden": (small, big),
-    }[placed]
-    template, environment = launched_from_template(props(env_props), props(template_props))
-    outcome = check_stack(SIZE, [template, environment])
-    biggest = "BLOB_A (2,507 B{m}), BLOB_B (1,507 B{m}), SMALL (186 B{m})"
-    expected = {
-        "environment": [
-            (
-                OVER.format(
-                    label=f"{ENV} 'api'", total="4,200", merged="", biggest=biggest.format(m="")
-                ),
-                environment.urn,
-            )
-        ],
-        "template": [
-            (
-                OVER.format(
-                    label=f"{TEMPLATE} 'base'",
-                    total="4,200",
-                    merged="",
-                    biggest=biggest.format(m=""),
-                ),
-                template.urn,
-            ),
-            (
-                OVER.format(
-                    label=f"{ENV} 'api'",
-                    total="4,200",
-                    merged=MERGED,
-                    biggest=biggest.format(m=", from the template"),
-                ),
-                environment.urn,
-            ),
-        ],
-        "overridden": [
-            (
-                OVER.format(
-                    label=f"{TEMPLATE} 'base'",
-                    total="4,200",
-                    merged="",
-                    biggest=biggest.format(m=""),
-                ),
-                template.urn,
-            )
-        ],
-    }[placed]
-    assert outcome.violations == expected
-    assert outcome.undecided is None
+    assert check(SIZE, template, environment) == expected
 
 
 def test_a_template_not_in_the_stack_makes_the_budget_advisory() -> None:
-    _, environment = launched_from_template(props({"A": "a" * 98}), [])
-    outcome = check_stack(SIZE, [environment])
-    assert outcome.violations == []
-    assert outcome.undecided == (
+    _, environment = launched_from_template(props_settings({"A": "a" * 98}), [])
+    assert check(SIZE, environment) == undecided(
         f"{ENV} 'api': its environment properties take 100 of 4,096 bytes, but its "
         "configuration template 'base' is not in this stack and its properties count too"
     )
@@ -464,16 +386,18 @@ def test_the_budget_is_judged_on_the_merged_properties(
     env_props: dict[str, str], template_props: dict[str, str]
 ) -> None:
     """Reference: EB's merge (the environment's value wins), then `key=value` UTF-8 bytes."""
-    template, environment = launched_from_template(props(env_props), props(template_props))
-    outcome = check_stack(SIZE, [template, environment])
+    template, environment = launched_from_template(
+        props_settings(env_props), props_settings(template_props)
+    )
+    outcome = check(SIZE, template, environment)
     merged = {**template_props, **env_props}
     total = sum(len(f"{k}={v}".encode()) for k, v in merged.items())
     template_total = sum(len(f"{k}={v}".encode()) for k, v in template_props.items())
-    flagged = {urn for _, urn in outcome.violations}
+    flagged = {at for _, at in outcome.violations}
     assert (environment.urn in flagged) == (total > 4096)
     assert (template.urn in flagged) == (template_total > 4096)
-    for message, urn in outcome.violations:
-        shown = total if urn == environment.urn else template_total
+    for message, at in outcome.violations:
+        shown = total if at == environment.urn else template_total
         assert f" take {shown:,} bytes as key=value strings" in message
     assert outcome.undecided is None
 
@@ -481,35 +405,14 @@ def test_the_budget_is_judged_on_the_merged_properties(
 # -- settings that cannot be read: the wording fits a preview and a saved state --------------
 
 
-def raw_stack(policy: str, resources: list[Res]) -> str:
-    """A stack policy on properties as a saved state holds them (ciphertext envelopes are
-    handed over as they are; pulumi-policy's deserializer refuses them): the advisory."""
-    check = BY_NAME[policy]
-    assert isinstance(check, StackValidationPolicy)
-    built = [
-        PolicyResource(r.type, r.props, r.urn, r.name, _options(), None, None, [], {})
-        for r in resources
-    ]
-    seen: list[str] = []
-
-    def report(message: str, urn: str | None = None) -> None:
-        seen.append(message)
-
-    with pytest.raises(UnknownValueError) as raised:
-        check.validate(StackValidationArgs(built, None, {}), report)
-    assert seen == []
-    return str(raised.value)
-
-
-ENCRYPTED = "are encrypted in the state (export the stack with --show-secrets to check it)"
 SETTING_POLICIES = sorted({c.policy for c in CASES} | {SIZE})
 
 
 @pytest.mark.parametrize("policy", SETTING_POLICIES)
 def test_encrypted_environment_settings_in_a_saved_state_say_so(policy: str) -> None:
     template, environment = launched_from_template([], options(GOOD))
-    environment.props["settings"] = {**SECRET, "ciphertext": "AAAA"}
-    assert raw_stack(policy, [*BASE, template, environment]) == (
+    environment.props["settings"] = CIPHERTEXT
+    assert check(policy, *BASE, template, environment, raw=True) == undecided(
         f"{ENV} 'api': its option settings {ENCRYPTED}"
     )
 
@@ -517,20 +420,20 @@ def test_encrypted_environment_settings_in_a_saved_state_say_so(policy: str) -> 
 @pytest.mark.parametrize("policy", SETTING_POLICIES)
 def test_encrypted_template_settings_in_a_saved_state_say_so(policy: str) -> None:
     template, environment = launched_from_template(options(GOOD), [])
-    template.props["settings"] = {**SECRET, "ciphertext": "AAAA"}
+    template.props["settings"] = CIPHERTEXT
     expected = f"{ENV} 'api': the option settings of its configuration template 'base' {ENCRYPTED}"
     if policy in {c.policy for c in CASES if c.judges_templates} | {SIZE}:
         expected = f"{TEMPLATE} 'base': its option settings {ENCRYPTED}; {expected}"
-    assert raw_stack(policy, [*BASE, template, environment]) == expected
+    assert check(policy, *BASE, template, environment, raw=True) == undecided(expected)
 
 
 @pytest.mark.parametrize("policy", SETTING_POLICIES)
 def test_unknown_settings_during_a_preview_say_so(policy: str) -> None:
     template, environment = launched_from_template([], options(GOOD))
     environment.props["settings"] = UNKNOWN
-    outcome = check_stack(policy, [*BASE, template, environment])
-    assert outcome.violations == []
-    assert outcome.undecided == (f"{ENV} 'api': its option settings {ARE_NOT_KNOWN}")
+    assert check(policy, *BASE, template, environment) == undecided(
+        f"{ENV} 'api': its option settings {ARE_NOT_KNOWN}"
+    )
 
 
 UNSET_MESSAGES = {
@@ -558,11 +461,76 @@ BAD_DEFAULTS = [c for c in CASES if c.name in UNSET_MESSAGES]
 def test_an_option_set_on_neither_resource_is_judged_on_ebs_default(case: Case) -> None:
     rest = {key: value for key, value in GOOD.items() if key != (case.namespace, case.name)}
     template, environment = launched_from_template([], options(rest))
-    outcome = check_stack(case.policy, [*BASE, template, environment])
-    assert outcome.violations == [
-        (UNSET_MESSAGES[case.name].format(label=f"{ENV} 'api'"), environment.urn)
-    ]
-    assert outcome.undecided is None
+    assert check(case.policy, *BASE, template, environment) == fails(
+        UNSET_MESSAGES[case.name].format(label=f"{ENV} 'api'"), at=environment.urn
+    )
+
+
+# -- an environment that sets nothing itself: every option comes from its template -----------
+
+
+def from_template(*options: dict[str, Any], name: str = "base") -> list[Res]:
+    """A template holding `options`, and an environment launched from template `name`."""
+    template = Res(
+        TEMPLATE, "base", {"name": "base", "application": "app", "settings": list(options)}
+    )
+    environment = Res(
+        ENV, "api", {"application": "app", "templateName": name, "tags": {"role": "web"}}
+    )
+    return [template, environment]
+
+
+IMDSV2 = setting("aws:autoscaling:launchconfiguration", "DisableIMDSv1", "true")
+NOT_IN_STACK = (
+    "is not set on the environment and its configuration template '{}' is not in this stack"
+)
+
+
+@pytest.mark.parametrize(
+    ("policy", "stack", "expected"),
+    [
+        pytest.param(
+            "eb-instances-in-private-subnets",
+            [*BASE, *from_template(*vpc(PRIVATE_IDS))],
+            PASS,
+            id="private-subnets",
+        ),
+        pytest.param(
+            "eb-instances-in-private-subnets",
+            [*BASE, *from_template(*vpc("subnet-pub"))],
+            Outcome(
+                [
+                    (f"{TEMPLATE} 'base': aws:ec2:vpc Subnets {PUBLIC_SUBNETS}", BASE_URN),
+                    (f"{ENV} 'api': aws:ec2:vpc Subnets{FROM_TEMPLATE} {PUBLIC_SUBNETS}", API),
+                ]
+            ),
+            id="public-subnets-are-still-caught",
+        ),
+        pytest.param("eb-imdsv2-required", from_template(IMDSV2), PASS, id="imdsv2-required"),
+        pytest.param(
+            "eb-imdsv2-required",
+            from_template(IMDSV2)[1:],
+            undecided(
+                f"{ENV} 'api': aws:autoscaling:launchconfiguration DisableIMDSv1 "
+                + NOT_IN_STACK.format("base")
+            ),
+            id="imdsv2-with-the-template-outside-the-stack",
+        ),
+        pytest.param(
+            "eb-instances-in-private-subnets",
+            [*BASE, from_template(name="shared")[1]],
+            undecided(
+                f"{ENV} 'api': aws:ec2:vpc Subnets {NOT_IN_STACK.format('shared')}; "
+                f"{ENV} 'api': aws:ec2:vpc AssociatePublicIpAddress {NOT_IN_STACK.format('shared')}"
+            ),
+            id="placement-with-the-template-outside-the-stack-is-advisory-not-a-default-vpc",
+        ),
+    ],
+)
+def test_an_environment_is_judged_on_its_templates_options(
+    policy: str, stack: list[Res], expected: Outcome
+) -> None:
+    assert check(policy, *stack) == expected
 
 
 def test_finding_templates_stays_linear_when_many_share_a_name(

@@ -2,9 +2,10 @@
 version, instances, its sqsd queue URL and timeouts) and its queues (encryption, redrive to the
 dead-letter queue). moto in process for SQS and EC2; `botocore.stub.Stubber` for the Elastic
 Beanstalk calls moto does not implement (`describe_environment_resources`,
-`describe_configuration_settings`), as in tests/test_verify.py, whose healthy account the
-whole-report test reuses. A healthy worker first, then one kind of drift per test, each
-asserting the exact line of the one check it breaks."""
+`describe_configuration_settings`), as for tests/verify/account.py's healthy account, which the
+whole-report test reuses. A healthy worker first, then one kind of drift per case, each
+asserting the exact line of the one check it breaks; and the worker outputs, all four or none.
+Mirrors verify/worker.py."""
 
 from __future__ import annotations
 
@@ -20,18 +21,17 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from tests.test_verify import (
+from tests.verify.account import (
     APP,
     ENV_NS,
     HEALTHY_CHECKS,
     REGION,
     Drift,
     build_account,
-    fake_aws_environment,  # noqa: F401 (autouse: fake credentials, no real AWS reachable)
     make_clients,
-    stack_outputs,
-    stub_beanstalk,
+    rerun,
 )
+from tests.verify.support import DEV_OUTPUTS, fake_aws, write_outputs
 from verify.aws import AwsCallFailed, Clients, guard
 from verify.cli import main
 from verify.enforcement import load_enforcement
@@ -185,7 +185,8 @@ def worker_outputs(queues: Queues) -> dict[str, str]:
 @dataclass(frozen=True)
 class Shared:
     """One moto account for the module (building a VPC is the slow part): a worker instance
-    in a private subnet, and clients. Each test makes its own queues (`moto` deletes them)."""
+    in a private subnet, and clients. Each test makes its own queues (`worker_account`
+    deletes them)."""
 
     clients: Clients
     sqs: Any
@@ -195,18 +196,8 @@ class Shared:
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
-    none = tmp_path_factory.mktemp("aws") / "none"
     with pytest.MonkeyPatch.context() as env, mock_aws():
-        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
-            env.delenv(name, raising=False)
-        for name, value in (
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-            ("AWS_CONFIG_FILE", str(none)),
-            ("AWS_SHARED_CREDENTIALS_FILE", str(none)),
-        ):
-            env.setenv(name, value)
+        fake_aws(env, tmp_path_factory.mktemp("aws") / "none")
         session = boto3.Session(region_name=REGION)
         ec2 = session.client("ec2")
         vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
@@ -223,7 +214,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
 
 
 @pytest.fixture
-def moto(shared: Shared) -> Iterator[Shared]:
+def worker_account(shared: Shared) -> Iterator[Shared]:
     """The shared account, with no queue left over from another test."""
     yield shared
     for url in shared.sqs.list_queues().get("QueueUrls", []):
@@ -258,30 +249,25 @@ def run_worker_checks(account: Shared, drift: WorkerDrift) -> WorkerRun:
 
 
 def test_a_healthy_worker_passes_every_check_in_the_whole_report(
-    moto: Shared, tmp_path: Path
+    worker_account: Shared, tmp_path: Path
 ) -> None:
-    """tests/test_verify.py's healthy account with a worker: its checks come after the
+    """tests/verify/account.py's healthy account with a worker: its checks come after the
     model's and before the database's, and each passes."""
     clients = make_clients()
     account = build_account(clients.ec2, clients.elbv2, clients.rds, Drift())
     instance = launch_worker(clients.ec2, account.private_subnets[1])
-    sqs = moto.sqs
+    sqs = worker_account.sqs
     queues = build_queues(sqs, WorkerDrift())
-    stubber = stub_beanstalk(clients.elasticbeanstalk, account, Drift())
-    add_worker_answers(stubber, WorkerDrift(), instance, queues)
-    outputs = tmp_path / "outputs.json"
-    outputs.write_text(json.dumps({**stack_outputs(account), **worker_outputs(queues)}))
-    out, err = io.StringIO(), io.StringIO()
-    code = main(
-        ["--stack", "prod", "--outputs", str(outputs), "--region", REGION],
-        make_clients=lambda region: replace(clients, sqs=sqs),
-        out=out,
-        err=err,
+    run = rerun(
+        tmp_path,
+        replace(clients, sqs=sqs),
+        account,
+        Drift(),
+        more_outputs=worker_outputs(queues),
+        more_answers=lambda stubber: add_worker_answers(stubber, WorkerDrift(), instance, queues),
     )
-    stubber.assert_no_pending_responses()
-    stubber.deactivate()
-    lines = out.getvalue().splitlines()
-    assert (code, err.getvalue()) == (0, ""), out.getvalue()
+    lines = run.lines
+    assert (run.code, run.err) == (0, ""), run.out
     expected = HEALTHY_CHECKS[:9] + WORKER_CHECKS + HEALTHY_CHECKS[9:]
     assert [line.split(":")[0] for line in lines[1:-1]] == [f"PASS  {c}" for c in expected]
     subnet = account.private_subnets[1]
@@ -308,92 +294,127 @@ def test_a_healthy_worker_passes_every_check_in_the_whole_report(
 
 
 def test_without_worker_outputs_the_stack_has_no_worker() -> None:
-    """verify_stack then adds no worker line and needs no SQS client: tests/test_verify.py's
+    """verify_stack then adds no worker line and needs no SQS client: tests/verify/test_checks.py's
     healthy report, made with clients that have none, pins its exact list of checks."""
-    assert StackOutputs.from_mapping(_BASE_OUTPUTS, "src").worker is None
+    assert StackOutputs.from_mapping(DEV_OUTPUTS, "src").worker is None
 
 
 # --- one drift per test -----------------------------------------------------------------
 
 
-def test_the_worker_checks_pass_on_a_healthy_worker(moto: Shared) -> None:
-    run = run_worker_checks(moto, WorkerDrift())
-    assert run.failures == []
+WORKER = "worker environment 'webmodel-prod-worker'"
+NOT_CHECKED = f"not checked: {WORKER} does not exist"
 
 
-def test_a_web_server_tier_fails_worker_tier(moto: Shared) -> None:
-    run = run_worker_checks(moto, WorkerDrift(tier="WebServer"))
-    assert run.failures == [
-        "FAIL  worker-tier: worker environment 'webmodel-prod-worker' is tier WebServer, "
-        "expected Worker: nothing reads the work queue"
-    ]
+def sqsd_timeouts(visibility: str, inactivity: str) -> str:
+    return (
+        f"FAIL  worker-sqsd-timeouts: {WORKER}: sqsd VisibilityTimeout {visibility} s is not "
+        f"greater than InactivityTimeout {inactivity} s, so a message reappears on the queue "
+        "while its job still runs and another instance runs it again"
+    )
 
 
-def test_a_worker_not_green_fails_its_health(moto: Shared) -> None:
-    run = run_worker_checks(moto, WorkerDrift(status=("Ready", "Red")))
-    assert run.failures == [
-        "FAIL  worker-env-ready-green: worker environment 'webmodel-prod-worker' is Ready/Red, "
-        "expected Ready/Green"
-    ]
-
-
-def test_a_worker_running_another_version_fails_worker_runs_stack_version(moto: Shared) -> None:
-    run = run_worker_checks(moto, WorkerDrift(version="worker-0000aaaa"))
-    assert run.failures == [
-        "FAIL  worker-runs-stack-version: worker environment 'webmodel-prod-worker' runs "
-        "'worker-0000aaaa', but the stack deployed 'worker-3f9c2a1b'"
-    ]
-
-
-def test_sqsd_reading_another_queue_fails_worker_reads_queue(moto: Shared) -> None:
-    elsewhere = "https://sqs.ap-northeast-2.amazonaws.com/123456789012/awseb-e-abc-WorkerQueue"
-    run = run_worker_checks(moto, WorkerDrift(sqsd_queue=elsewhere))
-    assert run.failures == [
-        f"FAIL  worker-reads-queue: worker environment 'webmodel-prod-worker' reads {elsewhere}, "
-        f"not the stack's work queue {run.queues.work_url}"
-    ]
-
-
-@pytest.mark.parametrize(("visibility", "inactivity"), [("240", "240"), ("60", "240")])
-def test_visibility_not_above_inactivity_fails_worker_sqsd_timeouts(
-    moto: Shared, visibility: str, inactivity: str
-) -> None:
-    run = run_worker_checks(moto, WorkerDrift(visibility=visibility, inactivity=inactivity))
-    assert run.failures == [
-        "FAIL  worker-sqsd-timeouts: worker environment 'webmodel-prod-worker': sqsd "
-        f"VisibilityTimeout {visibility} s is not greater than InactivityTimeout {inactivity} s, "
-        "so a message reappears on the queue while its job still runs and another instance "
-        "runs it again"
-    ]
-
-
-def test_missing_or_malformed_sqsd_timeouts_fail_by_name(moto: Shared) -> None:
-    run = run_worker_checks(moto, WorkerDrift(visibility=None, inactivity="4 min"))
-    assert run.failures == [
-        "FAIL  worker-sqsd-timeouts: worker environment 'webmodel-prod-worker' sets no sqsd "
-        "VisibilityTimeout and has sqsd InactivityTimeout '4 min', not a whole number of seconds"
-    ]
-
-
-@pytest.mark.parametrize(
-    ("drift", "queue"),
-    [
-        (WorkerDrift(work_queue_sse=False), "work queue webmodel-prod-work"),
-        (WorkerDrift(dlq_sse=False), "dead-letter queue webmodel-prod-work-dlq"),
-    ],
-)
-def test_an_unencrypted_queue_fails_work_queue_encrypted(
-    moto: Shared, drift: WorkerDrift, queue: str
-) -> None:
-    run = run_worker_checks(moto, drift)
-    assert run.failures == [
+def unencrypted(queue: str) -> str:
+    return (
         f"FAIL  work-queue-encrypted: {queue} is not encrypted at rest (SqsManagedSseEnabled "
         "is false and there is no KmsMasterKeyId)"
+    )
+
+
+def receive_count(count: int) -> str:
+    return (
+        "FAIL  work-queue-redrive: work queue webmodel-prod-work has RedrivePolicy "
+        f"maxReceiveCount {count}, expected 1 to 1000"
+    )
+
+
+DRIFTS = [
+    pytest.param(WorkerDrift(), [], id="a-healthy-worker-passes"),
+    pytest.param(
+        WorkerDrift(tier="WebServer"),
+        [
+            f"FAIL  worker-tier: {WORKER} is tier WebServer, expected Worker: nothing reads the "
+            "work queue"
+        ],
+        id="a-web-server-tier-fails-worker-tier",
+    ),
+    pytest.param(
+        WorkerDrift(status=("Ready", "Red")),
+        [f"FAIL  worker-env-ready-green: {WORKER} is Ready/Red, expected Ready/Green"],
+        id="a-worker-not-green-fails-its-health",
+    ),
+    pytest.param(
+        WorkerDrift(version="worker-0000aaaa"),
+        [
+            f"FAIL  worker-runs-stack-version: {WORKER} runs 'worker-0000aaaa', but the stack "
+            "deployed 'worker-3f9c2a1b'"
+        ],
+        id="another-version-fails-worker-runs-stack-version",
+    ),
+    *[
+        pytest.param(
+            WorkerDrift(visibility=visibility, inactivity=inactivity),
+            [sqsd_timeouts(visibility, inactivity)],
+            id=f"visibility-{visibility}-not-above-inactivity-{inactivity}",
+        )
+        for visibility, inactivity in (("240", "240"), ("60", "240"))
+    ],
+    pytest.param(
+        WorkerDrift(visibility=None, inactivity="4 min"),
+        [
+            f"FAIL  worker-sqsd-timeouts: {WORKER} sets no sqsd VisibilityTimeout and has sqsd "
+            "InactivityTimeout '4 min', not a whole number of seconds"
+        ],
+        id="missing-or-malformed-sqsd-timeouts-fail-by-name",
+    ),
+    pytest.param(
+        WorkerDrift(work_queue_sse=False),
+        [unencrypted("work queue webmodel-prod-work")],
+        id="an-unencrypted-work-queue",
+    ),
+    pytest.param(
+        WorkerDrift(dlq_sse=False),
+        [unencrypted("dead-letter queue webmodel-prod-work-dlq")],
+        id="an-unencrypted-dead-letter-queue",
+    ),
+    *[
+        pytest.param(
+            WorkerDrift(max_receive_count=count),
+            [receive_count(count)],
+            id=f"a-receive-count-of-{count}-outside-1-to-1000",
+        )
+        for count in (0, 1001)
+    ],
+    pytest.param(
+        WorkerDrift(missing=True),
+        [
+            f"FAIL  worker-env-ready-green: {WORKER} not found in application 'webmodel-prod'",
+            # the queues do not depend on the environment: still checked, and healthy
+            *[f"FAIL  {check}: {NOT_CHECKED}" for check in WORKER_CHECKS[1:8]],
+        ],
+        id="a-missing-worker-fails-health-and-every-check-that-needs-it",
+    ),
+]
+
+
+@pytest.mark.parametrize(("drift", "failures"), DRIFTS)
+def test_each_drift_fails_its_check(
+    worker_account: Shared, drift: WorkerDrift, failures: list[str]
+) -> None:
+    assert run_worker_checks(worker_account, drift).failures == failures
+
+
+def test_sqsd_reading_another_queue_fails_worker_reads_queue(worker_account: Shared) -> None:
+    elsewhere = "https://sqs.ap-northeast-2.amazonaws.com/123456789012/awseb-e-abc-WorkerQueue"
+    run = run_worker_checks(worker_account, WorkerDrift(sqsd_queue=elsewhere))
+    assert run.failures == [
+        f"FAIL  worker-reads-queue: {WORKER} reads {elsewhere}, not the stack's work queue "
+        f"{run.queues.work_url}"
     ]
 
 
-def test_redrive_to_another_queue_fails_work_queue_redrive(moto: Shared) -> None:
-    run = run_worker_checks(moto, WorkerDrift(redrive_to_other=True))
+def test_redrive_to_another_queue_fails_work_queue_redrive(worker_account: Shared) -> None:
+    run = run_worker_checks(worker_account, WorkerDrift(redrive_to_other=True))
     assert run.failures == [
         "FAIL  work-queue-redrive: work queue webmodel-prod-work sends its dead letters to "
         f"{run.queues.other_arn}, not to the stack's dead-letter queue webmodel-prod-work-dlq "
@@ -401,32 +422,11 @@ def test_redrive_to_another_queue_fails_work_queue_redrive(moto: Shared) -> None
     ]
 
 
-@pytest.mark.parametrize("count", [0, 1001])
-def test_a_receive_count_outside_1_to_1000_fails_work_queue_redrive(
-    moto: Shared, count: int
-) -> None:
-    run = run_worker_checks(moto, WorkerDrift(max_receive_count=count))
-    assert run.failures == [
-        "FAIL  work-queue-redrive: work queue webmodel-prod-work has RedrivePolicy "
-        f"maxReceiveCount {count}, expected 1 to 1000"
-    ]
-
-
-def test_a_missing_worker_fails_health_and_every_check_that_needs_it(moto: Shared) -> None:
-    run = run_worker_checks(moto, WorkerDrift(missing=True))
-    reason = "not checked: worker environment 'webmodel-prod-worker' does not exist"
-    assert run.failures == [
-        "FAIL  worker-env-ready-green: worker environment 'webmodel-prod-worker' not found in "
-        "application 'webmodel-prod'",
-        *[f"FAIL  {check}: {reason}" for check in WORKER_CHECKS[1:8]],
-    ]  # the queues do not depend on the environment: still checked, and healthy
-
-
 # --- the checks alone ---------------------------------------------------------------------
 
 
-def test_a_deleted_queue_is_a_finding_not_an_aws_failure(moto: Shared) -> None:
-    sqs = moto.sqs
+def test_a_deleted_queue_is_a_finding_not_an_aws_failure(worker_account: Shared) -> None:
+    sqs = worker_account.sqs
     queues = build_queues(sqs, WorkerDrift())
     sqs.delete_queue(QueueUrl=queues.dlq_url)
     work = fetch_queue(guard(sqs), "work queue", queues.work_url)
@@ -441,10 +441,10 @@ def test_a_deleted_queue_is_a_finding_not_an_aws_failure(moto: Shared) -> None:
     )
 
 
-def test_an_sqs_failure_is_an_aws_call_failure_naming_the_call(moto: Shared) -> None:
-    clients = moto.clients
+def test_an_sqs_failure_is_an_aws_call_failure_naming_the_call(worker_account: Shared) -> None:
+    clients = worker_account.clients
     worker = WorkerOutputs(WORKER_ENV, WORKER_VERSION, "https://q/work", "https://q/dlq")
-    with Stubber(clients.elasticbeanstalk) as eb, Stubber(moto.sqs) as sqs:
+    with Stubber(clients.elasticbeanstalk) as eb, Stubber(worker_account.sqs) as sqs:
         eb.add_response("describe_environments", {"Environments": []})
         sqs.add_client_error("get_queue_attributes", "AccessDenied", "not allowed")
         with pytest.raises(AwsCallFailed) as failed:
@@ -473,19 +473,6 @@ def test_queue_checks_count_at_their_pack_policys_level(tmp_path: Path) -> None:
 
 # --- the outputs: all four worker outputs, or none --------------------------------------
 
-_BASE_OUTPUTS: dict[str, object] = {
-    "webUrl": "http://web.example",
-    "modelInternalUrl": "http://model.internal",
-    "webEnvironmentName": "web",
-    "modelEnvironmentName": "model",
-    "applicationName": APP,
-    "dbEndpoint": "db.example:5432",
-    "dbInstanceIdentifier": "db",
-    "vpcId": "vpc-1",
-    "publicSubnetIds": ["subnet-p1"],
-    "privateSubnetIds": ["subnet-a1"],
-    "isolatedSubnetIds": ["subnet-i1"],
-}
 _WORKER: dict[str, str] = {
     "workerEnvironmentName": WORKER_ENV,
     "workerVersionLabel": WORKER_VERSION,
@@ -496,7 +483,7 @@ _WORKER: dict[str, str] = {
 
 def test_the_worker_outputs_are_the_four_the_brief_names() -> None:
     assert tuple(_WORKER) == WORKER_OUTPUTS
-    outputs = StackOutputs.from_mapping({**_BASE_OUTPUTS, **_WORKER}, "src")
+    outputs = StackOutputs.from_mapping({**DEV_OUTPUTS, **_WORKER}, "src")
     assert outputs.worker == WorkerOutputs(
         WORKER_ENV, WORKER_VERSION, "https://sqs.example/1/work", "https://sqs.example/1/dlq"
     )
@@ -506,7 +493,7 @@ def test_the_worker_outputs_are_the_four_the_brief_names() -> None:
 def test_a_stack_with_some_worker_outputs_names_the_missing_one(left_out: str) -> None:
     given = {k: v for k, v in _WORKER.items() if k != left_out}
     with pytest.raises(BadInput) as raised:
-        StackOutputs.from_mapping({**_BASE_OUTPUTS, **given}, "src")
+        StackOutputs.from_mapping({**DEV_OUTPUTS, **given}, "src")
     assert str(raised.value) == (
         f"src has worker output(s) {', '.join(given)} but lacks {left_out}; a stack with a "
         "worker tier exports all of: workerEnvironmentName, workerVersionLabel, workQueueUrl, "
@@ -515,8 +502,7 @@ def test_a_stack_with_some_worker_outputs_names_the_missing_one(left_out: str) -
 
 
 def test_partial_worker_outputs_exit_2_with_one_line(tmp_path: Path) -> None:
-    path = tmp_path / "outputs.json"
-    path.write_text(json.dumps({**_BASE_OUTPUTS, "workQueueUrl": _WORKER["workQueueUrl"]}))
+    path = write_outputs(tmp_path, {**DEV_OUTPUTS, "workQueueUrl": _WORKER["workQueueUrl"]})
     out, err = io.StringIO(), io.StringIO()
     code = main(["--stack", "prod", "--outputs", str(path), "--region", REGION], out=out, err=err)
     assert (code, out.getvalue()) == (2, "")
@@ -530,7 +516,7 @@ def test_partial_worker_outputs_exit_2_with_one_line(tmp_path: Path) -> None:
 
 def test_a_worker_output_shown_as_a_secret_is_refused() -> None:
     with pytest.raises(BadInput) as raised:
-        StackOutputs.from_mapping({**_BASE_OUTPUTS, **_WORKER, "workQueueUrl": "[secret]"}, "src")
+        StackOutputs.from_mapping({**DEV_OUTPUTS, **_WORKER, "workQueueUrl": "[secret]"}, "src")
     assert str(raised.value) == (
         "stack output workQueueUrl in src is a secret shown as [secret]; "
         "export with `pulumi stack output --json --show-secrets`"

@@ -1,0 +1,1 @@
+"""Tests of the policy pack (policies/guardrails): one module per rule family."""
