@@ -5,8 +5,9 @@ resource types, properties and references (IDs, names, `propertyDependencies`), 
 resource names or component types, so they judge any stack.
 
 Elastic Beanstalk modules, by responsibility:
-- `eb_facts`: AWS facts (type tokens, option namespaces, the 4,096-byte limit and how
-  `key=value` bytes are counted, key patterns, EB's defaults for unset options);
+- `awsfacts.eb` (beside this package, standard library only): AWS facts (type tokens, option
+  namespaces, the 4,096-byte limit and how `key=value` bytes are counted, key patterns, EB's
+  defaults for unset options);
 - `settings`: parsing `settings` lists (unknown, secret and ciphertext forms);
 - `templates`: the settings an environment runs with (its own over its configuration
   template's), shared by every rule that reads settings, all of them stack rules;

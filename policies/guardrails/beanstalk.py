@@ -3,15 +3,14 @@
 Every rule that reads option settings is a stack rule over `templates.effective_settings`,
 so an environment launched from a configuration template is judged on the settings it runs
 with (its own over the template's). Property rules live in `eb_properties`, single-option
-rules in `eb_options`, template merging in `templates`, EB facts in `eb_facts`.
+rules in `eb_options`, template merging in `templates`, EB facts in `awsfacts.eb`.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from .common import ADVISORY, EB_TYPES, cannot_check, resource_policy, stack_policy, unreadable
-from .eb_facts import (
+from awsfacts.eb import (
     ASG_NS,
     COMMAND_NS,
     DEFAULTS,
@@ -21,6 +20,8 @@ from .eb_facts import (
     MANAGED_ACTIONS_NS,
     VPC_NS,
 )
+
+from .common import ADVISORY, EB_TYPES, cannot_check, resource_policy, stack_policy, unreadable
 from .eb_options import equals, not_all_at_once, option_rule
 from .eb_properties import check_names, check_portable_names, check_secret_like, check_size
 from .resources import Resource

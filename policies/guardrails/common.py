@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
+from awsfacts.eb import EB_ENVIRONMENT, EB_TEMPLATE, EB_TYPES
 from pulumi_policy import (
     EnforcementLevel,
     ReportViolation,
@@ -14,7 +15,6 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from .eb_facts import EB_ENVIRONMENT, EB_TEMPLATE, EB_TYPES
 from .resources import Resource, from_policy_resource, from_policy_resources
 from .subnets import Network
 from .values import CIPHERTEXT, UNKNOWN, CannotCheck, plain_props

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from awsfacts.eb import DEFAULTS
+
 from .common import StackCheck, cannot_check, unreadable
-from .eb_facts import DEFAULTS
 from .subnets import Network
 from .templates import effective_settings
 from .values import is_unreadable, show

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from awsfacts.eb import ENV_PROPERTIES_NS, ENV_SECRETS_NS, LIMIT_BYTES
+
 from .common import CannotCheck, cannot_check, unreadable
-from .eb_facts import ENV_PROPERTIES_NS, ENV_SECRETS_NS, LIMIT_BYTES
 from .envprops import (
     describe_biggest,
     invalid_keys,

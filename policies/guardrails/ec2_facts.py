@@ -1,6 +1,6 @@
 """EC2 and VPC facts the network rules rely on, in one place.
 
-Resource type tokens, and what "the whole internet" is as a CIDR. Like `eb_facts`, the module
+Resource type tokens, and what "the whole internet" is as a CIDR. Like `awsfacts.eb`, the module
 imports only the standard library, so any tool can read it (verify takes `is_world` from here).
 """
 

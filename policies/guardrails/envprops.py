@@ -1,7 +1,7 @@
 """Elastic Beanstalk environment properties: measuring the 4 KB budget, judging keys.
 
 The facts themselves (the limit, how `key=value` is counted, the key patterns) live in
-`eb_facts`; this module applies them to a set of properties.
+`awsfacts.eb`; this module applies them to a set of properties.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .eb_facts import AWS_KEY_PATTERN, LIMIT_BYTES, PORTABLE_KEY_PATTERN, entry_size
+from awsfacts.eb import AWS_KEY_PATTERN, LIMIT_BYTES, PORTABLE_KEY_PATTERN, entry_size
+
 from .values import is_unreadable
 
 _SECRET_WORDS: Final = frozenset(

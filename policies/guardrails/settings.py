@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .eb_facts import (
+from awsfacts.eb import (
     ASG_NS,
     COMMAND_NS,
     ENV_NS,
@@ -22,6 +22,7 @@ from .eb_facts import (
     MANAGED_ACTIONS_NS,
     VPC_NS,
 )
+
 from .values import CIPHERTEXT, UNKNOWN, is_unreadable, plain
 
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from awsfacts.eb import EB_ENVIRONMENT, EB_TEMPLATE, EB_TYPES
+
 from .common import cannot_check, unreadable
-from .eb_facts import EB_ENVIRONMENT, EB_TEMPLATE, EB_TYPES
 from .resources import Resource
 from .settings import OptionSettings, parse_settings
 from .subnets import Network

@@ -3,7 +3,8 @@
 Everything here is a fact about AWS, not a rule of ours: resource type tokens, option
 namespaces, the environment-property limit and how it is counted, the key rules, and the
 values EB uses for an option nobody sets. The module imports only the standard library, so
-any tool can read it by path (the pack under `policies/` must stay publishable on its own).
+any tool can import it without pulumi-policy (the pack under `policies/` must stay publishable
+on its own): the rules in `guardrails` and the price estimator in `pricing` read it alike.
 
 From the EB developer guide ("Environment property limits"):
 - keys can contain any alphanumeric characters and the symbols `_ . : / + \\ - @`;
@@ -25,6 +26,8 @@ VPC_NS: Final = "aws:ec2:vpc"
 LAUNCH_NS: Final = "aws:autoscaling:launchconfiguration"
 ASG_NS: Final = "aws:autoscaling:asg"
 ENV_NS: Final = "aws:elasticbeanstalk:environment"
+INSTANCES_NS: Final = "aws:ec2:instances"
+LOGS_NS: Final = "aws:elasticbeanstalk:cloudwatch:logs"
 COMMAND_NS: Final = "aws:elasticbeanstalk:command"
 HEALTH_NS: Final = "aws:elasticbeanstalk:healthreporting:system"
 MANAGED_ACTIONS_NS: Final = "aws:elasticbeanstalk:managedactions"
@@ -54,6 +57,9 @@ DEFAULTS: Final = {
     (HEALTH_NS, "SystemType"): "basic",
     (MANAGED_ACTIONS_NS, "ManagedActionsEnabled"): "false",
     (ASG_NS, "MinSize"): "1",
+    (ASG_NS, "MaxSize"): "4",
     (VPC_NS, "ELBScheme"): "public",
+    (ENV_NS, "EnvironmentType"): "LoadBalanced",
+    (ENV_NS, "LoadBalancerType"): "classic",
 }
 """What EB uses for an option set neither on the environment nor on its template."""
