@@ -168,7 +168,9 @@ def fetch(client: PricingClient) -> tuple[dict[str, Any], dict[str, Any]]:
     for query in QUERIES:
         source = f"pricelist:{query.service}"
         for product in products(client, query):
-            attributes = product.get("product", {}).get("attributes", {})
+            described = product.get("product", {})
+            family = {"productFamily": described.get("productFamily", "")}
+            attributes = {**described.get("attributes", {}), **family}
             found, price = query.classify(attributes), on_demand_usd(product)
             region = attributes.get("regionCode")
             if found is None or price is None or not region:

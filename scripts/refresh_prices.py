@@ -26,10 +26,9 @@ import json
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 FEEDS: Final = ROOT.parent / "shared" / "pricing"
@@ -45,8 +44,7 @@ API_SERVICES: Final = {
 """Rate prefixes with no feed here, filled only from the Price List API."""
 
 
-@dataclass(frozen=True)
-class FeedRate:
+class FeedRate(NamedTuple):
     """One figure of a regional feed: `regions[<display name>][key]["price"]`."""
 
     name: str
@@ -55,43 +53,17 @@ class FeedRate:
     unit: str
 
 
-FEED_RATES: Final = (
-    FeedRate("natGateway.hour", "natgateway", "Hourly charge for NAT Gateways", "hour"),
-    FeedRate(
-        "natGateway.gb", "natgateway", "Charge for per GB data processed by NatGateways", "GB"
-    ),
-    FeedRate(
-        "publicIpv4.hour", "vpc", "Hourly charge for In use Public IPv4 Addresses per Hrs", "hour"
-    ),
-    FeedRate("vpcEndpoint.hour", "vpc", "Hourly charge for VPC Endpoints per Hrs", "hour"),
-    FeedRate(
-        "vpcEndpoint.gb",
-        "vpc",
-        "Charge for per GB data processed by VPC Endpoints per GB from 0 to 1048576",
-        "GB",
-    ),
-    FeedRate("s3.standardGbMonth", "s3", "Standard Storage First 50 TB per GB Mo", "GB-month"),
-    FeedRate("cloudwatch.alarmMonth", "cloudwatch", "Alarm Standard", "alarm-month"),
-    FeedRate(
-        "cloudwatch.highResolutionAlarmMonth", "cloudwatch", "Alarm High Resolution", "alarm-month"
-    ),
-    FeedRate("cloudwatch.compositeAlarmMonth", "cloudwatch", "Alarm Composite", "alarm-month"),
-    FeedRate("logs.ingestGb", "cloudwatch", "Logs Collected Data Ingestion", "GB"),
-    FeedRate(
-        "logs.infrequentAccessIngestGb",
-        "cloudwatch",
-        "IA Custom ingested Logs from 0 upto Inf",
-        "GB",
-    ),
-    FeedRate("logs.vendedGb", "cloudwatch", "Vended Logs First 10TB", "GB"),
-    FeedRate("logs.vendedToS3Gb", "cloudwatch", "Delivered Logs for first 10TB", "GB"),
-    FeedRate("kms.keyMonth", "kms", "Encryption Key", "key-month"),
-    FeedRate("dynamodb.writeRequest", "dynamodb", "PayPerRequest Write Request Units", "request"),
-    FeedRate("dynamodb.readRequest", "dynamodb", "PayPerRequest Read Request Units", "request"),
-    FeedRate("dynamodb.storageGbMonth", "dynamodb", "Data Storage Indexed GB-Mo", "GB-month"),
-    FeedRate("dynamodb.readCapacityHour", "dynamodb", "Provisioned Read Units", "unit-hour"),
-    FeedRate("dynamodb.writeCapacityHour", "dynamodb", "Provisioned Write Units", "unit-hour"),
-)
+FEED_KEYS: Final = Path(__file__).with_name("price_feeds.json")
+"""Which figure of which feed makes which rate of the table, and its unit."""
+
+
+def feed_rates_wanted() -> tuple[FeedRate, ...]:
+    feeds = json.loads(FEED_KEYS.read_text(encoding="utf-8"))["feeds"]
+    return tuple(
+        FeedRate(name, feed, key, unit)
+        for feed, rates in feeds.items()
+        for name, (key, unit) in rates.items()
+    )
 
 
 def price_text(raw: str) -> str:
@@ -100,14 +72,15 @@ def price_text(raw: str) -> str:
     return text if text != "-0" else "0"
 
 
-@dataclass(frozen=True)
-class Provenance:
+class Provenance(NamedTuple):
     """What the feeds' README says: the mirror, its commit and date, and each file's date."""
 
     mirror: str
+    """The public repository the feeds were mirrored from."""
     commit: str
     date: str
     published: dict[str, str]
+    """File name -> the publication date the README gives it."""
 
 
 _MIRROR = re.compile(r"mirrored in the public repository (\S+) at commit ([0-9a-f]{40}) \((\S+)\)")
@@ -170,7 +143,7 @@ def feed_rates(
 ) -> dict[str, dict[str, Any]]:
     rates: dict[str, dict[str, Any]] = {}
     loaded: dict[str, Any] = {}
-    for rate in FEED_RATES:
+    for rate in feed_rates_wanted():
         if rate.feed not in loaded:
             loaded[rate.feed] = _load(feeds, f"{rate.feed}.json.gz")["regions"]
         prices: dict[str, str] = {}
@@ -191,7 +164,7 @@ def feed_sources(feeds: Path, provenance: Provenance) -> dict[str, dict[str, str
     """One source per feed file: what it is and when AWS published it (the file's own manifest
     where it has one, else the README's date for it)."""
     sources: dict[str, dict[str, str]] = {}
-    for name in sorted({rate.feed for rate in FEED_RATES} | {"ec2"}):
+    for name in sorted({rate.feed for rate in feed_rates_wanted()} | {"ec2"}):
         file = EC2_FEED if name == "ec2" else f"{name}.json.gz"
         published = provenance.published.get(file)
         if name != "ec2":

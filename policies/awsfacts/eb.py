@@ -51,15 +51,19 @@ def entry_size(key: str, value: str) -> int:
     return len(f"{key}={value}".encode())
 
 
-DEFAULTS: Final = {
+_JUDGED: Final = {
     (LAUNCH_NS, "DisableIMDSv1"): "false",
     (COMMAND_NS, "DeploymentPolicy"): "AllAtOnce",
     (HEALTH_NS, "SystemType"): "basic",
     (MANAGED_ACTIONS_NS, "ManagedActionsEnabled"): "false",
     (ASG_NS, "MinSize"): "1",
-    (ASG_NS, "MaxSize"): "4",
     (VPC_NS, "ELBScheme"): "public",
+}
+_SIZING: Final = {
+    (ASG_NS, "MaxSize"): "4",
     (ENV_NS, "EnvironmentType"): "LoadBalanced",
     (ENV_NS, "LoadBalancerType"): "classic",
 }
-"""What EB uses for an option set neither on the environment nor on its template."""
+DEFAULTS: Final = {**_JUDGED, **_SIZING}
+"""What EB uses for an option set neither on the environment nor on its template: those the
+rules judge, and those that size an environment (what the cost estimate reads)."""

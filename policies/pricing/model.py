@@ -13,25 +13,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final
+from types import MappingProxyType
+from typing import Any, Final, NamedTuple
 
 from .table import HOURS_PER_MONTH, NoPrice, PriceTable
 from .usage import Usage
 
 ONE: Final = Decimal(1)
+NO_DEPENDENCIES: Final[Mapping[str, Sequence[str]]] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """One resource: URN, type token, plain properties (secrets already unwrapped; anything
     unreadable may be any non-JSON value), and property dependencies when known."""
 
     urn: str
     type: str
+    """The type token, e.g. `aws:ec2/natGateway:NatGateway`."""
     props: Mapping[str, Any]
-    deps: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    deps: Mapping[str, Sequence[str]] = NO_DEPENDENCIES
+    """Property name -> the URNs its value was built from (`propertyDependencies`)."""
 
     @property
     def name(self) -> str:

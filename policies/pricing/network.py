@@ -91,7 +91,7 @@ def log_group(record: Record, ctx: Context) -> list[Line]:
 
     def lines() -> list[Line]:
         kind = text(record.props.get("logGroupClass"), "logGroupClass") or "STANDARD"
-        rate = "logs.infrequentAccessIngestGb" if kind == "INFREQUENT_ACCESS" else "logs.ingestGb"
+        rate = "logs.iaIngestGb" if kind == "INFREQUENT_ACCESS" else "logs.ingestGb"
         return [ctx.pricer.per_usage(f"{kind.lower()} log ingestion", rate, "logGroupGbPerMonth")]
 
     return guarded("log ingestion", lines)

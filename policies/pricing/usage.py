@@ -1,13 +1,10 @@
 """Usage assumptions: the traffic-dependent quantities a price is multiplied by, per stage.
 
-This module is the one home of every assumption (docs/costs.md explains them): each key, what
-it measures, its unit, the default, and what dev and prod assume instead. A stage with no
-entry of its own takes the defaults. A usage file (JSON, `{"natDataGbPerMonth": 120, ...}`)
-overrides keys for one estimate; an unknown key is refused with the closest valid one named,
-a value that is not a non-negative number is refused with its key.
-
-The numbers are starting assumptions, not measurements: replace them with what the bill
-or CloudWatch says once a stage has run for a month.
+`usage.json`, beside this module, is the one home of every assumption (docs/costs.md explains
+them): each key, what it measures, its unit, the default, and what dev and prod assume
+instead. A stage with no value of its own takes the default. A usage file (JSON,
+`{"natDataGbPerMonth": 120, ...}`) overrides keys for one estimate; an unknown key is refused
+with the closest valid one named, a value that is not a non-negative number with its key.
 """
 
 from __future__ import annotations
@@ -19,88 +16,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
+
+ASSUMPTIONS: Final = Path(__file__).with_name("usage.json")
 
 
-@dataclass(frozen=True)
-class UsageKey:
+class UsageKey(NamedTuple):
     meaning: str
+    """What the key measures, as docs/costs.md states it."""
     unit: str
     default: int
     stages: Mapping[str, int]
     """Stage name -> what that stage assumes instead of the default."""
 
 
-KEYS: Final = {
-    "natDataGbPerMonth": UsageKey(
-        "GB processed by the stack's NAT gateways in a month, all of them together (the "
-        "estimate splits it evenly across them)",
-        "GB",
-        50,
-        {"dev": 10, "prod": 300},
-    ),
-    "loadBalancerCapacityUnits": UsageKey(
-        "average load balancer capacity units (LCUs; NLCUs for a network load balancer) each "
-        "load balancer uses in an hour",
-        "LCU",
-        1,
-        {"dev": 1, "prod": 4},
-    ),
-    "publicLoadBalancerAddressesPerZone": UsageKey(
-        "public IPv4 addresses an internet-facing load balancer holds in each of its "
-        "availability zones (one node a zone; more under heavy load)",
-        "addresses",
-        1,
-        {},
-    ),
-    "instanceLogGbPerMonth": UsageKey(
-        "GB of instance and health logs each Elastic Beanstalk environment that streams logs "
-        "(aws:elasticbeanstalk:cloudwatch:logs StreamLogs) sends to CloudWatch Logs in a month",
-        "GB",
-        5,
-        {"dev": 1, "prod": 20},
-    ),
-    "logGroupGbPerMonth": UsageKey(
-        "GB ingested in a month by each CloudWatch log group of the stack that no flow log "
-        "writes to",
-        "GB",
-        1,
-        {},
-    ),
-    "flowLogGbPerMonth": UsageKey(
-        "GB of records each VPC flow log delivers in a month", "GB", 5, {"dev": 1, "prod": 30}
-    ),
-    "queueRequestsPerMonth": UsageKey(
-        "SQS requests each queue serves in a month (sends, receives and deletes; an idle "
-        "long-polling worker still receives)",
-        "requests",
-        1_000_000,
-        {"dev": 100_000, "prod": 10_000_000},
-    ),
-    "bucketStoredGb": UsageKey(
-        "GB each S3 bucket holds in S3 Standard, averaged over the month",
-        "GB",
-        10,
-        {"dev": 5, "prod": 100},
-    ),
-    "tableReadRequestsPerMonth": UsageKey(
-        "read request units each on-demand DynamoDB table serves in a month",
-        "requests",
-        1_000_000,
-        {"dev": 100_000, "prod": 10_000_000},
-    ),
-    "tableWriteRequestsPerMonth": UsageKey(
-        "write request units each on-demand DynamoDB table serves in a month",
-        "requests",
-        1_000_000,
-        {"dev": 100_000, "prod": 10_000_000},
-    ),
-    "tableStoredGb": UsageKey("GB each DynamoDB table holds", "GB", 1, {"prod": 5}),
-    "endpointDataGbPerMonth": UsageKey(
-        "GB each interface VPC endpoint processes in a month", "GB", 10, {}
-    ),
-}
-"""Every usage key: what it measures, its unit, its default and the stages' own values."""
+def _keys() -> dict[str, UsageKey]:
+    data = json.loads(ASSUMPTIONS.read_text(encoding="utf-8"))
+    return {
+        key: UsageKey(spec["meaning"], spec["unit"], spec["default"], spec.get("stages", {}))
+        for key, spec in data["keys"].items()
+    }
+
+
+KEYS: Final = _keys()
+"""Every usage key (from usage.json): what it measures, its unit, default and stages' values."""
 
 
 class UsageError(ValueError):
@@ -133,11 +72,11 @@ def check_overrides(overrides: Any, where: str = "usage") -> dict[str, Decimal]:
             raise UsageError(
                 f"{where}: unknown usage key {key!r}; did you mean {closest_key(str(key))!r}?"
             )
-        number_like = isinstance(value, int | float) and not isinstance(value, bool)
+        number_like = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
         if not number_like or not math.isfinite(value) or value < 0:
             raise UsageError(
                 f"{where}: {key}: expected a non-negative number of {KEYS[key].unit}, "
-                f"got {json.dumps(value)}"
+                f"got {json.dumps(value, default=str)}"
             )
         checked[key] = Decimal(str(value))
     return checked
