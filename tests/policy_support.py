@@ -81,7 +81,9 @@ def check_resource(policy: str, type_token: str, props: dict[str, Any], name: st
     return Outcome(found)
 
 
-def check_stack(policy: str, resources: list[Res]) -> Outcome:
+def check_stack(
+    policy: str, resources: list[Res], config: dict[str, Any] | None = None
+) -> Outcome:
     chosen = BY_NAME[policy]
     assert isinstance(chosen, StackValidationPolicy)
     built = {
@@ -100,7 +102,7 @@ def check_stack(policy: str, resources: list[Res]) -> Outcome:
     def report(message: str, at: str | None = None) -> None:
         found.append((message, at))
 
-    args = StackValidationArgs(list(built.values()), None, {})
+    args = StackValidationArgs(list(built.values()), config, {})
     try:
         chosen.validate(args, report)
     except UnknownValueError as exc:

@@ -922,7 +922,12 @@ def test_every_policy_has_a_test_here() -> None:
     here = pathlib.Path(__file__).parent
     text = "".join(
         (here / f).read_text()
-        for f in ("test_rules_unit.py", "test_storage_rules.py", "test_queue_rules.py")
+        for f in (
+            "test_rules_unit.py",
+            "test_storage_rules.py",
+            "test_queue_rules.py",
+            "policies/test_cost_policy.py",
+        )
     )
     assert [p.name for p in POLICIES if f'"{p.name}"' not in text] == []
     assert all(isinstance(p, ResourceValidationPolicy | StackValidationPolicy) for p in POLICIES)
