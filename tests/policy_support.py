@@ -81,9 +81,7 @@ def check_resource(policy: str, type_token: str, props: dict[str, Any], name: st
     return Outcome(found)
 
 
-def check_stack(
-    policy: str, resources: list[Res], config: dict[str, Any] | None = None
-) -> Outcome:
+def check_stack(policy: str, resources: list[Res], config: dict[str, Any] | None = None) -> Outcome:
     chosen = BY_NAME[policy]
     assert isinstance(chosen, StackValidationPolicy)
     built = {

@@ -56,17 +56,6 @@ def ceiling_of(config: Any) -> Decimal | None:
     return ceiling
 
 
-def describe(estimate: Estimate) -> str:
-    """The estimate in one phrase ("monthly on-demand estimate is ..."): range, basis, prices."""
-    monthly = estimate.monthly
-    stage = estimate.usage.stage or "default"
-    return (
-        f"monthly on-demand estimate is {format_usd(monthly.min)} to "
-        f"{format_usd(monthly.max)} in {estimate.region or 'an unknown region'} (730 hours, "
-        f"AWS prices of {estimate.table.date}, the {stage!r} usage assumptions)"
-    )
-
-
 def _biggest(estimate: Estimate) -> str:
     lines = [
         f"{resource.urn.rsplit('::', 1)[-1]}: {item.what} {format_usd(item.monthly.max)}"
@@ -76,13 +65,10 @@ def _biggest(estimate: Estimate) -> str:
 
 
 def _not_counted(estimate: Estimate) -> str:
-    if not estimate.unpriced:
+    parts = estimate.not_counted()
+    if not parts:
         return ""
-    resources = len({u.urn for u in estimate.unpriced})
-    return (
-        f" Not counted: {len(estimate.unpriced)} unpriced part(s) of {resources} resource(s) "
-        "(`python -m preflight cost` lists them with the reason)."
-    )
+    return f" Not counted: {parts} (`python -m preflight cost` lists them with the reason)."
 
 
 def judge(estimate: Estimate, ceiling: Decimal) -> tuple[str | None, str | None]:
@@ -90,7 +76,7 @@ def judge(estimate: Estimate, ceiling: Decimal) -> tuple[str | None, str | None]
     top = estimate.monthly.max
     if top > ceiling:
         return (
-            f"The stack's {describe(estimate)}: its maximum exceeds the "
+            f"The stack's {estimate.describe()}: its maximum exceeds the "
             f"ceiling {MAX_MONTHLY_USD} {format_usd(ceiling)} by {format_usd(top - ceiling)}. "
             f"Biggest lines at the maximum: {_biggest(estimate)}.{_not_counted(estimate)} "
             "Lower an instance type or a maxSize, or raise the ceiling in "
@@ -103,7 +89,7 @@ def judge(estimate: Estimate, ceiling: Decimal) -> tuple[str | None, str | None]
     parts = "; ".join(f"{u.urn.rsplit('::', 1)[-1]}: {u.why}" for u in unknown[:BIGGEST])
     more = f"; and {len(unknown) - BIGGEST} more" if len(unknown) > BIGGEST else ""
     return None, (
-        f"The stack's {describe(estimate)}, within {MAX_MONTHLY_USD} {format_usd(ceiling)}, "
+        f"The stack's {estimate.describe()}, within {MAX_MONTHLY_USD} {format_usd(ceiling)}, "
         f"but parts cannot be priced yet: {parts}{more}"
     )
 

@@ -16,7 +16,7 @@ unpriced types), `estimate` (totals, roles, JSON), `diff` (against a base).
 
 from __future__ import annotations
 
-from .coverage import classify, components
+from .coverage import FREE, RULES, UNPRICED, classify, components
 from .diff import CostDiff, Delta, compare
 from .estimate import (
     Estimate,
@@ -33,8 +33,11 @@ from .table import HOURS_PER_MONTH, PriceTable, load_table
 from .usage import KEYS, Usage, UsageError, read_usage_file, usage_for
 
 __all__ = [
+    "FREE",
     "HOURS_PER_MONTH",
     "KEYS",
+    "RULES",
+    "UNPRICED",
     "CostDiff",
     "Delta",
     "Estimate",

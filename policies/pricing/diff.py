@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .estimate import Estimate, usd_range
+from .estimate import Estimate, format_usd, usd_range
 from .model import ZERO, Range
 
 
@@ -38,6 +38,14 @@ class CostDiff:
     @property
     def change(self) -> Range:
         return self.head.monthly - self.base.monthly
+
+    def describe(self) -> str:
+        """The change in one phrase: "+$X to +$Y a month against the base ($A to $B)"."""
+        change, base = self.change, self.base.monthly
+        return (
+            f"{format_usd(change.min, sign=True)} to {format_usd(change.max, sign=True)} a month "
+            f"against the base ({format_usd(base.min)} to {format_usd(base.max)})"
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The keys `preflight cost --base` adds to the estimate's JSON."""

@@ -93,6 +93,24 @@ class Estimate:
             roles[resource.role] = roles.get(resource.role, ZERO) + resource.monthly
         return dict(sorted(roles.items()))
 
+    def describe(self) -> str:
+        """The estimate in one phrase, for a report line or a policy message: "monthly
+        on-demand estimate is $X to $Y in REGION (730 hours, AWS prices of DATE, the 'STAGE'
+        usage assumptions)"."""
+        monthly, stage = self.monthly, self.usage.stage or "default"
+        return (
+            f"monthly on-demand estimate is {format_usd(monthly.min)} to "
+            f"{format_usd(monthly.max)} in {self.region or 'an unknown region'} (730 hours, AWS "
+            f"prices of {self.table.date}, the {stage!r} usage assumptions)"
+        )
+
+    def not_counted(self) -> str:
+        """How much is unpriced: "N unpriced part(s) of M resource(s)", or "" when none."""
+        if not self.unpriced:
+            return ""
+        resources = len({u.urn for u in self.unpriced})
+        return f"{len(self.unpriced)} unpriced part(s) of {resources} resource(s)"
+
     def biggest(self, count: int) -> list[tuple[ResourceCost, Item]]:
         """The `count` most expensive lines at the maximum, most expensive first."""
         lines = [(resource, item) for resource in self.resources for item in resource.items]

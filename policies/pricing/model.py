@@ -101,16 +101,29 @@ class Unreadable(Exception):
 
 
 _PLAIN: Final = (str, int, float, bool, list, dict, type(None))
+_SHOWN: Final = 60
+"""How much of a malformed value a reason shows."""
+
+
+def _holds_unknown(value: Any) -> bool:
+    """A value not known yet, or a list or object with one inside."""
+    if isinstance(value, list):
+        return any(_holds_unknown(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_unknown(item) for item in value.values())
+    return not isinstance(value, _PLAIN)
 
 
 def unreadable(name: str, value: Any, expected: str) -> Unreadable:
     """`name` holds something other than `expected`: not known yet, or the wrong shape."""
-    if not isinstance(value, _PLAIN):
+    if _holds_unknown(value):
         return Unreadable(
             f"{name} is not known yet (unknown during preview, or encrypted in the state)",
             unknown=True,
         )
-    return Unreadable(f"{name} is {json.dumps(value)}, not {expected}", unknown=False)
+    shown = json.dumps(value, default=lambda _: "<not known yet>")
+    shown = shown if len(shown) <= _SHOWN else f"{shown[:_SHOWN]}..."
+    return Unreadable(f"{name} is {shown}, not {expected}", unknown=False)
 
 
 def text(value: Any, name: str) -> str | None:
@@ -165,7 +178,7 @@ class Pricer:
     def line(self, what: str, rate: str, quantity: Range, key: str = "", label: str = "") -> Line:
         price = self.table.price(rate, self.region, key, label)
         if isinstance(price, NoPrice):
-            return Gap(what, price.why)
+            return Gap(what, price.why, price.unknown)
         return Item(what, quantity, price.unit, price.usd, rate)
 
     def hourly(self, what: str, rate: str, running: Range, key: str = "", label: str = "") -> Line:
@@ -180,14 +193,14 @@ class Pricer:
         shown = f"{what} (usage {usage_key} = {amount:,f})"
         return self.line(shown, rate, Range.of(amount * share), key)
 
-    def no_price(self, rate: str) -> str | None:
-        """Why `rate` has no price in this region at all, checked before reading the
-        properties a line of it needs (a missing price is the reason to report first)."""
+    def unpriced(self, what: str, rate: str) -> Gap | None:
+        """The Gap of `what` when `rate` has no price in this region at all, checked before
+        reading the properties a line of it needs (a missing price is the reason to report)."""
         regional = self.table.rates.get(rate, {}).get("prices", {}).get(self.region or "")
         if regional is not None:
             return None
         found = self.table.price(rate, self.region)
-        return found.why if isinstance(found, NoPrice) else None
+        return Gap(what, found.why, found.unknown) if isinstance(found, NoPrice) else None
 
 
 class Stack:

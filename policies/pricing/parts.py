@@ -10,9 +10,9 @@ def volume_line(
     pricer: Pricer, what: str, kind: str | None, size: int | None, count: Range
 ) -> Line:
     """`count` EBS volumes of `kind` and `size` GB, a month."""
-    why = pricer.no_price("ebs.gbMonth")
-    if why:
-        return Gap(what, why)
+    missing = pricer.unpriced(what, "ebs.gbMonth")
+    if missing:
+        return missing
     if kind is None:
         return Gap(
             what,

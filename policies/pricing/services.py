@@ -35,9 +35,9 @@ def db_instance(record: Record, ctx: Context) -> list[Line]:
         ]
 
     def storage() -> list[Line]:
-        why = ctx.pricer.no_price("rds.storageGbMonth")
-        if why:
-            return [Gap("storage", why)]
+        missing = ctx.pricer.unpriced("storage", "rds.storageGbMonth")
+        if missing:
+            return [missing]
         kind = text(record.props.get("storageType"), "storageType")
         low = count(record.props.get("allocatedStorage"), "allocatedStorage") or 0
         high = max(count(record.props.get("maxAllocatedStorage"), "maxAllocatedStorage") or 0, low)

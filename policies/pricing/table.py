@@ -36,6 +36,9 @@ class Price:
 @dataclass(frozen=True)
 class NoPrice:
     why: str
+    unknown: bool = False
+    """The price depends on something not known yet (the stack's region), not a gap in the
+    table."""
 
 
 class PriceTable:
@@ -65,7 +68,7 @@ class PriceTable:
             why = self._data.get("unavailable", {}).get(service)
             return NoPrice(str(why) if why else f"the price table has no {rate!r} rate")
         if region is None:
-            return NoPrice("the stack's AWS region is not known")
+            return NoPrice("the stack's AWS region is not known", unknown=True)
         if region not in self.regions:
             return NoPrice(
                 f"region {region!r} is not in the price table (it covers "

@@ -24,7 +24,7 @@ H = HOURS_PER_MONTH
 ENV = "aws:elasticbeanstalk/environment:Environment"
 TEMPLATE = "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate"
 DB = "aws:rds/instance:Instance"
-RDS_PRICES = {
+RDS_PRICES = {  # invented figures, as a refresh with credentials would file them
     "rds.instanceHour": {REGION: {"postgres/db.t4g.micro": "0.025"}},
     "rds.storageGbMonth": {REGION: {"gp3": "0.131"}},
 }
