@@ -50,23 +50,21 @@ from .parts import load_balancer_lines, volume_line
 Options = dict[tuple[str, str], Any]
 
 
-def _parse(record: Record) -> tuple[Options, str | None]:
+def _parse(record: Record) -> tuple[Options, Unreadable | None]:
     """{(namespace lower-cased, name): value} of a `settings` list (the last entry wins; options
     scoped to a named resource are not environment-wide), and why some cannot be read."""
     raw = record.props.get("settings")
     if raw is None:
         return {}, None
     if not isinstance(raw, list):
-        return {}, unreadable("its option settings", raw, "a list").why
+        return {}, unreadable("its settings list", raw, "a list")
     options: Options = {}
     problem = None
     for entry in raw:
-        if not isinstance(entry, dict):
-            problem = "some of its option settings are not known yet"
-            continue
-        namespace, name = entry.get("namespace"), entry.get("name")
+        namespace = entry.get("namespace") if isinstance(entry, dict) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
         if not (isinstance(namespace, str) and isinstance(name, str)):
-            problem = "some of its option settings are not known yet"
+            problem = Unreadable("some option settings are not known yet", unknown=True)
         elif not entry.get("resource"):
             options[(namespace.lower(), name)] = entry.get("value")
     return options, problem
@@ -97,11 +95,14 @@ class EbOptions:
 
     def __init__(self, env: Record, stack: Stack) -> None:
         self.own, self.own_problem = _parse(env)
-        template, self.unseen = _template_of(env, stack)
+        template, unseen = _template_of(env, stack)
         self.template: Options = {}
+        self.unseen = Unreadable(unseen, unknown=True) if unseen else None
         if template is not None:
             self.template, problem = _parse(template)
-            self.unseen = f"its configuration template's {problem}" if problem else None
+            if problem:
+                why = f"in its configuration template {problem.why}"
+                self.unseen = Unreadable(why, unknown=problem.unknown)
 
     def get(self, namespace: str, name: str) -> Any:
         """The value set on the environment or its template; None when neither sets it."""
@@ -109,14 +110,13 @@ class EbOptions:
         if key in self.own:
             return self.own[key]
         if self.own_problem:
-            raise Unreadable(f"{namespace} {name}: {self.own_problem}", unknown=True)
+            why = f"{namespace} {name}: {self.own_problem.why}"
+            raise Unreadable(why, unknown=self.own_problem.unknown)
         if key in self.template:
             return self.template[key]
         if self.unseen:
-            raise Unreadable(
-                f"{namespace} {name} is not set on the environment and {self.unseen}",
-                unknown=True,
-            )
+            why = f"{namespace} {name} is not set on the environment, and {self.unseen.why}"
+            raise Unreadable(why, unknown=self.unseen.unknown)
         return None
 
     def value(self, namespace: str, name: str) -> Any:
@@ -182,7 +182,8 @@ def _load_balancer(env: Record, options: EbOptions, ctx: Context) -> list[Line]:
     shared = flag(options.get(ENV_NS, "LoadBalancerIsShared"), f"{ENV_NS} LoadBalancerIsShared")
     if _single(options) or tier.lower() == "worker" or shared:
         return []
-    kind = (text(options.value(ENV_NS, "LoadBalancerType"), "LoadBalancerType") or "").lower()
+    kind = text(options.value(ENV_NS, "LoadBalancerType"), f"{ENV_NS} LoadBalancerType")
+    kind = (kind or DEFAULTS[(ENV_NS, "LoadBalancerType")]).lower()
     scheme = text(options.value(VPC_NS, "ELBScheme"), f"{VPC_NS} ELBScheme") or "public"
     zones = None
     if scheme.lower() != "internal":

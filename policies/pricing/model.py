@@ -139,7 +139,7 @@ def count(value: Any, name: str) -> int | None:
     """A non-negative whole number ("2", 2, 2.0); None when unset."""
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         return int(value.strip())
     whole = isinstance(value, int | float) and not isinstance(value, bool)
     if whole and value >= 0 and float(value).is_integer():

@@ -45,6 +45,8 @@ def vpc_endpoint(record: Record, ctx: Context) -> list[Line]:
         kind = text(record.props.get("vpcEndpointType"), "vpcEndpointType") or "Gateway"
         if kind == "Gateway":
             return []  # S3 and DynamoDB gateway endpoints are free
+        if kind != "Interface":
+            return [Gap(f"{kind} endpoint", "this endpoint type is not priced by the estimator")]
         subnets = items_of(record.props.get("subnetIds"), "subnetIds") or []
         zones = max(len(subnets), 1)
         return [

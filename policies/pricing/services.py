@@ -47,10 +47,9 @@ def db_instance(record: Record, ctx: Context) -> list[Line]:
         what = f"{kind} storage, {low} GB" + (f" growing to {high} GB" if high > low else "")
         gb = Range(Decimal(low), Decimal(high)).times(copies)
         lines = [ctx.pricer.line(what, "rds.storageGbMonth", gb, kind, "storage type")]
-        if record.props.get("iops") not in (None, 0, ""):
-            lines.append(
-                Gap("provisioned IOPS", "provisioned IOPS are not priced by the estimator")
-            )
+        if kind in ("io1", "io2"):  # gp3's IOPS above its baseline are left out
+            why = "provisioned IOPS are not priced by the estimator"
+            lines.append(Gap("provisioned IOPS", why))
         return lines
 
     def secret() -> list[Line]:

@@ -132,7 +132,10 @@ def test_settings_not_known_yet_are_unknown_not_missing() -> None:
     found = estimate(rec(ENV, "api", settings=Unknown()))
     assert found.unpriced
     assert all(u.unknown for u in found.unpriced)
-    assert "its option settings is not known yet" in found.unpriced[0].why
+    assert found.unpriced[0].why == (
+        "instances: aws:elasticbeanstalk:environment EnvironmentType: its settings list is not "
+        "known yet (unknown during preview, or encrypted in the state)"
+    )
 
 
 def test_a_single_instance_has_an_elastic_ip_and_no_load_balancer_or_trigger_alarms() -> None:
