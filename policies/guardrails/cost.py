@@ -9,7 +9,8 @@ maximum is what is compared: it is what the stack costs when every environment h
 Parts the table cannot price (no price data, e.g. RDS or load balancers before a refresh with
 credentials) are not counted; the message says how many. A part that depends on a value not
 known yet (during a preview) makes the check undecided when the rest stays under the ceiling:
-it is reported as advisory and checked again on `up`.
+it is reported as advisory and checked again on `up`. A stack whose region nothing names (no
+AWS provider, `region` property or ARN) cannot be priced at all: the policy is not applicable.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ from .common import MANDATORY, CannotCheck, network_of
 MAX_MONTHLY_USD: Final = "maxMonthlyUsd"
 BIGGEST: Final = 3
 """How many of the most expensive lines a violation names."""
+NO_REGION: Final = (
+    "the stack's AWS region is not known (no AWS provider, region property or ARN names one), "
+    "so nothing in it can be priced"
+)
 
 
 def ceiling_of(config: Any) -> Decimal | None:
@@ -105,7 +110,11 @@ def _validate(args: StackValidationArgs, report_violation: ReportViolation) -> N
         return
     network = network_of(args)
     records = [Record(r.urn, r.type, r.props, r.property_dependencies) for r in network.resources]
-    estimate = estimate_stack(records, stack_region(records), usage_for(stack_name(records)))
+    region = stack_region(records)
+    if region is None:
+        args.not_applicable(NO_REGION)
+        return
+    estimate = estimate_stack(records, region, usage_for(stack_name(records)))
     violation, undecided = judge(estimate, ceiling)
     if violation:
         report_violation(violation, None)

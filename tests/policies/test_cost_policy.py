@@ -68,6 +68,15 @@ def test_without_a_ceiling_it_is_not_applicable() -> None:
     assert skipped.value.reason == "no maxMonthlyUsd ceiling is set for this stage"
 
 
+def test_without_a_region_nothing_can_be_priced_so_it_is_not_applicable() -> None:
+    with pytest.raises(_NotApplicableError) as skipped:
+        check_stack(POLICY, [_web(), NAT], {"maxMonthlyUsd": 1})
+    assert skipped.value.reason == (
+        "the stack's AWS region is not known (no AWS provider, region property or ARN names "
+        "one), so nothing in it can be priced"
+    )
+
+
 def test_a_bad_ceiling_is_a_violation_naming_it() -> None:
     outcome = check_stack(POLICY, [PROVIDER, _web()], {"maxMonthlyUsd": "lots"})
     assert outcome.messages == [
