@@ -3,8 +3,9 @@
 Everything here is a fact about AWS, not a rule of ours: resource type tokens, option
 namespaces, the environment-property limit and how it is counted, the key rules, and the
 values EB uses for an option nobody sets. The module imports only the standard library, so
-any tool can read it by path (the pack under `policies/` must stay publishable on its own):
-the pack's rules judge these options, the program's components write them.
+any tool can import it without pulumi-policy (the pack under `policies/` must stay publishable
+on its own): the pack's rules judge these options, the program's components write them, the
+price estimator in `pricing` reads them.
 
 From the EB developer guide ("Environment property limits"):
 - keys can contain any alphanumeric characters and the symbols `_ . : / + \\ - @`;
@@ -62,7 +63,7 @@ def entry_size(key: str, value: str) -> int:
     return len(f"{key}={value}".encode())
 
 
-DEFAULTS: Final = {
+_JUDGED: Final = {
     (LAUNCH_NS, "DisableIMDSv1"): "false",
     (COMMAND_NS, "DeploymentPolicy"): "AllAtOnce",
     (HEALTH_NS, "SystemType"): "basic",
@@ -70,4 +71,11 @@ DEFAULTS: Final = {
     (ASG_NS, "MinSize"): "1",
     (VPC_NS, "ELBScheme"): "public",
 }
-"""What EB uses for an option set neither on the environment nor on its template."""
+_SIZING: Final = {
+    (ASG_NS, "MaxSize"): "4",
+    (ENV_NS, "EnvironmentType"): "LoadBalanced",
+    (ENV_NS, "LoadBalancerType"): "classic",
+}
+DEFAULTS: Final = {**_JUDGED, **_SIZING}
+"""What EB uses for an option set neither on the environment nor on its template: those the
+rules judge, and those that size an environment (what the cost estimate reads)."""

@@ -25,7 +25,7 @@ from typing import Final
 
 from pulumi_policy import Policy
 
-from . import beanstalk, database, network, queues, security_groups, storage, versions
+from . import beanstalk, cost, database, network, queues, security_groups, storage, versions
 
 PACK_NAME: Final = "webmodel-guardrails"
 PACK_DESCRIPTION: Final = (
@@ -41,4 +41,5 @@ POLICIES: Final[list[Policy]] = [
     *storage.POLICIES,
     *versions.POLICIES,
     *queues.POLICIES,
+    *cost.POLICIES,
 ]

@@ -108,7 +108,9 @@ def _check_resource(policy: Any, resource: Res, raw: bool) -> Outcome:
     return _run(policy, args)
 
 
-def _check_stack(policy: Any, resources: tuple[Res, ...], raw: bool) -> Outcome:
+def _check_stack(
+    policy: Any, resources: tuple[Res, ...], raw: bool, config: dict[str, Any] | None
+) -> Outcome:
     built = {
         r.urn: pp.PolicyResource(
             r.type, _props(r.props, raw), r.urn, r.name, _options(), None, None, [], {}
@@ -120,16 +122,19 @@ def _check_stack(policy: Any, resources: tuple[Res, ...], raw: bool) -> Outcome:
             key: [built[d.urn] for d in deps] for key, deps in r.deps.items()
         }
         built[r.urn].dependencies = [built[d.urn] for deps in r.deps.values() for d in deps]
-    return _run(policy, pp.StackValidationArgs(list(built.values()), None, {}))
+    return _run(policy, pp.StackValidationArgs(list(built.values()), config, {}))
 
 
-def check(policy: str, *resources: Res, raw: bool = False) -> Outcome:
+def check(
+    policy: str, *resources: Res, raw: bool = False, config: dict[str, Any] | None = None
+) -> Outcome:
     """The pack's `policy` on `resources`: a stack policy on them all as one stack, a resource
     policy on the one resource given (EB's settings rules are stack rules, so they can read
-    configuration templates; a table need not know which kind a rule is)."""
+    configuration templates; a table need not know which kind a rule is). `config`: the
+    policy's configuration, as `--policy-pack-config` gives it."""
     chosen = BY_NAME[policy]
     if isinstance(chosen, pp.StackValidationPolicy):
-        return _check_stack(chosen, resources, raw)
+        return _check_stack(chosen, resources, raw, config)
     assert isinstance(chosen, pp.ResourceValidationPolicy)
     (resource,) = resources
     return _check_resource(chosen, resource, raw)

@@ -56,6 +56,7 @@ PROD_ONLY = {
     "eb-managed-platform-updates",
     "s3-bucket-versioned",
     "eb-runs-stack-version",
+    "stack-monthly-cost",
 }
 EXTRAS = {
     "eb-env-property-names-portable",
@@ -80,6 +81,7 @@ STACK_POLICIES = {
     "eb-runs-stack-version",
     "sqs-queue-has-dlq",
     "eb-worker-no-load-balancer",
+    "stack-monthly-cost",
 }
 """Rules that judge relations, and every rule that reads EB option settings: an environment
 launched from a configuration template runs with the template's settings, which only a
@@ -225,7 +227,7 @@ def test_analyzer_info_names_the_pack_every_policy_and_default_levels(analyzer) 
     assert info.name == PACK
     assert info.supportsConfig
     levels = {p.name: p.enforcementLevel for p in info.policies}
-    assert len(levels) == len(info.policies) == 27
+    assert len(levels) == len(info.policies) == 28
     assert {n for n, lv in levels.items() if lv == MANDATORY} == ALWAYS | PROD_ONLY
     assert {n for n, lv in levels.items() if lv == ADVISORY} == EXTRAS
     stack = {p.name for p in info.policies if p.policy_type == analyzer_pb2.POLICY_TYPE_STACK}
@@ -238,7 +240,7 @@ def test_stage_config_covers_every_policy_and_differs_only_in_prod_only_rules(
     analyzer, stage: str
 ) -> None:
     chosen = configure(analyzer, stage)
-    assert len(chosen) == 27  # every policy gets a level: the file's, else the pack's
+    assert len(chosen) == 28  # every policy gets a level: the file's, else the pack's
     expected_prod_only = ADVISORY if stage == "dev" else MANDATORY
     assert {n for n, lv in chosen.items() if lv == MANDATORY} == (
         ALWAYS | (PROD_ONLY if stage == "prod" else set())
@@ -514,5 +516,8 @@ def test_stage_files_list_only_what_differs_from_the_packs_declared_levels() -> 
     dev = json.loads((ROOT / "policies/config/dev.json").read_text())
     prod = json.loads((ROOT / "policies/config/prod.json").read_text())
     assert set(dev) == PROD_ONLY
-    assert set(dev.values()) == {"advisory"}
-    assert prod == {}
+    cost = "stack-monthly-cost"  # also carries its ceiling, in both stages
+    assert {v for k, v in dev.items() if k != cost} == {"advisory"}
+    assert dev[cost]["enforcementLevel"] == "advisory"
+    assert set(prod) == {cost}
+    assert set(prod[cost]) == {"maxMonthlyUsd"}
