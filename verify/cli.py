@@ -22,7 +22,6 @@ from verify.aws import AwsCallFailed, Clients, describe_failure
 from verify.enforcement import load_enforcement
 from verify.outputs import (
     REPO_ROOT,
-    BadInput,
     StackOutputs,
     load_outputs_automation,
     load_outputs_file,
@@ -39,7 +38,7 @@ name becomes part of a path (Pulumi.<stage>.yaml, policies/config/<stage>.json).
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise BadInput(
+        raise InputError(
             f"{message} (usage: python -m verify --stack NAME [--outputs FILE] [--region R] "
             "[--policy-pack-config FILE])"
         )
@@ -74,7 +73,7 @@ def aws_clients(region: str) -> Clients:
 
     session = boto3.Session(region_name=region)
     if session.get_credentials() is None:
-        raise BadInput(
+        raise InputError(
             "no AWS credentials found; set AWS_PROFILE or AWS_ACCESS_KEY_ID/"
             "AWS_SECRET_ACCESS_KEY (in CI: aws-actions/configure-aws-credentials)"
         )
@@ -93,10 +92,7 @@ def stack_config_region(stage: str, work_dir: Path = REPO_ROOT) -> str | None:
     path = work_dir / f"Pulumi.{stage}.yaml"
     if not path.is_file():
         return None
-    try:  # the same bounded, plain-data reader preflight uses for the stack files
-        data = read_yaml(path)
-    except InputError as exc:
-        raise BadInput(str(exc)) from None
+    data = read_yaml(path)  # the same bounded reader preflight uses for the stack files
     config = data.get("config")
     if not isinstance(config, dict):
         return None
@@ -124,7 +120,7 @@ def main(
         stack: str = args.stack
         stage = stage_of(stack)
         if not _STAGE_NAME.fullmatch(stage):
-            raise BadInput(
+            raise InputError(
                 f"stack name {stack!r}: the stack part after the last '/' must be 1 to 100 "
                 "letters, digits, '-', '_' or '.' (Pulumi's stack-name rule)"
             )
@@ -136,9 +132,11 @@ def main(
         )
         region = args.region or stack_config_region(stage) or default_region()
         if not region:
-            raise BadInput(f"no AWS region: pass --region or set aws:region in Pulumi.{stage}.yaml")
+            raise InputError(
+                f"no AWS region: pass --region or set aws:region in Pulumi.{stage}.yaml"
+            )
         results = verify_stack(outputs, enforcement, make_clients(region))
-    except (BadInput, AwsCallFailed) as problem:
+    except (InputError, AwsCallFailed) as problem:
         err.write(f"verify: error: {problem}\n")
         return 2
     except BotoCoreError as problem:

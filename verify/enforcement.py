@@ -19,7 +19,6 @@ from typing import Literal, cast
 from preflight.inputs.errors import InputError
 from preflight.pack.load import read_pack_config
 from verify import PACK_DIR
-from verify.outputs import BadInput
 from verify.pack import POLICIES
 
 Level = Literal["advisory", "mandatory", "remediate", "disabled"]
@@ -58,18 +57,18 @@ def load_enforcement(
 ) -> Enforcement:
     """The levels for `stage`: from `config_file` when given (it must exist), else from
     `<pack_dir>/config/<stage>.json` when that exists, else the pack's declared levels.
-    A malformed file is a `BadInput` naming the file and the entry."""
+    A malformed file is a `InputError` naming the file and the entry."""
     levels = declared_levels()
     path = config_file if config_file is not None else pack_dir / "config" / f"{stage}.json"
     shown = _shown(path)
     if not _is_file(path):
         if config_file is not None:
-            raise BadInput(f"policy pack config {shown} does not exist")
+            raise InputError(f"policy pack config {shown} does not exist")
         return Enforcement(levels, f"the pack's declared levels (no {shown})")
     try:
         file_config = read_pack_config(Path(shown))
     except InputError as problem:
-        raise BadInput(f"policy pack config {problem}") from None
+        raise InputError(f"policy pack config {problem}") from None
     all_level = file_config.get("all", {}).get("level")
     if all_level:
         levels = dict.fromkeys(levels, cast(Level, all_level))

@@ -1,6 +1,6 @@
 """The stack outputs verify starts from: a `pulumi stack output --json` file or the
 Automation API, validated by one pydantic model (the contract between `__main__.py`'s
-exports and verify). Anything missing or malformed is a `BadInput` (exit 2) naming the
+exports and verify). Anything missing or malformed is a `InputError` (exit 2) naming the
 output and what it must be."""
 
 from __future__ import annotations
@@ -23,11 +23,9 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from preflight.inputs.errors import InputError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-class BadInput(Exception):
-    """Input verify cannot work with; the message is the one line shown to the user."""
 
 
 _SECRET_PLACEHOLDER = "[secret]"
@@ -58,7 +56,7 @@ class WorkerOutputs:
 class StackOutputs(BaseModel):
     """The stack outputs verify reads, under the exact names `__main__.py` exports (the
     aliases); other outputs are ignored. Built through `from_mapping`, which turns a
-    validation error into one `BadInput` line."""
+    validation error into one `InputError` line."""
 
     model_config = ConfigDict(
         frozen=True, extra="ignore", alias_generator=to_camel, validate_by_name=True
@@ -123,7 +121,7 @@ class StackOutputs(BaseModel):
         try:
             return cls.model_validate(data, by_alias=True, by_name=False)
         except ValidationError as invalid:
-            raise BadInput(_one_line(invalid, source)) from None
+            raise InputError(_one_line(invalid, source)) from None
 
 
 REQUIRED_OUTPUTS: tuple[str, ...] = tuple(
@@ -176,18 +174,18 @@ def load_outputs_file(path: Path) -> StackOutputs:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BadInput(f"outputs file {path} does not exist") from None
+        raise InputError(f"outputs file {path} does not exist") from None
     except (OSError, UnicodeDecodeError) as err:
-        raise BadInput(f"cannot read outputs file {path}: {err}") from None
+        raise InputError(f"cannot read outputs file {path}: {err}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise BadInput(
+        raise InputError(
             f"outputs file {path} is not JSON (line {err.lineno}: {err.msg}); "
             "make it with `pulumi stack output --json --show-secrets > FILE`"
         ) from None
     if not isinstance(data, dict):
-        raise BadInput(f"outputs file {path} must hold a JSON object of stack outputs")
+        raise InputError(f"outputs file {path} must hold a JSON object of stack outputs")
     return StackOutputs.from_mapping(data, str(path))
 
 
@@ -200,12 +198,12 @@ def load_outputs_automation(stack_name: str, work_dir: Path = REPO_ROOT) -> Stac
         stack = select_stack(stack_name=stack_name, work_dir=str(work_dir))
         raw = stack.outputs()
     except FileNotFoundError:
-        raise BadInput(
+        raise InputError(
             "the Pulumi CLI (`pulumi`) is not installed, so stack outputs cannot be read; "
             "pass --outputs FILE made with `pulumi stack output --json --show-secrets`"
         ) from None
     except CommandError as err:
-        raise BadInput(
+        raise InputError(
             f"pulumi could not read stack {stack_name!r}: {_cli_error_line(err)}"
         ) from None
     return StackOutputs.from_mapping(

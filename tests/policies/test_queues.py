@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from guardrails import queues
 
+from tests.components.test_queue import build as build_work_queue
+from tests.components.test_queue import queue_args
 from tests.policies.stacks import (
     ENV,
     INGRESS_RULE,
@@ -23,8 +25,6 @@ from tests.policies.stacks import (
     setting,
 )
 from tests.policies.support import PASS, Outcome, Res, check, fails, undecided, urn
-from tests.test_queue_component import build as build_work_queue
-from tests.test_queue_component import queue_args
 
 QUEUE = "aws:sqs/queue:Queue"
 REDRIVE = "aws:sqs/redrivePolicy:RedrivePolicy"

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from preflight.inputs.errors import InputError
 from tests.verify.support import DEV_OUTPUTS, run_module, write_outputs
 from verify.aws import Clients
 from verify.cli import main, stack_config_region
-from verify.outputs import REQUIRED_OUTPUTS, BadInput
+from verify.outputs import REQUIRED_OUTPUTS
 from verify.runner import stage_of
 
 
@@ -128,7 +129,7 @@ def test_a_hostile_stack_file_is_bad_input_not_a_hang(tmp_path: Path) -> None:
         for i in range(9)
     )
     (tmp_path / "Pulumi.prod.yaml").write_text(bomb, encoding="utf-8")
-    with pytest.raises(BadInput, match=r"^Pulumi\.prod\.yaml: .*alias"):
+    with pytest.raises(InputError, match=r"^Pulumi\.prod\.yaml: .*alias"):
         stack_config_region("prod", tmp_path)
 
 

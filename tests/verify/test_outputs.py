@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from preflight.inputs.errors import InputError
 from tests.verify.support import DEV_OUTPUTS, write_outputs
-from verify.outputs import REQUIRED_OUTPUTS, BadInput, StackOutputs, load_outputs_file
+from verify.outputs import REQUIRED_OUTPUTS, StackOutputs, load_outputs_file
 
 
 def test_outputs_file_is_read_into_typed_outputs(tmp_path: Path) -> None:
@@ -21,7 +22,7 @@ def test_outputs_file_is_read_into_typed_outputs(tmp_path: Path) -> None:
 
 
 def test_from_mapping_rejects_non_string_list_items() -> None:
-    with pytest.raises(BadInput, match="publicSubnetIds in src must be a list of strings"):
+    with pytest.raises(InputError, match="publicSubnetIds in src must be a list of strings"):
         StackOutputs.from_mapping({**DEV_OUTPUTS, "publicSubnetIds": [1]}, "src")
 
 
@@ -39,7 +40,7 @@ def test_the_contract_names_every_output_verify_reads() -> None:
 @pytest.mark.parametrize("name", REQUIRED_OUTPUTS)
 def test_each_missing_output_is_named(name: str) -> None:
     data = {k: v for k, v in DEV_OUTPUTS.items() if k != name}
-    with pytest.raises(BadInput) as raised:
+    with pytest.raises(InputError) as raised:
         StackOutputs.from_mapping(data, "src")
     assert str(raised.value) == (
         f"src lacks stack output(s) {name}; expected all of: {', '.join(REQUIRED_OUTPUTS)}"
@@ -48,7 +49,7 @@ def test_each_missing_output_is_named(name: str) -> None:
 
 @pytest.mark.parametrize("name", REQUIRED_OUTPUTS)
 def test_each_secret_placeholder_is_refused(name: str) -> None:
-    with pytest.raises(BadInput) as raised:
+    with pytest.raises(InputError) as raised:
         StackOutputs.from_mapping({**DEV_OUTPUTS, name: "[secret]"}, "src")
     assert str(raised.value) == (
         f"stack output {name} in src is a secret shown as [secret]; "
@@ -63,7 +64,7 @@ def test_each_secret_placeholder_is_refused(name: str) -> None:
 )
 def test_each_wrongly_typed_output_is_refused(name: str, value: object) -> None:
     wanted = "a list of strings" if name in LIST_OUTPUTS else "a non-empty string"
-    with pytest.raises(BadInput) as raised:
+    with pytest.raises(InputError) as raised:
         StackOutputs.from_mapping({**DEV_OUTPUTS, name: value}, "src")
     assert str(raised.value) == f"stack output {name} in src must be {wanted}"
 
@@ -80,5 +81,5 @@ def test_version_labels_are_optional_outputs_but_never_a_secret_stand_in() -> No
     assert "webVersionLabel" not in REQUIRED_OUTPUTS
     outputs = StackOutputs.from_mapping({**DEV_OUTPUTS, "webVersionLabel": "web-1"}, "src")
     assert (outputs.web_version_label, outputs.model_version_label) == ("web-1", None)
-    with pytest.raises(BadInput, match="webVersionLabel"):
+    with pytest.raises(InputError, match="webVersionLabel"):
         StackOutputs.from_mapping({**DEV_OUTPUTS, "webVersionLabel": "[secret]"}, "src")

@@ -21,6 +21,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from preflight.inputs.errors import InputError
 from tests.verify.account import (
     APP,
     ENV_NS,
@@ -35,7 +36,7 @@ from tests.verify.support import DEV_OUTPUTS, fake_aws, write_outputs
 from verify.aws import AwsCallFailed, Clients, guard
 from verify.cli import main
 from verify.enforcement import load_enforcement
-from verify.outputs import WORKER_OUTPUTS, BadInput, StackOutputs, WorkerOutputs
+from verify.outputs import WORKER_OUTPUTS, StackOutputs, WorkerOutputs
 from verify.runner import apply_level, verify_worker
 from verify.worker import Queue, check_queue_redrive, check_queues_encrypted, fetch_queue
 
@@ -492,7 +493,7 @@ def test_the_worker_outputs_are_the_four_the_brief_names() -> None:
 @pytest.mark.parametrize("left_out", list(_WORKER))
 def test_a_stack_with_some_worker_outputs_names_the_missing_one(left_out: str) -> None:
     given = {k: v for k, v in _WORKER.items() if k != left_out}
-    with pytest.raises(BadInput) as raised:
+    with pytest.raises(InputError) as raised:
         StackOutputs.from_mapping({**DEV_OUTPUTS, **given}, "src")
     assert str(raised.value) == (
         f"src has worker output(s) {', '.join(given)} but lacks {left_out}; a stack with a "
@@ -515,7 +516,7 @@ def test_partial_worker_outputs_exit_2_with_one_line(tmp_path: Path) -> None:
 
 
 def test_a_worker_output_shown_as_a_secret_is_refused() -> None:
-    with pytest.raises(BadInput) as raised:
+    with pytest.raises(InputError) as raised:
         StackOutputs.from_mapping({**DEV_OUTPUTS, **_WORKER, "workQueueUrl": "[secret]"}, "src")
     assert str(raised.value) == (
         "stack output workQueueUrl in src is a secret shown as [secret]; "

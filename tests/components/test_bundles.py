@@ -23,7 +23,7 @@ from components.bundle import (
     bundle_contents,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXED = (1980, 1, 1, 0, 0, 0)
 
 

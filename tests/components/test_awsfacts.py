@@ -22,7 +22,7 @@ from components.config import args, roles
 from components.config.models import PlatformConfig
 from components.config.roles import WebConfig, WorkerConfig
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FACTS = [value for name, value in vars(awsfacts.eb).items() if name.endswith("_NS")]
 
 

@@ -20,7 +20,7 @@ from preflight.pack.evaluate import Report, evaluate
 from preflight.pack.load import LoadedPack, load_pack
 from preflight.simulate.run import simulate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ENV = "aws:elasticbeanstalk/environment:Environment"
 SUBNET = "aws:ec2/subnet:Subnet"
 RDS = "aws:rds/instance:Instance"

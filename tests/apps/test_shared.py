@@ -21,7 +21,7 @@ import pytest
 import applogs
 from components.bundle import APP_SOURCES, build_bundle
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHARED_LOGS = ROOT / "apps/shared/applogs.py"
 PACKAGES = {"web": "webapp", "worker": "workerapp"}
 

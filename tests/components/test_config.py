@@ -29,7 +29,7 @@ from components.config import (
     section_model,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:webmodel/dev/x-Ab12Cd"
 PARAMETER_ARN = "arn:aws:ssm:ap-northeast-2:123456789012:parameter/webmodel/dev/x"
 

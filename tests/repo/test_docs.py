@@ -19,7 +19,7 @@ import pytest
 
 from scripts import update_readme_diagram
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 DOC_IDS = [str(path.relative_to(ROOT)) for path in DOCS]
 

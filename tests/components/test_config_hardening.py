@@ -1,7 +1,7 @@
 """Hostile and mistaken configuration, by class: each class is generated, each is refused at
 its root with the file and key named, in bounded time, and secrets never reach a message.
 
-In-process and fast; tests/test_preflight_stack_input.py runs the same classes through the CLI.
+In-process and fast; tests/preflight/test_stack_input.py runs the same classes through the CLI.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from preflight.inputs.errors import InputError
 from preflight.inputs.plain_yaml import MAX_YAML_DEPTH, MAX_YAML_VALUES, read_yaml
 from preflight.stackfiles.project import read_program_config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:webmodel/dev/x-Ab12Cd"
 
@@ -644,7 +644,7 @@ def test_pulumi_yaml_config_block_is_generated_from_the_models() -> None:
 
 def test_a_wired_value_that_outgrows_its_reservation_names_its_source_key() -> None:
     from components.beanstalk.args import EnvironmentArgs, WiredProperty
-    from tests.test_components import environment, environment_args
+    from tests.components.test_components import environment, environment_args
 
     args = environment_args("web")
     too_long = EnvironmentArgs(

@@ -18,7 +18,7 @@ from components.config import (
 )
 from components.config.stackfile_rules import RULES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DIGEST = "0123456789abcdef" * 4
 PATHS = [
     (),

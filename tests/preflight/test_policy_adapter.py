@@ -15,7 +15,7 @@ from pulumi_policy import policy
 from preflight.inputs.errors import InputError
 from preflight.pack import servicer as policy_adapter
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRIVATE = {
     "_PolicyAnalyzerServicer",
     "_NotApplicableError",

@@ -25,7 +25,7 @@ from apps.model.dev_server import serve
 from components.bundle import APP_SOURCES, MODEL_REPOSITORY_SOURCE
 from components.config import parse_stack_config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REPOSITORY = ROOT / MODEL_REPOSITORY_SOURCE
 MODEL_FILE = REPOSITORY / "scorer" / "1" / "model.onnx"
 COMPOSE = ROOT / APP_SOURCES["model"] / "docker-compose.yml"

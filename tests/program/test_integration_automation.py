@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from pulumi import automation as auto
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PASSPHRASE = "integration-test-only"
 
 pytestmark = pytest.mark.integration
