@@ -56,9 +56,13 @@ def tls_only_policy(bucket_arn: str) -> str:
     )
 
 
-def private_bucket(name: str, purpose: str, opts: pulumi.ResourceOptions) -> aws.s3.Bucket:
-    """An S3 bucket with public access blocked, SSE-S3, versioning and a TLS-only policy."""
-    bucket = aws.s3.Bucket(name, force_destroy=False, tags={"purpose": purpose}, opts=opts)
+def private_bucket(
+    name: str, purpose: str, opts: pulumi.ResourceOptions, role: str | None = None
+) -> aws.s3.Bucket:
+    """An S3 bucket with public access blocked, SSE-S3, versioning and a TLS-only policy;
+    `role` tags it for cost allocation when one tier alone uses it."""
+    tags = {"purpose": purpose, **({"role": role} if role else {})}
+    bucket = aws.s3.Bucket(name, force_destroy=False, tags=tags, opts=opts)
     after = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[bucket]))
     block = aws.s3.BucketPublicAccessBlock(
         f"{name}-public-access",
@@ -222,7 +226,7 @@ class Artifacts(pulumi.ComponentResource):
             assert args.model_repository_dir is not None  # __post_init__
             directory = args.model_repository_dir
             prefix = f"{MODEL_PREFIX}/{repository_digest(directory)[:12]}"
-            bucket = private_bucket(f"{base}-models", "triton-model-repository", child)
+            bucket = private_bucket(f"{base}-models", "triton-model-repository", child, "model")
             for relative in repository_files(directory):
                 aws.s3.BucketObjectv2(
                     f"{name}-model-{relative.as_posix().replace('/', '-')}",

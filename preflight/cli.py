@@ -1,4 +1,4 @@
-"""`python -m preflight preview|analyze`: exit 0 pass, 1 mandatory violation, 2 bad input.
+"""`python -m preflight preview|cost|analyze`: exit 0 pass, 1 mandatory violation, 2 bad input.
 
 `preview --base STATE.json` also exits 1 when the plan replaces or deletes a protected
 resource: the real CLI refuses that preview.
@@ -63,6 +63,23 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="with --base: write the plan as `pulumi preview --json` does ('-': stdout)",
     )
+    cost = commands.add_parser(
+        "cost", help="the stack's monthly on-demand estimate, and what a change does to it"
+    )
+    cost.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
+    cost.add_argument(
+        "--base",
+        type=Path,
+        metavar="STATE.json",
+        help="`pulumi stack export` of the stack as it is now: the difference against it",
+    )
+    cost.add_argument(
+        "--usage",
+        type=Path,
+        metavar="FILE",
+        help="usage assumptions (JSON) over the stage's own (policies/pricing/usage.json)",
+    )
+    cost.add_argument("--json", metavar="PATH", help="write the estimate as JSON ('-': stdout)")
     analyze = commands.add_parser(
         "analyze", help="evaluate the policy pack on a `pulumi stack export` file"
     )
@@ -78,6 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from preflight.commands import preview
 
             return preview.run(args)
+        if args.command == "cost":
+            from preflight.commands import cost
+
+            return cost.run(args)
         from preflight.commands import analyze
 
         return analyze.run(args)

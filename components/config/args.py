@@ -150,6 +150,7 @@ def work_queue(worker: WorkerConfig) -> WorkQueueArgs:
         scale_out_step=worker.scale_out_step,
         cooldown_seconds=worker.health_check_grace_seconds,
         idempotency_table=True,
+        tags={"role": "worker"},  # cost allocation: the queue and its table serve the worker tier
     )
 
 

@@ -69,6 +69,10 @@ class Unpriced:
     why: str
     unknown: bool = False
     """The reason is a value not known yet (or encrypted), not a missing price."""
+    part: str = ""
+    """The part of the resource left out (empty: the whole resource)."""
+    reason: str = ""
+    """Why, without the part (`why` is `<part>: <reason>` when there is a part)."""
 
 
 @dataclass(frozen=True)
@@ -221,12 +225,14 @@ def estimate_stack(
             free.append((record.urn, record.type, why))
             continue
         if kind != "priced":
-            unpriced.append(Unpriced(record.urn, record.type, why))
+            unpriced.append(Unpriced(record.urn, record.type, why, reason=why))
             continue
         lines = RULES[record.type](record, ctx)
         items = tuple(line for line in lines if isinstance(line, Item))
         unpriced.extend(
-            Unpriced(record.urn, record.type, f"{gap.what}: {gap.why}", gap.unknown)
+            Unpriced(
+                record.urn, record.type, f"{gap.what}: {gap.why}", gap.unknown, gap.what, gap.why
+            )
             for gap in lines
             if isinstance(gap, Gap)
         )

@@ -68,7 +68,8 @@ def test_dev_totals_by_hand_from_the_tables_figures() -> None:
     assert estimate.monthly.min == fixed + 1 * H * web
     assert estimate.monthly.max == fixed + 2 * H * web
     assert estimate.by_role["web"].max == 2 * H * web + 2 * H * ipv4 + 2 * alarm + 3 * ingest
-    assert estimate.by_role["model"].min == model * H + 2 * alarm + 3 * ingest
+    models_bucket = 7 * price("s3.standardGbMonth")  # tagged role=model; bundles stay shared
+    assert estimate.by_role["model"].min == model * H + 2 * alarm + 3 * ingest + models_bucket
     assert set(estimate.by_role) == {"web", "model", "network", "shared"}
     assert estimate.to_json("dev")["monthlyUsd"] == {
         "min": float(round(fixed + H * web, 2)),
@@ -164,7 +165,11 @@ def test_prod_is_priced_per_role_and_its_region_read_from_the_provider() -> None
     records = stack_records("prod")
     assert stack_region(records) == REGION
     estimate = estimate_stack(records, REGION, usage_for("prod"))
-    assert set(estimate.by_role) == {"web", "model", "worker", "network", "database", "shared"}
+    # The worker's queue and table carry role=worker; RDS (the database role) has no price
+    # offline, so that role has nothing priced until a refresh with credentials.
+    assert set(estimate.by_role) == {"web", "model", "worker", "network", "shared"}
+    table = next(r for r in estimate.resources if r.type == "aws:dynamodb/table:Table")
+    assert table.role == "worker"
     g5 = price("ec2.instanceHour", "g5.xlarge")
     model = next(r for r in estimate.resources if r.urn.endswith("::webmodel-prod-model"))
     assert model.items[0].monthly.max == 6 * H * g5  # maxSize 6 of the first type, g5.xlarge

@@ -1,0 +1,59 @@
+"""The pack's estimator on a state: the simulated deployment or anyone's `pulumi stack export`.
+
+The prices and the estimator live in the policy pack (`policies/pricing`), so that the pack's
+`stack-monthly-cost` policy runs under the real `pulumi preview --policy-pack`; preflight
+imports that package with the pack's folder on `sys.path`, as the Pulumi CLI runs the pack.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from preflight.export.state import State
+from preflight.inputs.errors import InputError
+
+if TYPE_CHECKING:
+    from pricing import CostDiff, Estimate, Usage
+
+
+def _pricing(project_dir: Path) -> Any:
+    """The pack's `pricing` package (policies/ on sys.path, as the CLI runs the pack)."""
+    folder = str(project_dir / "policies")
+    if folder not in sys.path:
+        sys.path.append(folder)
+    import pricing
+
+    return pricing
+
+
+def usage(project_dir: Path, stage: str, path: Path | None) -> Usage:
+    """The stage's usage assumptions, overridden by a usage file; a bad file is exit 2."""
+    pricing = _pricing(project_dir)
+    try:
+        overrides = pricing.read_usage_file(path) if path is not None else None
+        found: Usage = pricing.usage_for(stage, overrides)
+    except pricing.UsageError as error:
+        raise InputError(f"{path}: {error}") from None
+    return found
+
+
+def estimate(project_dir: Path, state: State, region: str | None, assumed: Usage) -> Estimate:
+    """Every resource of `state` priced (or listed as unpriced, with the reason)."""
+    pricing = _pricing(project_dir)
+    from guardrails.values import plain_props
+
+    records = [
+        pricing.Record(r.urn, r.type, plain_props(r.properties), r.property_dependencies)
+        for r in state.resources
+    ]
+    found: Estimate = pricing.estimate_stack(
+        records, region or pricing.stack_region(records), assumed
+    )
+    return found
+
+
+def compare(project_dir: Path, base: Estimate, head: Estimate) -> CostDiff:
+    found: CostDiff = _pricing(project_dir).compare(base, head)
+    return found
