@@ -12,9 +12,11 @@ REQUIREMENTS := requirements.txt requirements-dev.txt policies/requirements.txt
 
 setup: $(STAMP)
 
-$(STAMP): $(REQUIREMENTS)
+$(STAMP): $(REQUIREMENTS) pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r policies/requirements.txt
+	@# .venv/bin/preflight and .venv/bin/verify: the tools with their own exit codes (0/1/2).
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
 preview: $(STAMP)

@@ -88,29 +88,44 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+OUR_PACKAGES = frozenset({"preflight", "components", "guardrails", "pricing", "awsfacts"})
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "preview":
+        from preflight.commands import preview
+
+        return preview.run(args)
+    if args.command == "cost":
+        from preflight.commands import cost
+
+        return cost.run(args)
+    from preflight.commands import analyze
+
+    return analyze.run(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "preview":
-            from preflight.commands import preview
-
-            return preview.run(args)
-        if args.command == "cost":
-            from preflight.commands import cost
-
-            return cost.run(args)
-        from preflight.commands import analyze
-
-        return analyze.run(args)
+        return _run(args)
     except InputError as exc:
         sys.stderr.write(f"preflight: error: {exc}\n")
+        return EXIT_BAD_INPUT
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] in OUR_PACKAGES:
+            raise
+        sys.stderr.write(
+            f"preflight: error: {exc.name} is not installed for {sys.executable}; run "
+            "`make setup` and then `.venv/bin/preflight` (or `.venv/bin/python -m preflight`)\n"
+        )
         return EXIT_BAD_INPUT
     except Exception as exc:  # the program rejected its config, or failed: one line, no trace
         from preflight.simulate.run import ProgramError
 
         if isinstance(exc, ProgramError):
             first, *rest = str(exc).splitlines() or [""]
-            where = f" with Pulumi.{args.stack}.yaml" if args.command == "preview" else ""
+            where = f" with Pulumi.{args.stack}.yaml" if args.command != "analyze" else ""
             sys.stderr.write(f"preflight: error: the program failed{where}: {first}\n")
             for line in rest:
                 sys.stderr.write(f"    {line}\n")

@@ -3,6 +3,8 @@ pack config, stack names no stack can have, and every problem of a stack file at
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +91,36 @@ def test_every_problem_of_a_stack_file_shows_at_once_one_a_line(tmp_path: Path) 
     )
     assert "v1:AAAA" not in run.stderr
     assert str(ROOT) not in run.stderr
+
+
+def test_the_console_script_keeps_preflights_exit_codes(tmp_path: Path) -> None:
+    """`make` turns every failure into exit 2; `.venv/bin/preflight` (installed by `make setup`)
+    keeps 0 pass, 1 violation, 2 bad input, from any folder."""
+    script = Path(sys.executable).with_name("preflight")
+    assert script.is_file(), "make setup installs the project's scripts into the venv"
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}", encoding="utf-8")
+    refused = subprocess.run(
+        [script, "analyze", bad], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr.startswith(f"preflight: error: {bad}: no 'deployment' key")
+
+
+def test_without_its_dependencies_preflight_says_how_to_run_it() -> None:
+    """Run by a Python without the project's packages (here: site-packages switched off)."""
+    done = subprocess.run(
+        [sys.executable, "-S", "-m", "preflight", "preview", "--stack", "dev"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("preflight: error: ")
+    assert "is not installed for " in done.stderr
+    assert done.stderr.endswith(
+        "run `make setup` and then `.venv/bin/preflight` (or `.venv/bin/python -m preflight`)\n"
+    )
