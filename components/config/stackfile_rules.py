@@ -13,10 +13,12 @@ program runs.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from typing import Any
 
 from components.config.errors import ConfigError
 from components.config.loading import load_stack_config
 from components.config.models import PROJECT
+from components.config.roles import ROLES
 from components.config.secrets import (
     generic_stand_in,
     never_secret_problem,
@@ -58,6 +60,29 @@ class StackFileRules:
             return error.problems
         return []
 
+    def config_key(self, policy: str, tags: Mapping[str, Any]) -> str | None:
+        """Which `webmodel:` key sets what a policy judged (the role from the resource's tag)."""
+        field = POLICY_CONFIG_KEYS.get(policy)
+        role = tags.get("role")
+        if field is None or ("{role}" in field and role not in ROLES):
+            return None
+        return f"{PROJECT}:" + field.format(role=role)
+
+
+POLICY_CONFIG_KEYS: Mapping[str, str] = {
+    "rds-multi-az": "database.multiAz",
+    "rds-deletion-protection": "database.deletionProtection",
+    "rds-backup-retention": "database.backupRetentionDays",
+    "rds-final-snapshot": "database.skipFinalSnapshot",
+    "eb-multi-az-capacity": "{role}.minSize",
+    "eb-deployment-policy-safe": "{role}.deploymentPolicy",
+    "eb-env-properties-size-limit": "{role}.env",
+    "eb-env-property-names": "{role}.env",
+    "eb-env-property-names-portable": "{role}.env",
+    "eb-secret-like-plain-property": "{role}.secrets",
+}
+"""Policy -> the field (of `webmodel:<role>` for an environment's rules) the program sets what it
+judges from; the rest the program sets itself (subnets, IMDSv2, health, encryption)."""
 
 RULES = StackFileRules()
 """What preflight loads (pyproject.toml names `components.config.stackfile_rules:RULES`)."""

@@ -16,9 +16,11 @@ from preflight.export.read import read_export
 from preflight.export.values import printable
 from preflight.inputs.errors import InputError
 from preflight.inputs.stack_names import stack_name_problem
-from preflight.pack.evaluate import evaluate
+from preflight.pack.evaluate import evaluate, name_config_keys
 from preflight.pack.load import load_pack
 from preflight.render.text import render_analyze_text
+from preflight.stackfiles.project import project_name
+from preflight.stackfiles.rules import project_rules
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,5 +47,7 @@ def run(args: argparse.Namespace) -> int:
         )
     pack = load_pack(project / "policies")
     result = evaluate(pack, state, stage=stage, config_file=config_file, during="on this state")
+    if state.project == project_name(project):  # the project's own stack: name its config keys
+        name_config_keys(result, state, project_rules(project).config_key)
     sys.stdout.write(render_analyze_text(len(state.resources), result, str(args.state)))
     return EXIT_OK if result.passed else EXIT_VIOLATION

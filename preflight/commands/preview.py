@@ -22,7 +22,7 @@ from preflight.export.read import read_export
 from preflight.export.state import from_deployment
 from preflight.export.write import dumps, to_export
 from preflight.inputs.errors import InputError
-from preflight.pack.evaluate import Report, evaluate
+from preflight.pack.evaluate import Report, evaluate, name_config_keys
 from preflight.pack.load import load_pack
 from preflight.plan.steps import Plan
 from preflight.render import text as render
@@ -31,6 +31,7 @@ from preflight.simulate.deployment import Deployment
 from preflight.simulate.run import simulate
 from preflight.stackfiles.program_config import ProgramConfig
 from preflight.stackfiles.project import read_program_config
+from preflight.stackfiles.rules import project_rules
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,12 +51,14 @@ def run(args: argparse.Namespace) -> int:
     base = _read_base(args.base) if args.base else None
     deployment = simulate(args.stack, config=config)
     plan = _plan(deployment, base, config, str(args.base)) if base is not None else None
+    state = from_deployment(deployment)
     result = evaluate(
         load_pack(project / "policies"),
-        from_deployment(deployment),
+        state,
         stage=args.stack,
         config_file=pack_config(project, args.stack),
     )
+    name_config_keys(result, state, project_rules(project).config_key)
     _write_files(args, config, deployment, result, plan)
     if "-" not in (args.json, args.plan_json):  # stdout carries the JSON then; keep it parseable
         _print(deployment, result, plan)
@@ -106,12 +109,18 @@ def _write_files(
 
 
 def _print(deployment: Deployment, result: Report, plan: Plan | None) -> None:
+    terminal = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     if plan is not None:
         from preflight.plan.render_text import render_text
 
-        sys.stdout.write(render_text(plan) + "\n")
-        sys.stdout.write(render.render_policy_text(result))
-    elif sys.stdout.isatty() and "NO_COLOR" not in os.environ:
+        text = render_text(plan) + "\n" + render.render_policy_text(result, len(plan.refused))
+        if terminal:
+            from preflight.render.terminal import show_plan
+
+            show_plan(text)
+        else:
+            sys.stdout.write(text)
+    elif terminal:
         from preflight.render.terminal import show
 
         show(deployment, result)

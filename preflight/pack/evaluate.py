@@ -12,6 +12,7 @@ own `validate` with pulumi-policy's argument types, once per resource (the servi
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ class Violation:
     level: str
     message: str
     urn: str
+    config_key: str = ""
+    """The project's config key that sets what the rule judges, when the project owns it."""
 
     @property
     def resource_name(self) -> str:
@@ -274,3 +277,16 @@ def _policy_resources(
             for key, deps in r.property_dependencies.items()
         }
     return list(by_urn.values())
+
+
+def name_config_keys(
+    report: Report, state: State, config_key: Callable[[str, Mapping[str, Any]], str | None]
+) -> None:
+    """Attach to each violation the config key that sets what it judged, where the project
+    owns one (`config_key(policy, tags)`: the project's rules)."""
+    tags = {r.urn: r.properties.get("tags") for r in state.resources}
+    for index, violation in enumerate(report.violations):
+        resource_tags = tags.get(violation.urn)
+        key = config_key(violation.policy, resource_tags if isinstance(resource_tags, dict) else {})
+        if key:
+            report.violations[index] = dataclasses.replace(violation, config_key=key)

@@ -8,7 +8,8 @@ from rich.table import Table
 from rich.tree import Tree
 
 from preflight.pack.evaluate import Report
-from preflight.render.policy import verdict, violation_heading
+from preflight.render.policy import verdict, violation_body, violation_heading
+from preflight.render.text import create_total
 from preflight.render.tree import counts_by_type, display_type, output_rows
 from preflight.simulate.deployment import Deployment, SimResource
 
@@ -33,13 +34,8 @@ def show(deployment: Deployment, report: Report, console: Console | None = None)
         nodes[resource.urn] = parent.add(label(resource))
     console.print(root)
 
-    counts = Table(title="Resources to create", show_edge=False)
-    counts.add_column("Type")
-    counts.add_column("Count", justify="right")
-    for type_token, count in counts_by_type(deployment):
-        counts.add_row(display_type(type_token), str(count))
-    console.print(counts)
-
+    console.print()
+    _policies(console, report)
     outputs = Table(title="Outputs", show_edge=False)
     outputs.add_column("Output")
     outputs.add_column("Value", overflow="fold")
@@ -47,11 +43,46 @@ def show(deployment: Deployment, report: Report, console: Console | None = None)
         outputs.add_row(key, value)
     console.print(outputs)
 
-    console.print(f"\n[bold]Policies[/]: {report.pack}@v{report.pack_version}")
-    for v in report.violations:
-        color = "red" if v.level == "mandatory" else "yellow"
-        console.print(f"  [{color}]{escape(violation_heading(v))}[/]", highlight=False)
-        for line in v.message.splitlines():
-            console.print(f"      {line}", highlight=False, markup=False)
+    counts = Table(title=f"Resources: + {create_total(deployment)} to create", show_edge=False)
+    counts.add_column("Type")
+    counts.add_column("Count", justify="right")
+    for type_token, count in counts_by_type(deployment):
+        counts.add_row(display_type(type_token), str(count))
+    console.print(counts)
     color = "green" if report.passed else "red"
     console.print(f"\n[bold {color}]{escape(verdict(report))}[/]", highlight=False)
+
+
+def _policies(console: Console, report: Report) -> None:
+    """The policy report, as `policy_lines` writes it, coloured by level."""
+    source = report.config_file or "policy defaults"
+    console.print(
+        f"[bold]Policies[/]: {escape(report.pack)}@v{report.pack_version} "
+        f"(config: {escape(source)})",
+        highlight=False,
+    )
+    if not report.violations:
+        console.print("    [green]no violations[/]")
+    for v in report.violations:
+        color = "red" if v.level == "mandatory" else "yellow"
+        console.print(f"    [{color}]{escape(violation_heading(v))}[/]", highlight=False)
+        for line in violation_body(v, report.stage):
+            console.print(f"        {line}", highlight=False, markup=False)
+    console.print()
+
+
+_PLAN_COLOURS = (("+-", "magenta"), ("+ ", "green"), ("~ ", "yellow"), ("- ", "red"))
+
+
+def show_plan(text: str, console: Console | None = None) -> None:
+    """The plan and policy text of `preview --base`, coloured as the CLI colours a diff: each
+    line by its operation's mark (create, update, delete, replace), errors and the verdict."""
+    console = console or Console()
+    for line in text.rstrip("\n").split("\n"):
+        body = line.lstrip()
+        style = next((colour for mark, colour in _PLAN_COLOURS if body.startswith(mark)), "")
+        if body.startswith(("error:", "FAILED", "STATEFUL")):
+            style = "bold red"
+        elif body.startswith("PASSED"):
+            style = "bold green"
+        console.print(line, style=style or None, highlight=False, markup=False)

@@ -23,20 +23,22 @@ def render_preview_text(deployment: Deployment, report: Report) -> str:
         lines.append(f" +   {label.ljust(width)}{resource.name}{lock}")
     for message in deployment.diagnostics:
         lines.extend(["", f"Diagnostics: {message}"])
-    # Counted as the CLI counts them: the stack resource too (it is created with the stack).
-    total = sum(n for _, n in counts_by_type(deployment)) + 1
-    lines.extend(["", "Resources:", f"    + {total} to create"])
-    lines.extend(f"      {n:>3} {display_type(t)}" for t, n in counts_by_type(deployment))
-    lines.extend(["", "Outputs:"])
+    # The order `pulumi preview` prints: policies, then outputs, then the resource summary.
+    lines.extend(["", *policy_lines(report), "", "Outputs:"])
     lines.extend(f"    {key}: {value}" for key, value in output_rows(deployment))
-    lines.append("")
-    lines.extend(policy_lines(report))
+    lines.extend(["", "Resources:", f"    + {create_total(deployment)} to create"])
+    lines.extend(f"      {n:>3} {display_type(t)}" for t, n in counts_by_type(deployment))
     lines.extend(["", verdict(report)])
     return "\n".join(lines) + "\n"
 
 
-def render_policy_text(report: Report) -> str:
-    return "\n".join([*policy_lines(report), "", verdict(report)]) + "\n"
+def create_total(deployment: Deployment) -> int:
+    """Resources to create, counted as the CLI counts them: the stack resource too."""
+    return sum(n for _, n in counts_by_type(deployment)) + 1
+
+
+def render_policy_text(report: Report, refused: int = 0) -> str:
+    return "\n".join([*policy_lines(report), "", verdict(report, refused)]) + "\n"
 
 
 def render_analyze_text(resource_count: int, report: Report, source: str) -> str:
@@ -44,9 +46,3 @@ def render_analyze_text(resource_count: int, report: Report, source: str) -> str
     lines.extend(policy_lines(report))
     lines.extend(["", verdict(report)])
     return "\n".join(lines) + "\n"
-
-
-# -- Markdown (pull-request comment) ------------------------------------------------------
-
-
-# -- the plan against a base state ---------------------------------------------------------

@@ -79,6 +79,12 @@ def _refuse(stack_file: Path, problems: list[str]) -> None:
     raise InputError(f"{stack_file.name}: {len(distinct)} problems:{lines}")
 
 
+def project_name(project_dir: Path) -> str | None:
+    """The project's name from its Pulumi.yaml, or None when it has none."""
+    name = read_yaml(project_dir / "Pulumi.yaml").get("name")
+    return name if isinstance(name, str) and name else None
+
+
 def read_program_config(project_dir: Path, stack: str) -> ProgramConfig:
     """Read Pulumi.yaml and Pulumi.<stack>.yaml; apply defaults and check declared types.
 

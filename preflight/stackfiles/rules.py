@@ -17,7 +17,7 @@ import sys
 import tomllib
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from preflight.inputs.errors import InputError
 
@@ -42,6 +42,11 @@ class ProjectRules(Protocol):
         hands it): asked when the stack file already has a problem, so all show at once."""
         ...
 
+    def config_key(self, policy: str, tags: Mapping[str, Any]) -> str | None:
+        """The config key (`webmodel:database.multiAz`) that sets what `policy` judged on a
+        resource with these tags, when the program takes it from config; None otherwise."""
+        ...
+
 
 class GenericRules:
     """Rules for a project that names none: any secret but the region, generic stand-ins."""
@@ -62,6 +67,9 @@ class GenericRules:
 
     def config_problems(self, values: Mapping[str, str], secret_keys: Collection[str]) -> list[str]:
         return []
+
+    def config_key(self, policy: str, tags: Mapping[str, Any]) -> str | None:
+        return None
 
 
 GENERIC_RULES: ProjectRules = GenericRules()
