@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from components.config.aws_provider import provider_key_problems
 from components.config.checks import environment_problems
 from components.config.errors import ConfigError, allowed_keys, closest, describe
 from components.config.models import PROJECT, EnvironmentConfig
@@ -39,7 +40,7 @@ def load_stack_config(values: Mapping[str, Any], secret_keys: Collection[str] = 
     object is secret as a whole when any of its leaves is `secure:`). Unknown `webmodel:`
     keys, a malformed `aws:region` and secrets where none may be are refused by key.
     """
-    problems = _region_problems(values, secret_keys)
+    problems = _region_problems(values, secret_keys) + provider_key_problems(values)
     raw: dict[str, Any] = {}
     secret_sections: set[str] = set()
     prefix = f"{PROJECT}:"

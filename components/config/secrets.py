@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from components.config.aws_provider import unknown_region
 from components.config.models import PROJECT
 from components.config.roles import CONFIG_KEYS, ROLES
 
@@ -40,7 +41,7 @@ def region_problem(value: object) -> str | None:
     if len(value) > AWS_REGION_MAX_LENGTH or not AWS_REGION_PATTERN.fullmatch(value):
         shown = value if len(value) <= 40 else f"{value[:40]}... ({len(value):,} characters)"
         return f"must be an AWS region code like ap-northeast-2 (got {shown!r})"
-    return None
+    return unknown_region(value)
 
 
 def never_secret_problem(full_key: str) -> str:
