@@ -6,6 +6,7 @@ environment roles and the whole StackConfig are in roles.py; loading in loading.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Literal
 
@@ -222,6 +223,13 @@ class ScalingConfig(_Section):
     upper_threshold: StrictInt | float = Field(default=70, ge=0, le=20_000_000)
     """Scale out above this value."""
 
+    @field_validator("lower_threshold", "upper_threshold", mode="before")
+    @classmethod
+    def _finite(cls, value: object) -> object:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("must be a finite number (a CloudWatch alarm threshold)")
+        return value
+
     @model_validator(mode="after")
     def _ordered(self) -> ScalingConfig:
         if self.lower_threshold >= self.upper_threshold:
@@ -236,10 +244,14 @@ def _env_value(value: object) -> object:
     """YAML scalars become the strings EB stores; anything else is left for `str` to reject."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a finite number (EB stores environment values as text)")
     if isinstance(value, int | float):
         return str(value)
     if value is None or not isinstance(value, str):
         raise ValueError("must be a string, number or boolean (an environment property value)")
+    if "\x00" in value:
+        raise ValueError("holds a NUL character, which no environment variable can hold")
     return value
 
 

@@ -87,3 +87,34 @@ def test_preflight_names_both_in_one_report(tmp_path: Path) -> None:
         f"    aws:profil: not a config key of the AWS provider (did you mean 'aws:profile'?); "
         f"it reads {len(provider_keys())} keys (pulumi-aws's configuration reference lists them)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        (
+            {"web": {"env": {"A": "x\x00y"}}},
+            "webmodel:web.env.A: holds a NUL character, which no environment variable can hold "
+            '(got "x\\u0000y")',
+        ),
+        (
+            {"web": {"scaling": {"upperThreshold": float("nan")}}},
+            "webmodel:web.scaling.upperThreshold: must be a finite number (a CloudWatch alarm "
+            "threshold) (got NaN)",
+        ),
+        (
+            {"model": {"env": {"A": float("inf")}}},
+            "webmodel:model.env.A: must be a finite number (EB stores environment values as text) "
+            "(got Infinity)",
+        ),
+    ],
+    ids=["nul-in-env", "nan-threshold", "inf-in-env"],
+)
+def test_values_no_aws_field_can_hold_are_refused_naming_the_key(
+    raw: dict[str, object], problem: str
+) -> None:
+    from components.config import parse_stack_config
+
+    with pytest.raises(ConfigError) as refused:
+        parse_stack_config(raw)
+    assert refused.value.problems == [problem]
