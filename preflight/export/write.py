@@ -1,6 +1,7 @@
 """A simulated deployment written as `pulumi stack export` writes a stack (version 3): the stack
-resource with its outputs, the default providers, every resource with its inputs, outputs and
-relations; secret properties wrapped (as ciphertext unless `--show-secrets`)."""
+resource with its outputs, the default providers, every resource with its inputs (as the
+provider's Check left them: auto-names, `__defaults`, `region`, `tagsAll`), outputs, relations
+and options; secret properties wrapped (as ciphertext unless `--show-secrets`)."""
 
 from __future__ import annotations
 
@@ -108,7 +109,7 @@ def _export_resource(resource: SimResource, show_secrets: bool) -> dict[str, Any
     if resource.custom:
         entry["id"] = resource.id
     entry["type"] = resource.type
-    entry["inputs"] = _wrapped(resource.inputs, resource.secret_inputs, show_secrets)
+    entry["inputs"] = _wrapped(resource.checked_inputs(), resource.secret_inputs, show_secrets)
     entry["outputs"] = _wrapped(resource.outputs, resource.secret_outputs, show_secrets)
     if resource.parent:
         entry["parent"] = resource.parent
@@ -121,6 +122,12 @@ def _export_resource(resource: SimResource, show_secrets: bool) -> dict[str, Any
         entry["propertyDependencies"] = deps
     if resource.provider:
         entry["provider"] = resource.provider
+    if resource.retain_on_delete:
+        entry["retainOnDelete"] = True
+    if resource.ignore_changes:
+        entry["ignoreChanges"] = list(resource.ignore_changes)
+    if resource.replace_on_changes:
+        entry["replaceOnChanges"] = list(resource.replace_on_changes)
     return entry
 
 

@@ -30,7 +30,9 @@ def secret_digest(value: Any) -> str:
 
 
 def open_secrets(value: Any) -> Any:
-    """Secret envelopes -> Sealed, recursively."""
+    """Secret envelopes -> Sealed and the engine's unknown string -> Unknown, recursively."""
+    if value == UNKNOWN_STRING:
+        return Unknown()
     if isinstance(value, dict):
         if value.get(SECRET_SIG_KEY) == SECRET_SIG:
             if "plaintext" in value:
@@ -62,6 +64,8 @@ def is_asset(value: Any) -> bool:
 
 
 def equal(old: Any, new: Any) -> bool:
+    if isinstance(old, Unknown) or isinstance(new, Unknown):
+        return False
     if is_asset(old) and is_asset(new):  # the engine's rule: equal when the hashes are
         return bool(old.get("hash")) and old.get("hash") == new.get("hash")
     if isinstance(old, Sealed) or isinstance(new, Sealed):
@@ -115,9 +119,7 @@ def diff_paths(old: Any, new: Any, path: str, out: dict[str, str]) -> None:
 
 @dataclass(frozen=True)
 class Unknown:
-    """A value the preview cannot know: the CLI shows `output<string>`."""
-
-    kind: str = "string"
+    """A value the preview cannot know: the CLI (3.163 and later) shows `[unknown]`."""
 
 
 def shown(value: Any) -> Any:

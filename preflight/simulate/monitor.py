@@ -1,6 +1,8 @@
 """Pulumi's mock resource monitor, extended to keep what a real engine keeps in its checkpoint:
-parent, dependencies, property dependencies, `protect`, provider, aliases and which properties
-are secret; URNs spelled as the engine spells them."""
+parent, dependencies, property dependencies, the resource options, provider, aliases, which
+properties are secret and what the provider's Check adds to the inputs; URNs spelled as the
+engine spells them. A `Responder` may answer a registration in place of the simulated account
+(the plan's preview run answers from the base state)."""
 
 from __future__ import annotations
 
@@ -8,14 +10,18 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pulumi
 from google.protobuf import json_format  # type: ignore[import-untyped]
+from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.sync_await import _sync_await
 from pulumi_policy.deserialize import SPECIAL_ASSET_SIG
 
 from preflight.simulate.account import SimulatedAws
+from preflight.simulate.check import Checked
 from preflight.simulate.deployment import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE
 
 
@@ -85,17 +91,35 @@ class Registration:
     secret_inputs: frozenset[str]
     additional_secret_outputs: frozenset[str]
     replace_on_changes: tuple[str, ...] = ()
-    delete_before_replace: bool = False
+    delete_before_replace: bool | None = None
+    """The option when the program set it (True or False); None lets the provider decide."""
     aliases: tuple[str, ...] = ()
+    ignore_changes: tuple[str, ...] = ()
+    retain_on_delete: bool = False
     id: str = ""
     outputs: dict[str, Any] = field(default_factory=dict)
+    checked: Checked = field(default_factory=Checked)
+    answered_secrets: frozenset[str] = frozenset()
+    """Outputs a responder answered as secrets."""
+
+
+class Responder(Protocol):
+    """Answers a custom resource's registration: (ID, outputs), or None for the simulated one.
+
+    Called with the registration as the simulated account answered it (`id`, `outputs`); the
+    outputs may hold `rpc.UNKNOWN` (a value a preview cannot know) and secret envelopes.
+    """
+
+    def respond(self, registration: Registration) -> tuple[str, dict[str, Any]] | None: ...
 
 
 class RecordingMonitor(MockMonitor):
     """Pulumi's mock monitor, keeping the checkpoint facts the base class drops."""
 
-    def __init__(self, mocks: SimulatedAws) -> None:
+    def __init__(self, mocks: SimulatedAws, responder: Responder | None = None) -> None:
         super().__init__(mocks)
+        self.account = mocks
+        self.responder = responder
         self.registrations: dict[str, Registration] = {}
         self.stack_outputs: dict[str, Any] = {}
         self.stack_secret_outputs: frozenset[str] = frozenset()
@@ -146,13 +170,30 @@ class RecordingMonitor(MockMonitor):
             secret_inputs=secret_inputs,
             additional_secret_outputs=frozenset(request.additionalSecretOutputs),
             replace_on_changes=tuple(request.replaceOnChanges),
-            delete_before_replace=bool(request.deleteBeforeReplace),
+            delete_before_replace=(
+                bool(request.deleteBeforeReplace) if request.deleteBeforeReplaceDefined else None
+            ),
             aliases=_alias_urns(request, response.urn),
+            ignore_changes=tuple(request.ignoreChanges),
+            retain_on_delete=bool(request.retainOnDelete),
         )
         if request.type != STACK_TYPE:
             registration.id = response.id
             registration.outputs, _ = _plain_properties(response.object)
+            if request.custom:
+                registration.checked = self.account.check(
+                    request.type, request.name, inputs, registration.outputs
+                )
         self.registrations[response.urn] = registration
+        if self.responder is not None and request.custom and request.type != STACK_TYPE:
+            answer = self.responder.respond(registration)
+            if answer is not None:
+                registration.id, outputs = answer
+                state = _sync_await(rpc.serialize_properties(outputs, {}))
+                response = resource_pb2.RegisterResourceResponse(
+                    urn=response.urn, id=registration.id, object=state
+                )
+                registration.outputs, registration.answered_secrets = _plain_properties(state)
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
