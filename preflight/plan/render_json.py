@@ -51,7 +51,7 @@ def _new_state(step: Step) -> dict[str, Any]:
     new = step.new or {}
     inputs = step.new_inputs
     if step.op == "same" and step.old is not None:
-        return _state({**step.old, **new}, inputs, _opened(step.old.get("outputs")))
+        return _state(new, inputs, _opened(step.old.get("outputs")))
     if step.op == "update" and step.old is not None:
         outputs = {**_opened(step.old.get("outputs")), **inputs}
         outputs.update(dict.fromkeys(step.unknown_outputs, UNKNOWN_STRING))

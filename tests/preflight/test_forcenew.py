@@ -282,7 +282,7 @@ def test_generate_records_provenance_per_type(
 
 # -- the committed table ----------------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TABLE = json.loads((ROOT / "preflight" / "plan" / "forcenew.json").read_text(encoding="utf-8"))
 SDK = Path(importlib.util.find_spec("pulumi_aws").origin or "").parent  # type: ignore[union-attr]
 _CONSTRUCTED = re.compile(r"\baws\.(\w+)\.([A-Z]\w*)\(")
