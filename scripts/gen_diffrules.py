@@ -2,7 +2,8 @@
 
 For every type in scripts/gen_forcenew.py's SOURCES, read from a local terraform-provider-aws
 tree (scripts/go_rules.py): the top-level attributes that are Optional+Computed (left out of the
-program, they keep the deployed value), sets and their hash functions, `DiffSuppressFunc`s,
+program, they keep the deployed value), the properties with a schema default (Check fills
+them in, and reuses a deployed value when the base lists no `__defaults`), sets and their hash functions, `DiffSuppressFunc`s,
 `StateFunc`s, framework custom types and plan modifiers, and the conditional decisions of the
 resource's `CustomizeDiff` or `ModifyPlan`. Names are Pulumi's (lowerCamelCase plus
 pulumi-aws's renames). preflight/plan/provider.py models each recorded rule or names it as a
@@ -37,6 +38,7 @@ def _type_entry(type_token: str, attributes: dict[str, Attribute]) -> dict[str, 
     named = {_pulumi(type_token, k): v for k, v in attributes.items()}
     groups = {
         "optionalComputed": sorted(k for k, a in named.items() if a.optional and a.computed),
+        "defaults": sorted(k for k, a in named.items() if a.default),
         "sets": {k: a.set_hash for k, a in sorted(named.items()) if a.set_hash},
         "suppress": {k: a.suppress for k, a in sorted(named.items()) if a.suppress},
         "normalise": {k: a.state_func for k, a in sorted(named.items()) if a.state_func},

@@ -1,5 +1,5 @@
 """Reading a terraform-provider-aws resource's Go source for what decides its diff beyond
-`ForceNew`: per top-level attribute, `Optional`+`Computed`, sets (`schema.TypeSet` and the hash
+`ForceNew`: per top-level attribute, `Optional`+`Computed`, a schema `Default`, sets (`schema.TypeSet` and the hash
 function a `Set:` names), `DiffSuppressFunc`, `StateFunc` and a framework `CustomType`; per
 file, the conditional decisions of `CustomizeDiff` and `ModifyPlan` (`ForceNew`,
 `ForceNewIfChange`, `Clear`, `SetNewComputed`, `RequiresReplace`).
@@ -35,6 +35,8 @@ def digest(source: str) -> str:
 class Attribute:
     optional: bool = False
     computed: bool = False
+    default: bool = False
+    """A schema `Default`: Check fills it in when the program leaves the property out."""
     set_hash: str | None = None
     """`schema.HashSchema` for a plain set; the hash function (with digest) a `Set:` names."""
     suppress: str | None = None
@@ -79,6 +81,7 @@ def _attribute(fields: dict[str, str], text: str) -> Attribute:
     attr = Attribute(
         optional=fields.get("Optional") == "true",
         computed=fields.get("Computed") == "true",
+        default="Default" in fields,
     )
     if fields.get("Type", "").endswith("TypeSet"):
         attr.set_hash = _named(fields["Set"], text) if "Set" in fields else "schema.HashSchema"

@@ -21,7 +21,7 @@ from preflight.plan import paths, provider
 from preflight.plan.base import Base
 from preflight.plan.steps import Step
 from preflight.plan.values import Sealed, open_secrets
-from preflight.simulate.check import AUTONAMED, DEFAULTS_KEY, autoname_key, extras
+from preflight.simulate.check import DEFAULTS_KEY, autoname_key, extras
 from preflight.simulate.deployment import SECRET_SIG, SECRET_SIG_KEY
 from preflight.simulate.monitor import Registration
 
@@ -102,8 +102,11 @@ class Planner:
         defaults: dict[str, Any] = {}
         if old is not None and not fresh_names:
             listed = old_inputs.get(DEFAULTS_KEY)
-            autonamed = [AUTONAMED[reg.type]] if reg.type in AUTONAMED else []
-            reusable = [str(k) for k in listed] if isinstance(listed, list) else autonamed
+            reusable = (
+                [str(k) for k in listed]
+                if isinstance(listed, list)
+                else provider.defaultable(reg.type)
+            )
             defaults = {k: old_inputs[k] for k in reusable if k in old_inputs and k not in inputs}
         key = autoname_key(reg.type, {**inputs, **defaults})
         if key is not None and key in reg.checked.defaults:

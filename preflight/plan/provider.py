@@ -40,6 +40,8 @@ def _table(name: str) -> dict[str, Any]:
 class TypeRules:
     force_new: frozenset[str] = frozenset()
     optional_computed: frozenset[str] = frozenset()
+    defaults: frozenset[str] = frozenset()
+    """Properties with a schema default (Check fills them in)."""
     sets: Mapping[str, str] = field(default_factory=dict)
     suppress: Mapping[str, str] = field(default_factory=dict)
     normalise: Mapping[str, str] = field(default_factory=dict)
@@ -63,6 +65,7 @@ def rules_for(type_token: str) -> TypeRules:
     return TypeRules(
         force_new=frozenset(force_new) - conditioned,
         optional_computed=frozenset(entry.get("optionalComputed", [])),
+        defaults=frozenset(entry.get("defaults", [])),
         sets=entry.get("sets", {}),
         suppress=entry.get("suppress", {}),
         normalise=normalise,
@@ -146,6 +149,13 @@ def _detail(key: str, old: Any, new: Any, out: dict[str, str]) -> None:
         diff_paths(old, new, key, out)
         if not any(p == key or p.startswith((f"{key}.", f"{key}[")) for p in out):
             out[key] = "update"  # equal element by element, different as the provider sees it
+
+
+def defaultable(type_token: str) -> list[str]:
+    """The properties Check may fill in for this type: its auto-name and schema defaults. An
+    old state without `__defaults` lets Check reuse any of them (`applyDefaults`)."""
+    autonamed = [AUTONAMED[type_token]] if type_token in AUTONAMED else []
+    return sorted({*autonamed, *rules_for(type_token).defaults})
 
 
 def delete_before_replace(type_token: str, new: Mapping[str, Any]) -> bool:

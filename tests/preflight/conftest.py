@@ -48,7 +48,7 @@ def deployed(prod: Deployment, prod_config: ProgramConfig) -> dict[str, Any]:
     return real_export(prod, prod_config.region)
 
 
-@pytest.fixture()
+@pytest.fixture
 def base(deployed: dict[str, Any]) -> dict[str, Any]:
     """A copy of the deployed export for one test to edit."""
     return copy.deepcopy(deployed)

@@ -99,9 +99,7 @@ def _entry(resource: SimResource, region: str, provider_ids: dict[str, str]) -> 
     if resource.custom and resource.id:
         entry["id"] = resource.id
     entry["type"] = resource.type
-    inputs, added = (
-        _checked(resource, region) if resource.custom else (dict(resource.inputs), {})
-    )
+    inputs, added = _checked(resource, region) if resource.custom else (dict(resource.inputs), {})
     entry["inputs"] = _properties(inputs, resource.secret_inputs)
     outputs = {**resource.outputs, **added}
     entry["outputs"] = _properties(outputs, resource.secret_outputs)
@@ -146,8 +144,14 @@ def real_export(deployment: Deployment, region: str) -> dict[str, Any]:
         if resource.type == STACK_TYPE:
             outputs = _properties(deployment.outputs, deployment.secret_outputs)
             resources.append(
-                {"urn": resource.urn, "custom": False, "type": STACK_TYPE, "outputs": outputs,
-                 "created": CREATED, "modified": CREATED}
+                {
+                    "urn": resource.urn,
+                    "custom": False,
+                    "type": STACK_TYPE,
+                    "outputs": outputs,
+                    "created": CREATED,
+                    "modified": CREATED,
+                }
             )
             continue
         if resource.provider and resource.provider.rpartition("::")[0] not in provider_ids:

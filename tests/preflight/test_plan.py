@@ -120,7 +120,8 @@ def test_subnet_cidr_or_az_change_is_a_replace_for_that_property(
     text = render_text(plan)
     assert "+-aws:ec2/subnet:Subnet: (replace)" in text
     assert f'~ {key}: "{old}" =>' in text
-    assert '~ subnetId: "subnet-' in text and '" => [unknown]\n' in text
+    assert '~ subnetId: "subnet-' in text
+    assert '" => [unknown]\n' in text
     assert text.endswith(f"    +-2 to replace\n    3 changes. {total - 3} unchanged\n")
 
 
@@ -183,7 +184,8 @@ def _renamed(tmp_path: Path, alias: bool) -> ProgramConfig:
     text = main.read_text(encoding="utf-8")
     old = 'app = Application(\n    "app",\n'
     args_end = "name_prefix=prefix),\n)"
-    assert text.count(old) == 1 and text.count(args_end) == 1
+    assert text.count(old) == 1
+    assert text.count(args_end) == 1
     main.write_text(
         text.replace(old, 'app = Application(\n    "application",\n').replace(
             args_end, f"name_prefix=prefix){opts},\n)"
@@ -245,7 +247,8 @@ def test_rds_db_name_change_replaces_the_protected_instance(
     text = render_text(plan)
     assert text.startswith("STATEFUL RESOURCES REPLACED OR DELETED in prod:\n")
     assert "[protected: the CLI refuses this]" in text
-    assert "  ~ dbEndpoint: " in text and ':5432" => [unknown]\n' in text
+    assert "  ~ dbEndpoint: " in text
+    assert ':5432" => [unknown]\n' in text
 
 
 def test_base_of_another_project_or_stack_is_bad_input(
@@ -275,7 +278,8 @@ def test_outputs_of_replaced_resources_are_unknown_downstream(
     digest = json.loads(to_json(plan))
     [step] = [s for s in digest["steps"] if s["urn"] == subnets[0].urn]
     assert step["newState"]["inputs"]["vpcId"] == UNKNOWN
-    assert subnets[0].old is not None and step["oldState"]["id"] == subnets[0].old["id"]
+    assert subnets[0].old is not None
+    assert step["oldState"]["id"] == subnets[0].old["id"]
     assert len([s for s in plan.steps if s.op == "same" and s.type == STACK_TYPE]) == 1
     assert ("vpcId", "update") in [(k, op) for k, op, _, _ in plan.outputs]
 
