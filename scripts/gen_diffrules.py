@@ -3,8 +3,9 @@
 For every type in scripts/gen_forcenew.py's SOURCES, read from a local terraform-provider-aws
 tree (scripts/go_rules.py): the top-level attributes that are Optional+Computed (left out of the
 program, they keep the deployed value), the properties with a schema default (Check fills
-them in, and reuses a deployed value when the base lists no `__defaults`), sets and their hash functions, `DiffSuppressFunc`s,
-`StateFunc`s, framework custom types and plan modifiers, and the conditional decisions of the
+them in, and reuses a deployed value when the base lists no `__defaults`), sets and their
+hash functions, `DiffSuppressFunc`s, `StateFunc`s, framework custom types and plan
+modifiers, and the conditional decisions of the
 resource's `CustomizeDiff` or `ModifyPlan`. Names are Pulumi's (lowerCamelCase plus
 pulumi-aws's renames). preflight/plan/provider.py models each recorded rule or names it as a
 known limit; tests/preflight/test_diffrules.py fails when one is neither.

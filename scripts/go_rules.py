@@ -1,6 +1,7 @@
 """Reading a terraform-provider-aws resource's Go source for what decides its diff beyond
-`ForceNew`: per top-level attribute, `Optional`+`Computed`, a schema `Default`, sets (`schema.TypeSet` and the hash
-function a `Set:` names), `DiffSuppressFunc`, `StateFunc` and a framework `CustomType`; per
+`ForceNew`: per top-level attribute, `Optional`+`Computed`, a schema `Default`, sets
+(`schema.TypeSet` and the hash function a `Set:` names), `DiffSuppressFunc`, `StateFunc` and a
+framework `CustomType` or plan modifier; per
 file, the conditional decisions of `CustomizeDiff` and `ModifyPlan` (`ForceNew`,
 `ForceNewIfChange`, `Clear`, `SetNewComputed`, `RequiresReplace`).
 

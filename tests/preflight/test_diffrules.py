@@ -107,7 +107,7 @@ SDK_SOURCE = textwrap.dedent(
     \treturn &schema.Resource{
     \t\tCustomizeDiff: customdiff.All(
     \t\t\tresourceThingCustomizeDiff,
-    \t\t\tcustomdiff.ForceNewIfChange("restore_name", func(_ context.Context, old, new, meta any) bool {
+    \t\t\tcustomdiff.ForceNewIfChange("restore_name", func(_ ctx, old, new, m any) bool {
     \t\t\t\treturn new.(string) != ""
     \t\t\t}),
     \t\t),
@@ -145,7 +145,7 @@ SDK_SOURCE = textwrap.dedent(
     \treturn 1
     }
 
-    func resourceThingCustomizeDiff(_ context.Context, diff *schema.ResourceDiff, v interface{}) error {
+    func resourceThingCustomizeDiff(_ ctx, diff *schema.ResourceDiff, v interface{}) error {
     \tif diff.HasChange("tenancy") {
     \t\tdiff.ForceNew("tenancy") // diff.ForceNew("commented")
     \t}
@@ -164,7 +164,8 @@ def test_generator_reads_suppressions_sets_defaults_and_conditions() -> None:
     assert (size.optional, size.computed, size.suppress) == (
         True,
         True,
-        f"inline#{digest('func(k, old, new string, d *schema.ResourceData) bool { return old > new }')}",
+        "inline#"
+        + digest("func(k, old, new string, d *schema.ResourceData) bool { return old > new }"),
     )
     assert (ids.set_hash, ids.default) == ("schema.HashSchema", True)
     assert (
@@ -181,7 +182,7 @@ def test_generator_reads_suppressions_sets_defaults_and_conditions() -> None:
 def test_generator_reads_a_framework_resources_plan_modification() -> None:
     source = textwrap.dedent(
         """\
-        func (r *ruleResource) Schema(ctx context.Context, req resource.SchemaRequest, resp *Response) {
+        func (r *ruleResource) Schema(ctx context.Context, req SchemaRequest, resp *Response) {
         \tresp.Schema = schema.Schema{
         \t\tAttributes: map[string]schema.Attribute{
         \t\t\t"ip_protocol": schema.StringAttribute{
@@ -195,7 +196,7 @@ def test_generator_reads_a_framework_resources_plan_modification() -> None:
         \t}
         }
 
-        func (r *ruleResource) ModifyPlan(ctx context.Context, request resource.ModifyPlanRequest, response *resource.ModifyPlanResponse) {
+        func (r *ruleResource) ModifyPlan(ctx context.Context, req Request, response *Response) {
         \tresponse.RequiresReplace = []path.Path{path.Root("cidr_ipv4")}
         }
         """
@@ -237,13 +238,19 @@ def test_generate_names_properties_as_pulumi_does(
 
 
 def test_policy_equivalence_follows_aws_policy_equivalence() -> None:
-    one = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}'
+    one = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+        }
+    )
     assert policies_equivalent(one, json.dumps(json.loads(one), indent=2))
     assert policies_equivalent(one, one.replace('"s3:GetObject"', '["s3:GetObject"]'))
     assert policies_equivalent(one, one.replace('"Allow"', '"allow"'))
     assert not policies_equivalent(one, one.replace("s3:GetObject", "s3:getobject"))
     assert not policies_equivalent(one, one.replace("2012-10-17", "2008-10-17"))
-    principal = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"}}]}'
+    statement = {"Effect": "Allow", "Principal": {"AWS": "123456789012"}}
+    principal = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
     assert policies_equivalent(
         principal, principal.replace('"123456789012"', '"arn:aws:iam::123456789012:root"')
     )

@@ -357,7 +357,8 @@ def test_ignore_changes_keeps_the_deployed_value(
     assert (
         _header(vpc, "update", "~ ")
         + '          ~ tags: {\n              ~ Name: "old-vpc" => "network-vpc"\n            }\n'
-        + '          ~ tagsAll: {\n              ~ Name: "old-vpc" => "network-vpc"\n            }\n'
+        + "          ~ tagsAll: {\n"
+        + '              ~ Name: "old-vpc" => "network-vpc"\n            }\n'
     ) in text
     config = _with_options(tmp_path, "aws:ec2/vpc:Vpc", 'ignore_changes=["tags"]')
     assert render_text(plan_of(base, config)) == f"{HEAD}Resources:\n    118 unchanged\n"
