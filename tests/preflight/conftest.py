@@ -1,6 +1,6 @@
 """Shared for the plan's tests: prod's config and simulation, its export as preflight writes it
 (the base of the pull-request workflow) and as a deployed stack's `pulumi stack export` looks
-(tests/preflight/real_export.py), and a way to plan against either."""
+(preflight/bench/deployed.py), and a way to plan against either."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from preflight.simulate.deployment import Deployment
 from preflight.simulate.run import simulate
 from preflight.stackfiles.program_config import ProgramConfig
 from preflight.stackfiles.project import read_program_config
-from tests.preflight.real_export import real_export
+from preflight.bench.deployed import real_export
 from tests.preflight_support import ROOT
 
 Planner = Callable[..., Plan]

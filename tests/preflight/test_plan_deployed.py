@@ -1,5 +1,5 @@
-"""`preview --base` against a deployed stack's `pulumi stack export` (tests/preflight/
-real_export.py: auto-names and schema defaults under `__defaults`, real-looking IDs, ciphertext
+"""`preview --base` against a deployed stack's `pulumi stack export` (preflight/bench/
+deployed.py: auto-names and schema defaults under `__defaults`, real-looking IDs, ciphertext
 secrets, a provider with its own ID): the plan is what the engine would plan, case by case."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from preflight.plan.render_text import render_text
 from preflight.stackfiles.program_config import ProgramConfig
 from preflight.stackfiles.project import read_program_config
 from tests.preflight.conftest import Planner, changes
-from tests.preflight.real_export import resource
+from preflight.bench.deployed import resource
 from tests.preflight_support import copy_project
 
 STACK_URN = "urn:pulumi:prod::webmodel::pulumi:pulumi:Stack::webmodel-prod"

@@ -1,4 +1,5 @@
-"""Stack exports shaped like `pulumi stack export` of this program's deployed stack, written here
+"""Stack exports shaped like `pulumi stack export` of a deployed stack, for `make bench` and the
+plan's tests: written here
 from pulumi/pulumi's apitype schema (`sdk/go/common/apitype/core.go`: UntypedDeployment,
 DeploymentV3, ResourceV3 in their Go field order, maps with sorted keys) and from what the AWS
 provider's Check records, not by preflight's export writer.
@@ -187,9 +188,20 @@ def resource(document: dict[str, Any], type_token: str, name: str) -> dict[str, 
     """The entry of `document` with this type and name (for a test to edit)."""
     for entry in document["deployment"]["resources"]:
         if entry["type"] == type_token and entry["urn"].endswith(f"::{name}"):
-            return entry  # type: ignore[no-any-return]
+            found: dict[str, Any] = entry
+            return found
     raise KeyError(f"{type_token} {name}")
 
 
-def edited(document: dict[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(document)
+def with_extra(document: dict[str, Any], count: int) -> dict[str, Any]:
+    """`document` and `count` more resources of its stack that no program registers (copies of
+    its custom resources under new names): a base of any size for the scaling test."""
+    result = copy.deepcopy(document)
+    resources = result["deployment"]["resources"]
+    custom = [r for r in resources if r["custom"] and not r["type"].startswith("pulumi:")]
+    for index in range(count):
+        entry = copy.deepcopy(custom[index % len(custom)])
+        entry["urn"] = f"{entry['urn']}-extra{index}"
+        entry["id"] = f"{entry.get('id', '')}-extra{index}"
+        resources.append(entry)
+    return result
