@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from preflight.bench.deployed import real_export
 from preflight.export.write import to_export
 from preflight.plan.base import index_base
 from preflight.plan.compute import compute
@@ -19,7 +20,6 @@ from preflight.simulate.deployment import Deployment
 from preflight.simulate.run import simulate
 from preflight.stackfiles.program_config import ProgramConfig
 from preflight.stackfiles.project import read_program_config
-from preflight.bench.deployed import real_export
 from tests.preflight_support import ROOT
 
 Planner = Callable[..., Plan]

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from preflight.bench.deployed import resource
 from preflight.plan.render_json import to_json
 from preflight.plan.render_text import render_text
 from preflight.stackfiles.program_config import ProgramConfig
 from preflight.stackfiles.project import read_program_config
 from tests.preflight.conftest import Planner, changes
-from preflight.bench.deployed import resource
 from tests.preflight_support import copy_project
 
 STACK_URN = "urn:pulumi:prod::webmodel::pulumi:pulumi:Stack::webmodel-prod"
