@@ -21,15 +21,20 @@ import json
 import re
 from typing import Any
 
+from preflight.export.values import sorted_keys
 from preflight.simulate.check import DEFAULTS_KEY
-from preflight.simulate.deployment import STACK_TYPE, Deployment, SimResource
+from preflight.simulate.deployment import (
+    SECRET_SIG,
+    SECRET_SIG_KEY,
+    STACK_TYPE,
+    Deployment,
+    SimResource,
+)
 from preflight.simulate.naming import digest
 
 PULUMI_VERSION = "v3.272.0"
 AWS_VERSION = "7.51.1"
 CREATED = "2026-11-19T08:41:27.118204Z"
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 CIPHERTEXT_PREFIX = "v1:Rg8pT2qwZc7y9Xk0:"
 """The shape of a passphrase provider's ciphertext (`v1:<nonce>:<sealed bytes>`)."""
 
@@ -56,17 +61,9 @@ def _ciphertext(value: Any) -> dict[str, str]:
     return {SECRET_SIG_KEY: SECRET_SIG, "ciphertext": CIPHERTEXT_PREFIX + sealed}
 
 
-def _sorted(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _sorted(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted(v) for v in value]
-    return value
-
-
 def _properties(values: dict[str, Any], secret: frozenset[str]) -> dict[str, Any]:
     return {
-        k: _ciphertext(values[k]) if k in secret else _sorted(values[k]) for k in sorted(values)
+        k: _ciphertext(values[k]) if k in secret else sorted_keys(values[k]) for k in sorted(values)
     }
 
 
@@ -115,7 +112,7 @@ def _entry(resource: SimResource, region: str, provider_ids: dict[str, str]) -> 
         entry["provider"] = f"{urn}::{provider_ids[urn]}"
     deps = {k: sorted(set(v)) for k, v in resource.property_dependencies.items() if v}
     if deps:
-        entry["propertyDependencies"] = _sorted(deps)
+        entry["propertyDependencies"] = sorted_keys(deps)
     if resource.retain_on_delete:
         entry["retainOnDelete"] = True
     entry["created"] = entry["modified"] = CREATED

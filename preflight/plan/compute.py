@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from preflight.export.write import relations
 from preflight.plan.base import Base, check_identity
 from preflight.plan.engine import Planner, provider_ref
 from preflight.plan.steps import Plan, Step
@@ -53,12 +54,8 @@ def _step(planner: Planner, resource: SimResource) -> Step:
     old = planner.base.olds.get(old_urn) if old_urn else None
     new: dict[str, Any] = {"urn": resource.urn, "custom": resource.custom, "type": resource.type}
     new["inputs"] = {k: open_secrets(v) for k, v in resource.inputs.items()}
-    if resource.parent:
-        new["parent"] = resource.parent
-    if resource.protect:
-        new["protect"] = True
-    if resource.provider:
-        new["provider"] = provider_ref(resource.provider, planner.base)
+    ref = provider_ref(resource.provider, planner.base) if resource.provider else None
+    new.update(relations(resource, ref))
     step = Step("create" if old is None else "same", resource.urn, resource.type, old, new)
     step.old_urn = old_urn
     if old is not None and resource.type != STACK_TYPE:

@@ -17,6 +17,7 @@ from typing import Any
 
 from pulumi.runtime.rpc import UNKNOWN
 
+from preflight.export.write import relations
 from preflight.plan import paths, provider
 from preflight.plan.base import Base
 from preflight.plan.steps import Step
@@ -204,19 +205,7 @@ def _new_state(reg: Registration, step: Step, raw: dict[str, Any], base: Base) -
     if step.op in ("same", "update") and step.old is not None and step.old.get("id"):
         state["id"] = step.old["id"]
     state["inputs"] = _opened_new(raw, reg)
-    if reg.parent:
-        state["parent"] = reg.parent
-    if reg.protect:
-        state["protect"] = True
-    if reg.dependencies:
-        state["dependencies"] = sorted(reg.dependencies)
-    if reg.provider:
-        state["provider"] = provider_ref(reg.provider, base)
-    deps = {k: sorted(v) for k, v in sorted(reg.property_dependencies.items()) if v}
-    if deps:
-        state["propertyDependencies"] = deps
-    if reg.retain_on_delete:
-        state["retainOnDelete"] = True
+    state.update(relations(reg, provider_ref(reg.provider, base) if reg.provider else None))
     step.computed_outputs = sorted(k for k in reg.outputs if k not in raw)
     return state
 

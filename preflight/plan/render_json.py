@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from preflight.export.values import UNKNOWN_STRING
+from preflight.export.values import UNKNOWN_STRING, sorted_keys
 from preflight.plan.steps import Plan, Step
 from preflight.plan.values import open_secrets, shown
 from preflight.simulate.deployment import STACK_TYPE
@@ -15,15 +15,6 @@ from preflight.simulate.deployment import STACK_TYPE
 _ORDER = ("urn", "custom", "id", "type", "inputs", "outputs", "parent", "protect")
 _AFTER = ("external", "dependencies", "provider", "propertyDependencies", "retainOnDelete")
 """ResourceV3's fields in its Go declaration order (how encoding/json writes them)."""
-
-
-def _sorted(value: Any) -> Any:
-    """Objects with their keys sorted at every level, as Go's encoder writes maps."""
-    if isinstance(value, dict):
-        return {k: _sorted(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted(v) for v in value]
-    return value
 
 
 def _opened(values: Any) -> dict[str, Any]:
@@ -36,9 +27,9 @@ def _state(raw: dict[str, Any], inputs: dict[str, Any], outputs: dict[str, Any])
     out: dict[str, Any] = {}
     for key in _ORDER:
         if key == "inputs":
-            out["inputs"] = _sorted(shown(inputs))
+            out["inputs"] = sorted_keys(shown(inputs))
         elif key == "outputs":
-            out["outputs"] = _sorted(shown(outputs))
+            out["outputs"] = sorted_keys(shown(outputs))
         elif raw.get(key) is not None and (raw.get(key) or key in ("custom",)):
             out[key] = raw[key]
     for key in _AFTER:

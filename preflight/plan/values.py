@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from preflight.export.values import ARCHIVE_SIG, ASSET_SIG, UNKNOWN_STRING
+from preflight.export.values import ARCHIVE_SIG, ASSET_SIG, UNKNOWN_STRING, map_leaves
 from preflight.simulate.deployment import SECRET_SIG, SECRET_SIG_KEY
 
 
@@ -50,13 +50,7 @@ def open_secrets(value: Any) -> Any:
 
 
 def plain(value: Any) -> Any:
-    if isinstance(value, Sealed):
-        return plain(value.plain)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
+    return map_leaves(value, lambda v: plain(v.plain) if isinstance(v, Sealed) else v)
 
 
 def is_asset(value: Any) -> bool:
@@ -122,13 +116,12 @@ class Unknown:
     """A value the preview cannot know: the CLI (3.163 and later) shows `[unknown]`."""
 
 
-def shown(value: Any) -> Any:
+def _shown_leaf(value: Any) -> Any:
     if isinstance(value, Sealed):
         return "[secret]"
-    if isinstance(value, Unknown):
-        return UNKNOWN_STRING
-    if isinstance(value, dict):
-        return {k: shown(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [shown(v) for v in value]
-    return value
+    return UNKNOWN_STRING if isinstance(value, Unknown) else value
+
+
+def shown(value: Any) -> Any:
+    """As the CLI's JSON holds a value: secrets "[secret]", unknowns the unknown string."""
+    return map_leaves(value, _shown_leaf)

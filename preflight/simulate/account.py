@@ -17,6 +17,7 @@ import pulumi
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
+from preflight.export.values import map_leaves
 from preflight.simulate.check import AUTONAMED, Checked, check
 from preflight.simulate.existing import Existing
 from preflight.simulate.naming import AZ_LETTERS, Shaper, digest, one_or_many
@@ -271,13 +272,7 @@ class SimulatedAws(pulumi.runtime.Mocks):
 
 def _known(value: Any) -> Any:
     """`value` with the SDK's unknowns (a preview's) as the engine's unknown string."""
-    if isinstance(value, Unknown):
-        return UNKNOWN
-    if isinstance(value, dict):
-        return {k: _known(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_known(v) for v in value]
-    return value
+    return map_leaves(value, lambda v: UNKNOWN if isinstance(v, Unknown) else v)
 
 
 def _generic(args: pulumi.runtime.MockResourceArgs, seed: str, state: dict[str, Any]) -> str:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import copy
 import json
+import textwrap
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from preflight.bench.deployed import real_export
+from preflight.bench.deployed import real_export, resource
 from preflight.export.write import to_export
 from preflight.plan.base import index_base
 from preflight.plan.compute import compute
@@ -20,7 +22,7 @@ from preflight.simulate.deployment import Deployment
 from preflight.simulate.run import simulate
 from preflight.stackfiles.program_config import ProgramConfig
 from preflight.stackfiles.project import read_program_config
-from tests.preflight_support import ROOT
+from tests.preflight_support import ROOT, copy_project
 
 Planner = Callable[..., Plan]
 
@@ -67,16 +69,49 @@ def changes(plan: Plan) -> list[Step]:
     return [s for s in plan.steps if s.shown and s.op != "same"]
 
 
-def block(text: str, urn: str) -> str:
-    """The lines of one step in a rendered plan: from its header to the next header."""
-    lines = text.splitlines()
-    at = next(i for i, line in enumerate(lines) if line.strip() == f"[urn={urn}]") - 1
-    if lines[at].strip().startswith("[id="):
-        at -= 1
-    end = at + 1
-    while end < len(lines) and (
-        lines[end].startswith(" " * (len(lines[at]) - len(lines[at].lstrip()) + 2))
-        and not lines[end].strip().startswith(("+ aws:", "~ aws:", "- aws:", "+-aws:", "< aws:"))
-    ):
-        end += 1
-    return "\n".join(lines[at:end])
+STACK_URN = "urn:pulumi:prod::webmodel::pulumi:pulumi:Stack::webmodel-prod"
+HEAD = f"Previewing update (prod):\n  pulumi:pulumi:Stack: (same)\n    [urn={STACK_URN}]\n"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def header(entry: dict[str, Any], op: str, prefix: str, lock: str = "") -> str:
+    """A step's header as the CLI prints it for a child of a component (two levels deep)."""
+    return (
+        f"        {prefix}{entry['type']}: ({op}){lock}\n"
+        f"            [id={entry['id']}]\n"
+        f"            [urn={entry['urn']}]\n"
+        f"            [provider={entry['provider']}]\n"
+    )
+
+
+def with_options(tmp_path: Path, type_token: str, options: str, props: str = "") -> ProgramConfig:
+    """The program with resource options (and inputs) added to every `type_token` resource by a
+    stack transformation, as a program author would write them."""
+    project = copy_project(tmp_path)
+    main = project / "__main__.py"
+    code = textwrap.dedent(
+        f"""
+        def _options(args: pulumi.ResourceTransformationArgs) -> Any:
+            if args.type_ != "{type_token}":
+                return None
+            extra = pulumi.ResourceOptions({options})
+            props = {{**args.props, {props}}}
+            return pulumi.ResourceTransformationResult(
+                props, pulumi.ResourceOptions.merge(args.opts, extra)
+            )
+
+
+        pulumi.runtime.register_stack_transformation(_options)
+        """
+    )
+    text = main.read_text(encoding="utf-8")
+    assert text.count("\nimport pulumi\n") == 1
+    main.write_text(text.replace("\nimport pulumi\n", "\nimport pulumi\n" + code), "utf-8")
+    return read_program_config(project, "prod")
+
+
+def retag(base: dict[str, Any]) -> dict[str, Any]:
+    vpc = resource(base, "aws:ec2/vpc:Vpc", "network-vpc")
+    for side in ("inputs", "outputs"):
+        vpc[side]["tags"]["Name"] = vpc[side]["tagsAll"]["Name"] = "old-vpc"
+    return vpc

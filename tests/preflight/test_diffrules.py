@@ -124,9 +124,7 @@ SDK_SOURCE = textwrap.dedent(
     \t\t\t\tType:     schema.TypeInt,
     \t\t\t\tOptional: true,
     \t\t\t\tComputed: true,
-    \t\t\t\tDiffSuppressFunc: func(k, old, new string, d *schema.ResourceData) bool {
-    \t\t\t\t\treturn old > new
-    \t\t\t\t},
+    \t\t\t\tDiffSuppressFunc: func(k, old, new string, d *Data) bool { return old > new },
     \t\t\t},
     \t\t\t"ids": {
     \t\t\t\tType:     schema.TypeSet,
@@ -164,8 +162,7 @@ def test_generator_reads_suppressions_sets_defaults_and_conditions() -> None:
     assert (size.optional, size.computed, size.suppress) == (
         True,
         True,
-        "inline#"
-        + digest("func(k, old, new string, d *schema.ResourceData) bool { return old > new }"),
+        "inline#" + digest("func(k, old, new string, d *Data) bool { return old > new }"),
     )
     assert (ids.set_hash, ids.default) == ("schema.HashSchema", True)
     assert (

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 
 from preflight.export.write import to_export
@@ -19,14 +18,12 @@ from preflight.plan.base import index_base
 from preflight.plan.compute import compute
 from preflight.plan.render_json import to_json
 from preflight.plan.render_text import render_text
-from preflight.plan.steps import Plan
-from preflight.render.architecture import architecture
 from preflight.simulate.deployment import STACK_TYPE, Deployment
 from preflight.simulate.run import simulate
 from preflight.stackfiles.program_config import ProgramConfig
 from preflight.stackfiles.project import read_program_config
 from tests.preflight.conftest import Planner, changes
-from tests.preflight_support import ROOT, copy_project, preflight
+from tests.preflight_support import ROOT, copy_project
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
@@ -370,172 +367,3 @@ def test_urns_are_spelled_as_the_engine_spells_them(prod: Deployment) -> None:
         "urn:pulumi:prod::webmodel::webmodel:network:Network$aws:ec2/vpc:Vpc::network-vpc"
     )
     assert not [r.urn for r in prod.resources if "pulumi:pulumi:Stack$" in r.urn]
-
-
-def test_architecture_shows_tiers_per_az_traffic_order_and_changes(prod: Deployment) -> None:
-    subnet = prod.of_type("aws:ec2/subnet:Subnet")[0]
-    db = prod.of_type("aws:rds/instance:Instance")[0]
-    lines = architecture(prod, {subnet.urn: "replace", db.urn: "replace"}).splitlines()
-    assert lines[0] == "flowchart LR"
-    tiers = [line.strip() for line in lines if line.strip().startswith("subgraph")]
-    assert tiers == [
-        'subgraph tier_public["public tier"]',
-        'subgraph tier_private["private tier"]',
-        'subgraph tier_isolated["isolated tier"]',
-    ]
-    assert [line.strip() for line in lines if "-->" in line] == [
-        "internet --> weblb",
-        "weblb --> webi",
-        "webi --> modellb",
-        "modellb --> modeli",
-        "webi --> db",
-        "webi --> queue",
-        "queue --> workeri",
-        "workeri --> modellb",
-    ]
-    styles = [line.strip() for line in lines if line.strip().startswith("style")]
-    assert styles == [
-        "style db fill:#ffd0d0,stroke:#c00,stroke-width:3px",
-        "style n7 fill:#ffd0d0,stroke:#c00,stroke-width:3px",
-    ]
-
-
-def _plan_json(plan: Plan) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(to_json(plan))
-    return document
-
-
-# -- the CLI ---------------------------------------------------------------------------------
-
-_DETAIL = {
-    "type": "object",
-    "required": ["kind", "inputDiff"],
-    "properties": {
-        "kind": {
-            "enum": ["add", "add-replace", "delete", "delete-replace", "update", "update-replace"]
-        },
-        "inputDiff": {"type": "boolean"},
-    },
-}
-PREVIEW_DIGEST_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["config", "steps", "changeSummary"],
-    "additionalProperties": False,
-    "properties": {
-        "config": {"type": "object", "additionalProperties": {"type": "string"}},
-        "steps": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["op", "urn", "detailedDiff"],
-                "additionalProperties": False,
-                "properties": {
-                    "op": {"enum": ["same", "create", "update", "delete", "replace", "discard"]},
-                    "urn": {"type": "string", "pattern": "^urn:pulumi:"},
-                    "provider": {"type": "string"},
-                    "oldState": {"$ref": "#/$defs/resource"},
-                    "newState": {"$ref": "#/$defs/resource"},
-                    "diffReasons": {"type": "array", "items": {"type": "string"}},
-                    "replaceReasons": {"type": "array", "items": {"type": "string"}},
-                    "detailedDiff": {
-                        "oneOf": [
-                            {"type": "null"},
-                            {"type": "object", "additionalProperties": _DETAIL},
-                        ]
-                    },
-                },
-            },
-        },
-        "diagnostics": {"type": "array"},
-        "changeSummary": {"type": "object", "additionalProperties": {"type": "integer"}},
-    },
-    "$defs": {
-        "resource": {
-            "type": "object",
-            "required": ["urn", "custom", "type"],
-            "properties": {
-                "urn": {"type": "string"},
-                "custom": {"type": "boolean"},
-                "type": {"type": "string"},
-                "inputs": {"type": "object"},
-                "outputs": {"type": "object"},
-            },
-        }
-    },
-}
-
-
-def test_cli_plan_json_is_the_preview_digest_and_byte_identical(
-    tmp_path: Path, own_base: dict[str, Any], total: int
-) -> None:
-    base = tmp_path / "base.json"
-    edited = _base_edit(own_base, "aws:ec2/subnet:Subnet", 0, cidrBlock="10.99.0.0/24")
-    base.write_text(json.dumps(edited), encoding="utf-8")
-    first = preflight("preview", "--stack", "prod", "--base", base, "--plan-json", "-")
-    second = preflight("preview", "--stack", "prod", "--base", base, "--plan-json", "-")
-    assert first.code == 0, first.stderr
-    assert first.stdout == second.stdout
-    digest = json.loads(first.stdout)
-    jsonschema.validate(digest, PREVIEW_DIGEST_SCHEMA)
-    assert digest["changeSummary"] == {"replace": 2, "same": total - 3, "update": 1}
-    root, step, association, group = digest["steps"]
-    assert (association["op"], association["replaceReasons"]) == ("replace", ["subnetId"])
-    assert (group["op"], group["diffReasons"]) == ("update", ["subnetIds"])
-    assert UNKNOWN in group["newState"]["inputs"]["subnetIds"]
-    assert (root["op"], root["detailedDiff"]) == ("same", None)
-    assert root["urn"].endswith("::pulumi:pulumi:Stack::webmodel-prod")
-    assert (step["op"], step["replaceReasons"]) == ("replace", ["cidrBlock"])
-    assert step["detailedDiff"] == {"cidrBlock": {"kind": "update-replace", "inputDiff": True}}
-    assert step["oldState"]["inputs"]["cidrBlock"] == "10.99.0.0/24"
-    assert step["newState"]["outputs"]["id"] == UNKNOWN
-    assert "id" not in step["newState"]
-    assert digest["config"]["webmodel:database"].startswith("{")
-
-
-def test_cli_refuses_a_protected_replace_in_prod(tmp_path: Path, own_base: dict[str, Any]) -> None:
-    base = tmp_path / "base.json"
-    edited = _base_edit(own_base, "aws:rds/instance:Instance", 0, dbName="webmodel_old")
-    base.write_text(json.dumps(edited), encoding="utf-8")
-    markdown = tmp_path / "plan.md"
-    run = preflight("preview", "--stack", "prod", "--base", base, "--markdown", markdown)
-    assert run.code == 1
-    assert run.stdout.startswith("STATEFUL RESOURCES REPLACED OR DELETED in prod:\n")
-    assert run.stderr == (
-        'preflight: error: unable to replace resource "urn:pulumi:prod::webmodel::'
-        'webmodel:database:Database$aws:rds/instance:Instance::database-postgres" '
-        "as it is protected\n"
-    )
-    text = markdown.read_text(encoding="utf-8")
-    assert text.startswith("## ❌ preflight preview: `prod`\n\n> [!CAUTION]\n")
-    assert "| `+-` ⚠️ replace | `aws:rds:Instance` | database-postgres | `dbName` |" in text
-    assert "\nBase: `base.json`.\n" in text
-    assert text.index("### Plan against the base state") < text.index("### Policy report")
-    assert text.index("### Policy report") < text.index("```mermaid")
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        ("{not json", "not JSON"),
-        ('{"version": 3, "deployment": {"resources": [{"urn": "urn:pu', "not JSON"),
-        ('{"version": 2, "deployment": {}}', "unsupported 'version' 2"),
-        ('{"version": 4, "deployment": {}}', "unsupported 'version' 4"),
-    ],
-)
-def test_cli_malformed_base_exits_2(tmp_path: Path, content: str, message: str) -> None:
-    base = tmp_path / "base.json"
-    base.write_text(content, encoding="utf-8")
-    run = preflight("preview", "--stack", "dev", "--base", base)
-    assert run.code == 2
-    assert run.stdout == ""
-    assert run.stderr.startswith(f"preflight: error: {base}: ")
-    assert message in run.stderr
-    assert "Traceback" not in run.stderr
-
-
-def test_cli_plan_json_without_base_exits_2() -> None:
-    run = preflight("preview", "--stack", "dev", "--plan-json", "-")
-    assert run.code == 2
-    assert run.stderr == (
-        "preflight: error: --plan-json needs --base STATE.json (the plan is against that state)\n"
-    )

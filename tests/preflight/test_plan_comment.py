@@ -15,6 +15,7 @@ from preflight.plan.base import index_base
 from preflight.plan.compute import compute
 from preflight.plan.render_text import summary_lines
 from preflight.plan.steps import Plan
+from preflight.render.architecture import architecture
 from preflight.render.markdown import COMMENT_LIMIT, render_markdown
 from preflight.simulate.deployment import Deployment
 from preflight.stackfiles.program_config import ProgramConfig
@@ -84,3 +85,31 @@ def test_a_short_plan_is_the_whole_comment(
     text = render_markdown(deployment, report, plan)
     assert "```mermaid" in text
     assert "preflight-plan-prod" not in text
+
+
+def test_architecture_shows_tiers_per_az_traffic_order_and_changes(prod: Deployment) -> None:
+    subnet = prod.of_type("aws:ec2/subnet:Subnet")[0]
+    db = prod.of_type("aws:rds/instance:Instance")[0]
+    lines = architecture(prod, {subnet.urn: "replace", db.urn: "replace"}).splitlines()
+    assert lines[0] == "flowchart LR"
+    tiers = [line.strip() for line in lines if line.strip().startswith("subgraph")]
+    assert tiers == [
+        'subgraph tier_public["public tier"]',
+        'subgraph tier_private["private tier"]',
+        'subgraph tier_isolated["isolated tier"]',
+    ]
+    assert [line.strip() for line in lines if "-->" in line] == [
+        "internet --> weblb",
+        "weblb --> webi",
+        "webi --> modellb",
+        "modellb --> modeli",
+        "webi --> db",
+        "webi --> queue",
+        "queue --> workeri",
+        "workeri --> modellb",
+    ]
+    styles = [line.strip() for line in lines if line.strip().startswith("style")]
+    assert styles == [
+        "style db fill:#ffd0d0,stroke:#c00,stroke-width:3px",
+        "style n7 fill:#ffd0d0,stroke:#c00,stroke-width:3px",
+    ]
