@@ -164,3 +164,89 @@ def test_cli_plan_json_without_base_exits_2() -> None:
     assert run.stderr == (
         "preflight: error: --plan-json needs --base STATE.json (the plan is against that state)\n"
     )
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_a_hand_written_export_of_another_project_exits_2() -> None:
+    """fixtures/billing-prod-export.json: an export as the CLI writes one (manifest with
+    plugins, passphrase secrets provider, ciphertext, `__defaults`, external and retained
+    resources, a pending operation), of another project."""
+    base = FIXTURES / "billing-prod-export.json"
+    run = preflight("preview", "--stack", "prod", "--base", base)
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == (
+        f"preflight: error: {base}: an export of project 'billing', not 'webmodel'; pass "
+        "`pulumi stack export` of this project's 'prod' stack\n"
+    )
+
+
+RESOURCE_V3 = [
+    "urn",
+    "custom",
+    "delete",
+    "id",
+    "type",
+    "inputs",
+    "outputs",
+    "parent",
+    "protect",
+    "taint",
+    "external",
+    "dependencies",
+    "initErrors",
+    "provider",
+    "propertyDependencies",
+    "pendingReplacement",
+    "additionalSecretOutputs",
+    "aliases",
+    "customTimeouts",
+    "importID",
+    "retainOnDelete",
+    "deletedWith",
+    "replaceWith",
+    "created",
+    "modified",
+]
+"""ResourceV3's JSON fields in their Go declaration order (pulumi/pulumi apitype core.go)."""
+
+
+def _in_go_order(entry: dict[str, Any]) -> bool:
+    positions = [RESOURCE_V3.index(key) for key in entry]
+    return positions == sorted(positions)
+
+
+def test_the_deployed_export_is_shaped_like_the_hand_written_one(
+    deployed: dict[str, Any],
+) -> None:
+    """preflight/bench/deployed.py writes what the hand-written export holds, in the same
+    order: the document's keys, the manifest's, and each resource's fields in ResourceV3's
+    Go order."""
+    sample = json.loads((FIXTURES / "billing-prod-export.json").read_text(encoding="utf-8"))
+    assert list(deployed) == list(sample) == ["version", "deployment"]
+    ours, theirs = deployed["deployment"], sample["deployment"]
+    assert set(ours) <= set(theirs)
+    assert list(ours["manifest"]) == list(theirs["manifest"])
+    assert list(ours["manifest"]["plugins"][0]) == list(theirs["manifest"]["plugins"][0])
+    for entry in [*ours["resources"], *theirs["resources"]]:
+        assert _in_go_order(entry), entry["urn"]
+    kinds = {(e["type"].split(":")[0], e["custom"]) for e in ours["resources"]}
+    assert {("pulumi", False), ("pulumi", True), ("aws", True)} <= kinds
+
+
+def test_cli_refuses_deleting_a_protected_resource(
+    tmp_path: Path, deployed: dict[str, Any]
+) -> None:
+    document = copy.deepcopy(deployed)
+    entry = copy.deepcopy(next(r for r in document["deployment"]["resources"] if r.get("protect")))
+    entry["urn"] += "-legacy"
+    document["deployment"]["resources"].append(entry)
+    base = tmp_path / "deployed-prod.json"
+    base.write_text(json.dumps(document), encoding="utf-8")
+    run = preflight("preview", "--stack", "prod", "--base", base)
+    assert run.code == 1
+    assert run.stderr == (
+        f'preflight: error: resource "{entry["urn"]}" cannot be deleted because it is protected\n'
+    )
+    assert f'  error: Preview failed: resource "{entry["urn"]}" cannot be deleted\n' in run.stdout
