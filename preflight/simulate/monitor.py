@@ -7,6 +7,7 @@ engine spells them. A `Responder` may answer a registration in place of the simu
 from __future__ import annotations
 
 import hashlib
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,10 +15,7 @@ from typing import Any, Protocol
 
 import pulumi
 from google.protobuf import json_format  # type: ignore[import-untyped]
-from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
-from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.sync_await import _sync_await
 from pulumi_policy.deserialize import SPECIAL_ASSET_SIG
 
 from preflight.simulate.account import SimulatedAws
@@ -113,13 +111,48 @@ class Responder(Protocol):
     def respond(self, registration: Registration) -> tuple[str, dict[str, Any]] | None: ...
 
 
+class _Answering(pulumi.runtime.Mocks):
+    """What the mock monitor asks for a new resource's state: the simulated account, whose
+    answer (and the provider's Check) is recorded on the registration under way; a responder
+    may answer in its place, serialized once with the rest of the response."""
+
+    def __init__(self, monitor: RecordingMonitor) -> None:
+        self.monitor = monitor
+
+    def call(self, args: Any) -> Any:
+        return self.monitor.account.call(args)
+
+    def register_transform(self, transform: Any) -> None:
+        self.monitor.account.register_transform(transform)
+
+    def register_invoke_transform(self, transform: Any) -> None:
+        self.monitor.account.register_invoke_transform(transform)
+
+    def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:
+        account = self.monitor.account
+        resource_id, state = account.new_resource(args)
+        registration: Registration | None = getattr(self.monitor.pending, "registration", None)
+        if registration is None:
+            return resource_id, state
+        registration.id = resource_id
+        registration.outputs = {k: _unwrap_secrets(v)[0] for k, v in state.items()}
+        registration.checked = account.check(
+            registration.type, registration.name, registration.inputs, registration.outputs
+        )
+        responder = self.monitor.responder
+        answer = responder.respond(registration) if responder is not None else None
+        return answer if answer is not None else (resource_id, state)
+
+
 class RecordingMonitor(MockMonitor):
     """Pulumi's mock monitor, keeping the checkpoint facts the base class drops."""
 
     def __init__(self, mocks: SimulatedAws, responder: Responder | None = None) -> None:
-        super().__init__(mocks)
         self.account = mocks
         self.responder = responder
+        self.pending = threading.local()
+        """The custom resource whose registration this thread is answering."""
+        super().__init__(_Answering(self))
         self.registrations: dict[str, Registration] = {}
         self.stack_outputs: dict[str, Any] = {}
         self.stack_secret_outputs: frozenset[str] = frozenset()
@@ -148,10 +181,27 @@ class RecordingMonitor(MockMonitor):
         return ref
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        registration = self._registration(request)
+        custom = bool(request.custom) and request.type != STACK_TYPE
+        self.pending.registration = registration if custom else None
+        try:
+            response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        finally:
+            self.pending.registration = None
+        if request.type != STACK_TYPE:
+            registration.id = response.id
+            outputs, secrets = _plain_properties(response.object)
+            registration.outputs = outputs
+            if self.responder is not None:
+                registration.answered_secrets = secrets
+        self.registrations[registration.urn] = registration
+        return response
+
+    def _registration(self, request: Any) -> Registration:
         inputs, secret_inputs = _plain_properties(request.object)
-        registration = Registration(
-            urn=response.urn,
+        urn = self.make_urn(request.parent, request.type, request.name)
+        return Registration(
+            urn=urn,
             type=request.type,
             name=request.name,
             custom=bool(request.custom),
@@ -173,28 +223,10 @@ class RecordingMonitor(MockMonitor):
             delete_before_replace=(
                 bool(request.deleteBeforeReplace) if request.deleteBeforeReplaceDefined else None
             ),
-            aliases=_alias_urns(request, response.urn),
+            aliases=_alias_urns(request, urn),
             ignore_changes=tuple(request.ignoreChanges),
             retain_on_delete=bool(request.retainOnDelete),
         )
-        if request.type != STACK_TYPE:
-            registration.id = response.id
-            registration.outputs, _ = _plain_properties(response.object)
-            if request.custom:
-                registration.checked = self.account.check(
-                    request.type, request.name, inputs, registration.outputs
-                )
-        self.registrations[response.urn] = registration
-        if self.responder is not None and request.custom and request.type != STACK_TYPE:
-            answer = self.responder.respond(registration)
-            if answer is not None:
-                registration.id, outputs = answer
-                state = _sync_await(rpc.serialize_properties(outputs, {}))
-                response = resource_pb2.RegisterResourceResponse(
-                    urn=response.urn, id=registration.id, object=state
-                )
-                registration.outputs, registration.answered_secrets = _plain_properties(state)
-        return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         registration = self.registrations.get(request.urn)
