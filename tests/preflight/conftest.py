@@ -115,3 +115,20 @@ def retag(base: dict[str, Any]) -> dict[str, Any]:
     for side in ("inputs", "outputs"):
         vpc[side]["tags"]["Name"] = vpc[side]["tagsAll"]["Name"] = "old-vpc"
     return vpc
+
+
+def base_edit(base: dict[str, Any], type_token: str, index: int, **inputs: Any) -> dict[str, Any]:
+    """A copy of `base` whose `index`th resource of this type has these inputs and outputs."""
+    edited = copy.deepcopy(base)
+    found = [r for r in edited["deployment"]["resources"] if r["type"] == type_token]
+    found[index]["inputs"].update(inputs)
+    found[index]["outputs"].update(inputs)
+    return edited
+
+
+@pytest.fixture(scope="session")
+def total(own_base: dict[str, Any]) -> int:
+    """What the CLI counts for this stack: every resource, the stack included, but not the
+    default providers."""
+    resources = own_base["deployment"]["resources"]
+    return sum(not r["type"].startswith("pulumi:providers:") for r in resources)

@@ -22,7 +22,7 @@ from preflight.simulate.deployment import STACK_TYPE, Deployment
 from preflight.simulate.run import simulate
 from preflight.stackfiles.program_config import ProgramConfig
 from preflight.stackfiles.project import read_program_config
-from tests.preflight.conftest import Planner, changes
+from tests.preflight.conftest import Planner, base_edit, changes
 from tests.preflight_support import ROOT, copy_project
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -36,22 +36,6 @@ def _web(config: ProgramConfig, **edits: Any) -> ProgramConfig:
         else:
             web[key] = value
     return config.with_values({"webmodel:web": web})
-
-
-def _base_edit(base: dict[str, Any], type_token: str, index: int, **inputs: Any) -> dict[str, Any]:
-    edited = copy.deepcopy(base)
-    found = [r for r in edited["deployment"]["resources"] if r["type"] == type_token]
-    found[index]["inputs"].update(inputs)
-    found[index]["outputs"].update(inputs)
-    return edited
-
-
-@pytest.fixture(scope="module")
-def total(own_base: dict[str, Any]) -> int:
-    """What the CLI counts for this stack: every resource, the stack included, but not the
-    default providers."""
-    resources = own_base["deployment"]["resources"]
-    return sum(not r["type"].startswith("pulumi:providers:") for r in resources)
 
 
 def test_unchanged_program_plans_no_change(
@@ -99,7 +83,7 @@ def test_instance_count_is_one_update_of_that_setting(
 def test_subnet_cidr_or_az_change_is_a_replace_for_that_property(
     plan_of: Planner, own_base: dict[str, Any], key: str, old: str, total: int
 ) -> None:
-    plan = plan_of(_base_edit(own_base, "aws:ec2/subnet:Subnet", 0, **{key: old}))
+    plan = plan_of(base_edit(own_base, "aws:ec2/subnet:Subnet", 0, **{key: old}))
     # The new subnet's ID is unknown: its route table association (subnetId forces a new one)
     # is replaced and the database subnet group updated, as the CLI plans it.
     assert [(s.op, s.type, s.diff_reasons, s.replace_reasons) for s in changes(plan)] == [
@@ -222,7 +206,7 @@ def test_renaming_a_component_with_an_alias_keeps_it(
 def test_rds_db_name_change_replaces_the_protected_instance(
     plan_of: Planner, own_base: dict[str, Any]
 ) -> None:
-    plan = plan_of(_base_edit(own_base, "aws:rds/instance:Instance", 0, dbName="webmodel_old"))
+    plan = plan_of(base_edit(own_base, "aws:rds/instance:Instance", 0, dbName="webmodel_old"))
     step, policy, web = changes(plan)
     assert (step.op, step.replace_reasons, step.protected) == ("replace", ["dbName"], True)
     # The new instance's address and secret are unknown until it exists: the web environment's
@@ -263,7 +247,7 @@ def test_outputs_of_replaced_resources_are_unknown_downstream(
     plan_of: Planner, own_base: dict[str, Any], prod: Deployment
 ) -> None:
     """Replacing the VPC: every input that takes its ID is `[unknown]`, as in the CLI."""
-    plan = plan_of(_base_edit(own_base, "aws:ec2/vpc:Vpc", 0, cidrBlock="10.31.0.0/16"))
+    plan = plan_of(base_edit(own_base, "aws:ec2/vpc:Vpc", 0, cidrBlock="10.31.0.0/16"))
     found = changes(plan)
     vpc = next(s for s in found if s.type == "aws:ec2/vpc:Vpc")
     assert (vpc.op, vpc.replace_reasons) == ("replace", ["cidrBlock"])
@@ -287,7 +271,7 @@ def test_gate_fails_on_stateful_replace_and_passes_otherwise(
     own_base: dict[str, Any],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    edited = _base_edit(own_base, "aws:rds/instance:Instance", 0, dbName="webmodel_old")
+    edited = base_edit(own_base, "aws:rds/instance:Instance", 0, dbName="webmodel_old")
     risky, calm = tmp_path / "risky.json", tmp_path / "calm.json"
     risky.write_text(to_json(plan_of(edited)), encoding="utf-8")
     calm.write_text(to_json(plan_of(own_base)), encoding="utf-8")
@@ -306,7 +290,7 @@ def test_gate_fails_on_stateful_replace_and_passes_otherwise(
 
 def test_dev_database_replace_is_called_out_but_not_refused(tmp_path: Path) -> None:
     config = read_program_config(ROOT, "dev")
-    base = _base_edit(
+    base = base_edit(
         to_export(simulate("dev", config=config), region=config.region),
         "aws:rds/instance:Instance",
         0,

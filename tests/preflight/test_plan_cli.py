@@ -11,23 +11,10 @@ from typing import Any
 import jsonschema
 import pytest
 
+from tests.preflight.conftest import base_edit
 from tests.preflight_support import preflight
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
-
-def _base_edit(base: dict[str, Any], type_token: str, index: int, **inputs: Any) -> dict[str, Any]:
-    edited = copy.deepcopy(base)
-    found = [r for r in edited["deployment"]["resources"] if r["type"] == type_token]
-    found[index]["inputs"].update(inputs)
-    found[index]["outputs"].update(inputs)
-    return edited
-
-
-@pytest.fixture(scope="module")
-def total(own_base: dict[str, Any]) -> int:
-    resources = own_base["deployment"]["resources"]
-    return sum(not r["type"].startswith("pulumi:providers:") for r in resources)
 
 
 # -- the CLI ---------------------------------------------------------------------------------
@@ -94,7 +81,7 @@ def test_cli_plan_json_is_the_preview_digest_and_byte_identical(
     tmp_path: Path, own_base: dict[str, Any], total: int
 ) -> None:
     base = tmp_path / "base.json"
-    edited = _base_edit(own_base, "aws:ec2/subnet:Subnet", 0, cidrBlock="10.99.0.0/24")
+    edited = base_edit(own_base, "aws:ec2/subnet:Subnet", 0, cidrBlock="10.99.0.0/24")
     base.write_text(json.dumps(edited), encoding="utf-8")
     first = preflight("preview", "--stack", "prod", "--base", base, "--plan-json", "-")
     second = preflight("preview", "--stack", "prod", "--base", base, "--plan-json", "-")
@@ -119,7 +106,7 @@ def test_cli_plan_json_is_the_preview_digest_and_byte_identical(
 
 def test_cli_refuses_a_protected_replace_in_prod(tmp_path: Path, own_base: dict[str, Any]) -> None:
     base = tmp_path / "base.json"
-    edited = _base_edit(own_base, "aws:rds/instance:Instance", 0, dbName="webmodel_old")
+    edited = base_edit(own_base, "aws:rds/instance:Instance", 0, dbName="webmodel_old")
     base.write_text(json.dumps(edited), encoding="utf-8")
     markdown = tmp_path / "plan.md"
     run = preflight("preview", "--stack", "prod", "--base", base, "--markdown", markdown)
