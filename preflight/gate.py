@@ -1,8 +1,11 @@
 """`python -m preflight.gate PLAN.json`: exit 1 when a plan replaces or deletes stateful data.
 
-PLAN.json is `preview --base ... --plan-json` output (or the real `pulumi preview --json`: the
-same shape). Stateful: the types in `preflight.plan.steps.STATEFUL_TYPES` and anything protected.
-The pull-request workflow runs this for prod; the `allow-stateful-replace` label skips it.
+PLAN.json is `preview --base ... --plan-json` output, or the real `pulumi preview --json`: the
+fields the gate reads (`op`, `urn`, `oldState.type`, `oldState.protect`, `replaceReasons`) are
+the same in both. Stateful: the types in `preflight.plan.steps.STATEFUL_TYPES` and anything
+protected in the base. This is preflight's check, not the CLI's (which refuses only protected
+resources); the pull-request workflow runs it for prod; the `allow-stateful-replace` label
+skips it.
 """
 
 from __future__ import annotations

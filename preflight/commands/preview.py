@@ -5,11 +5,8 @@ the plan against a base export."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from pathlib import Path
-from typing import Any
 
 from preflight.commands.common import (
     EXIT_OK,
@@ -18,13 +15,13 @@ from preflight.commands.common import (
     project_dir,
     write_output,
 )
-from preflight.export.read import read_export
 from preflight.export.state import from_deployment
 from preflight.export.write import dumps, to_export
 from preflight.inputs.errors import InputError
 from preflight.pack.evaluate import Report, evaluate, name_config_keys
 from preflight.pack.load import load_pack
-from preflight.plan.steps import Plan
+from preflight.plan.base import Base, load_base
+from preflight.plan.steps import Plan, Step
 from preflight.render import text as render
 from preflight.render.markdown import render_markdown
 from preflight.simulate.deployment import Deployment
@@ -48,9 +45,13 @@ def run(args: argparse.Namespace) -> int:
     config = read_program_config(project, args.stack)
     for warning in config.warnings:
         sys.stderr.write(f"preflight: warning: {warning}\n")
-    base = _read_base(args.base) if args.base else None
-    deployment = simulate(args.stack, config=config)
-    plan = _plan(deployment, base, config, str(args.base)) if base is not None else None
+    plan: Plan | None = None
+    if args.base:
+        plan, deployment = _plan(config, load_base(args.base))
+        if plan.fresh:  # the preview run left values unknown: judge the fully simulated stack
+            deployment = simulate(args.stack, config=config)
+    else:
+        deployment = simulate(args.stack, config=config)
     state = from_deployment(deployment)
     result = evaluate(
         load_pack(project / "policies"),
@@ -63,31 +64,29 @@ def run(args: argparse.Namespace) -> int:
     if "-" not in (args.json, args.plan_json):  # stdout carries the JSON then; keep it parseable
         _print(deployment, result, plan)
     if plan is not None:
-        for error in plan.errors():
-            sys.stderr.write(f"preflight: error: {error.splitlines()[0]} as it is protected\n")
+        for step in plan.refused:
+            sys.stderr.write(f"preflight: error: {_refusal(step)}\n")
         if plan.refused:
             return EXIT_VIOLATION
     return EXIT_OK if result.passed else EXIT_VIOLATION
 
 
-def _read_base(path: Path) -> dict[str, Any]:
-    """The base export, validated by the state reader; the raw document for the plan."""
-    read_export(path)  # names what is wrong with a malformed or non-export file
-    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return document
+def _refusal(step: Step) -> str:
+    urn = step.old_urn or step.urn
+    if step.op == "replace":
+        return f'unable to replace resource "{urn}" as it is protected'
+    return f'resource "{urn}" cannot be deleted because it is protected'
 
 
-def _plan(
-    deployment: Deployment, base: dict[str, Any], config: ProgramConfig, base_name: str
-) -> Plan:
-    from preflight.plan.steps import compute
+def _plan(config: ProgramConfig, base: Base) -> tuple[Plan, Deployment]:
+    from preflight.plan.compute import compute
 
-    plan = compute(deployment, base, region=config.region, base_name=base_name)
+    plan, deployment = compute(config, base)
     plan.config = {
         key: "[secret]" if key in config.secret_keys else value
         for key, value in config.as_runtime_config().items()
     }
-    return plan
+    return plan, deployment
 
 
 def _write_files(

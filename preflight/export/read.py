@@ -24,6 +24,13 @@ def read_export(path: Path) -> State:
     document is parsed with its integers and constants bounded, then walked once, with a
     depth bound, validating every value the policy pack and its deserialiser will see.
     """
+    document, name = read_document(path)
+    return parse_export(document, name)
+
+
+def read_document(path: Path) -> tuple[Any, str]:
+    """The JSON document in `path` (integers and constants bounded) and the name messages use
+    for it; InputError when it cannot be read or is not JSON."""
     name = printable(str(path))
     try:
         text = path.read_text(encoding="utf-8")
@@ -31,7 +38,7 @@ def read_export(path: Path) -> State:
         raise InputError(f"{name}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{name}: cannot be read: {printable(str(exc))}") from None
-    return parse_export(load_json(text, name, "the file"), name)
+    return load_json(text, name, "the file"), name
 
 
 def parse_export(document: Any, name: str = "state") -> State:

@@ -1,6 +1,7 @@
 """A simulated deployment written as `pulumi stack export` writes a stack (version 3): the stack
-resource with its outputs, the default providers, every resource with its inputs, outputs and
-relations; secret properties wrapped (as ciphertext unless `--show-secrets`)."""
+resource with its outputs, the default providers, every resource with its inputs (as the
+provider's Check left them: auto-names, `__defaults`, `region`, `tagsAll`), outputs, relations
+and options; secret properties wrapped (as ciphertext unless `--show-secrets`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import base64
 import hashlib
 import json
 from importlib import metadata
-from typing import Any
+from typing import Any, Protocol
 
 from preflight.export.state import EXPORT_VERSION
 from preflight.simulate.deployment import (
@@ -108,8 +109,36 @@ def _export_resource(resource: SimResource, show_secrets: bool) -> dict[str, Any
     if resource.custom:
         entry["id"] = resource.id
     entry["type"] = resource.type
-    entry["inputs"] = _wrapped(resource.inputs, resource.secret_inputs, show_secrets)
+    entry["inputs"] = _wrapped(resource.checked_inputs(), resource.secret_inputs, show_secrets)
     entry["outputs"] = _wrapped(resource.outputs, resource.secret_outputs, show_secrets)
+    entry.update(relations(resource, resource.provider))
+    if resource.ignore_changes:
+        entry["ignoreChanges"] = list(resource.ignore_changes)
+    if resource.replace_on_changes:
+        entry["replaceOnChanges"] = list(resource.replace_on_changes)
+    return entry
+
+
+class Related(Protocol):
+    """What a resource's checkpoint entry says of its place and options (a simulated resource
+    or a registration)."""
+
+    @property
+    def parent(self) -> str | None: ...
+    @property
+    def protect(self) -> bool: ...
+    @property
+    def dependencies(self) -> list[str]: ...
+    @property
+    def property_dependencies(self) -> dict[str, list[str]]: ...
+    @property
+    def retain_on_delete(self) -> bool: ...
+
+
+def relations(resource: Related, provider: str | None) -> dict[str, Any]:
+    """`parent`, `protect`, `dependencies`, `propertyDependencies`, `provider` (the reference
+    given) and `retainOnDelete`, each left out when empty as ResourceV3 leaves it out."""
+    entry: dict[str, Any] = {}
     if resource.parent:
         entry["parent"] = resource.parent
     if resource.protect:
@@ -119,8 +148,10 @@ def _export_resource(resource: SimResource, show_secrets: bool) -> dict[str, Any
     deps = {k: sorted(v) for k, v in sorted(resource.property_dependencies.items()) if v}
     if deps:
         entry["propertyDependencies"] = deps
-    if resource.provider:
-        entry["provider"] = resource.provider
+    if provider:
+        entry["provider"] = provider
+    if resource.retain_on_delete:
+        entry["retainOnDelete"] = True
     return entry
 
 

@@ -5,16 +5,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from preflight.plan.steps import _TO, PREFIX, SHOWN_OPS, Plan, Step, _inputs
-from preflight.plan.values import Sealed, Unknown, equal, shown
+from preflight.export.values import UNKNOWN_STRING
+from preflight.plan.steps import _TO, PREFIX, SHOWN_OPS, Plan, Step
+from preflight.plan.values import Sealed, Unknown, equal, open_secrets, shown
 from preflight.simulate.deployment import STACK_TYPE
+
+UNKNOWN_TEXT = "[unknown]"
+"""How the CLI prints a value a preview cannot know (since v3.163.0; `output<string>` before)."""
+
+
+def _inputs(raw: dict[str, Any] | None, key: str = "inputs") -> dict[str, Any]:
+    values = (raw or {}).get(key) or {}
+    return {k: open_secrets(v) for k, v in values.items() if not k.startswith("__")}
 
 
 def _fmt(value: Any) -> str:
     if isinstance(value, Sealed):
         return "[secret]"
     if isinstance(value, Unknown):
-        return f"output<{value.kind}>"
+        return UNKNOWN_TEXT
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
@@ -74,33 +83,55 @@ def _depth(step: Step, parents: dict[str, str | None]) -> int:
     return depth
 
 
+def _header(step: Step, indent: str) -> str:
+    """`printStepHeader`: the op, `[retain]` when the base retains it, and a lock when the
+    resource is protected (open when this update unprotects it)."""
+    op = step.op + ("[retain]" if step.retained else "")
+    protected = step.protected or bool(step.new and step.new.get("protect"))
+    lock = " 🔓" if step.unprotected else " 🔒" if protected else ""
+    return f"{indent}{PREFIX[step.op]}{step.type}: ({op}){lock}"
+
+
+def _provider_line(step: Step, body: str) -> list[str]:
+    old = (step.old or {}).get("provider")
+    new = (step.new or {}).get("provider")
+    if old and new and old != new:
+        urn, _, provider_id = new.rpartition("::")
+        shown_new = f"{urn}::[unknown]" if provider_id == UNKNOWN_STRING else new
+        return [f"{body}[provider: {old} => {shown_new}]"]
+    ref = new or old
+    if not ref or ref.rpartition("::")[0].split("::")[-1] == "default":
+        return []  # the CLI elides a default provider named just "default"
+    return [f"{body}[provider={ref}]"]
+
+
+def _object_lines(values: dict[str, Any], body: str, mark: str) -> list[str]:
+    width = max((len(k) for k in values), default=0)
+    lines: list[str] = []
+    for key in sorted(values):
+        lines += _value_lines(key.ljust(width), values[key], body, mark)
+    return lines
+
+
 def _step_lines(step: Step, indent: str) -> list[str]:
-    lines = [f"{indent}{PREFIX[step.op]}{step.type}: ({step.op})"]
+    lines = [_header(step, indent)]
     body = indent + "    "
-    state = step.old if step.op != "create" else step.new
     if step.old and step.old.get("id"):  # a new resource has no ID until it is created
         lines.append(f"{body}[id={step.old['id']}]")
     lines.append(f"{body}[urn={step.urn}]")
     if step.old_urn and step.old_urn != step.urn:
         lines.append(f"{body}[aliased from {step.old_urn}]")
-    if state and state.get("provider"):
-        lines.append(f"{body}[provider={state['provider']}]")
-    if step.op == "create" and step.new:
-        new_in = step.new_inputs if step.new_inputs is not None else _inputs(step.new)
-        width = max((len(k) for k in new_in), default=0)
-        for key in sorted(new_in):
-            lines += _value_lines(key.ljust(width), new_in[key], body, "")
-    elif step.op == "delete" and step.old:
-        old_in = _inputs(step.old)
-        width = max((len(k) for k in old_in), default=0)
-        for key in sorted(old_in):
-            lines += _value_lines(key.ljust(width), old_in[key], body, "- ")
-    elif step.op in ("update", "replace") and step.old and step.new:
-        old_in = _inputs(step.old)
-        new_in = step.new_inputs if step.new_inputs is not None else _inputs(step.new)
+    lines += _provider_line(step, body)
+    if step.op == "create":
+        lines += _object_lines(_inputs(step.new), body, "")
+    elif step.op in ("delete", "discard"):
+        lines += _object_lines(_inputs(step.old), body, "- ")
+    elif step.op in ("update", "replace") and step.old is not None:
+        old_in = {**_inputs(step.old), **_inputs(step.old, "outputs")}
+        new_in = _inputs(step.new)
         for key in step.diff_reasons:
             if key not in new_in:
-                lines += _value_lines(key, old_in[key], "  " + indent, "- ")
+                lines += _value_lines(key, old_in.get(key), "  " + indent, "- ")
             elif key not in old_in:
                 lines += _value_lines(key, new_in[key], "  " + indent, "+ ")
             else:
@@ -109,6 +140,7 @@ def _step_lines(step: Step, indent: str) -> list[str]:
 
 
 def summary_lines(plan: Plan) -> list[str]:
+    """`Resources:` as the CLI sums them up (discards and reads are never listed)."""
     counts = plan.counts()
     lines = ["Resources:"]
     for op in SHOWN_OPS:
@@ -132,7 +164,9 @@ def callout_lines(plan: Plan) -> list[str]:
         why = f" (replaced for {', '.join(step.replace_reasons)})" if step.replace_reasons else ""
         if step.delete_before_replace:
             why += " [deleteBeforeReplace: the old one is deleted first]"
-        mark = " [protected: the CLI refuses this]" if step.protected else ""
+        mark = " [protected: the CLI refuses this]" if step.refused else ""
+        if step.retained:
+            mark += " [retainOnDelete: the cloud resource is left in place]"
         lines.append(f"  {PREFIX[step.op]}{step.type} {step.name}: {step.op}{why}{mark}")
     return [*lines, ""]
 
@@ -145,9 +179,8 @@ def render_text(plan: Plan) -> str:
         parents[step.urn] = state.get("parent")
     lines = [*callout_lines(plan), f"Previewing update ({plan.stack}):"]
     for step in plan.steps:
-        if step.op == "same" and step.type != STACK_TYPE:
-            continue
-        lines += _step_lines(step, "    " * _depth(step, parents))
+        if step.shown or step.type == STACK_TYPE:
+            lines += _step_lines(step, "    " * _depth(step, parents))
     if plan.outputs:
         lines.append("    --outputs:--")
         for key, op, old, new in plan.outputs:

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from preflight.export.values import ARCHIVE_SIG, ASSET_SIG, UNKNOWN_STRING
+from preflight.export.values import ARCHIVE_SIG, ASSET_SIG, UNKNOWN_STRING, map_leaves
 from preflight.simulate.deployment import SECRET_SIG, SECRET_SIG_KEY
 
 
@@ -30,7 +30,9 @@ def secret_digest(value: Any) -> str:
 
 
 def open_secrets(value: Any) -> Any:
-    """Secret envelopes -> Sealed, recursively."""
+    """Secret envelopes -> Sealed and the engine's unknown string -> Unknown, recursively."""
+    if value == UNKNOWN_STRING:
+        return Unknown()
     if isinstance(value, dict):
         if value.get(SECRET_SIG_KEY) == SECRET_SIG:
             if "plaintext" in value:
@@ -48,13 +50,7 @@ def open_secrets(value: Any) -> Any:
 
 
 def plain(value: Any) -> Any:
-    if isinstance(value, Sealed):
-        return plain(value.plain)
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
+    return map_leaves(value, lambda v: plain(v.plain) if isinstance(v, Sealed) else v)
 
 
 def is_asset(value: Any) -> bool:
@@ -62,6 +58,8 @@ def is_asset(value: Any) -> bool:
 
 
 def equal(old: Any, new: Any) -> bool:
+    if isinstance(old, Unknown) or isinstance(new, Unknown):
+        return False
     if is_asset(old) and is_asset(new):  # the engine's rule: equal when the hashes are
         return bool(old.get("hash")) and old.get("hash") == new.get("hash")
     if isinstance(old, Sealed) or isinstance(new, Sealed):
@@ -115,18 +113,15 @@ def diff_paths(old: Any, new: Any, path: str, out: dict[str, str]) -> None:
 
 @dataclass(frozen=True)
 class Unknown:
-    """A value the preview cannot know: the CLI shows `output<string>`."""
+    """A value the preview cannot know: the CLI (3.163 and later) shows `[unknown]`."""
 
-    kind: str = "string"
+
+def _shown_leaf(value: Any) -> Any:
+    if isinstance(value, Sealed):
+        return "[secret]"
+    return UNKNOWN_STRING if isinstance(value, Unknown) else value
 
 
 def shown(value: Any) -> Any:
-    if isinstance(value, Sealed):
-        return "[secret]"
-    if isinstance(value, Unknown):
-        return UNKNOWN_STRING
-    if isinstance(value, dict):
-        return {k: shown(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [shown(v) for v in value]
-    return value
+    """As the CLI's JSON holds a value: secrets "[secret]", unknowns the unknown string."""
+    return map_leaves(value, _shown_leaf)

@@ -1,13 +1,20 @@
 """The report as GitHub Markdown for the pull-request comment: the plan first (with `--base`), the
-policy table, resources and outputs, and the architecture drawing."""
+policy table, resources and outputs, and the architecture drawing.
+
+A comment stays readable for any plan: pulumi/actions cuts its comment at 64,000 characters, so
+when a stack's section with a plan would pass COMMENT_LIMIT, it keeps the summary, every
+replacement and deletion and every policy violation, and links the workflow artifact that holds
+the full plan (docs/pull-requests.md)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from pathlib import PurePath
 
 from preflight.pack.evaluate import Report
 from preflight.plan.render_text import summary_lines
-from preflight.plan.steps import PREFIX, Plan
+from preflight.plan.steps import PREFIX, Plan, Step
 from preflight.render.architecture import architecture
 from preflight.render.policy import verdict
 from preflight.render.tree import counts_by_component, counts_by_type, display_type, output_rows
@@ -18,18 +25,23 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "<br>")
 
 
+COMMENT_LIMIT = 60_000
+"""Characters a stack's section may have before it is shortened."""
+
+
 def render_markdown(deployment: Deployment, report: Report, plan: Plan | None = None) -> str:
     passed = report.passed and not (plan and plan.refused)
     status = "✅" if passed else "❌"
     lines = [f"## {status} preflight preview: `{deployment.stack}`", ""]
     if plan is not None:
-        lines.extend(plan_markdown(plan))
-        lines.extend(["### Policy report", "", f"**{verdict(report)}**", ""])
-        lines.extend(_policy_table(report))
-        changed = {s.urn: s.op for s in plan.steps if s.op != "same"}
-        lines.extend(["", "### Architecture", "", "```mermaid", architecture(deployment, changed)])
-        lines.extend(["```", ""])
-        return "\n".join(lines)
+        full = _with_plan(lines, deployment, report, plan, plan_markdown(plan))
+        if len(full) <= COMMENT_LIMIT:
+            return full
+        short = _with_plan(lines, deployment, report, plan, short_plan_markdown(plan))
+        if len(short) <= COMMENT_LIMIT:
+            return short
+        excess = len(short) - COMMENT_LIMIT
+        return _with_plan(lines, deployment, report, plan, short_plan_markdown(plan, excess))
     lines.extend(
         [
             f"**{verdict(report)}**",
@@ -54,6 +66,21 @@ def render_markdown(deployment: Deployment, report: Report, plan: Plan | None = 
     return "\n".join(lines)
 
 
+def _with_plan(
+    head: list[str], deployment: Deployment, report: Report, plan: Plan, plan_lines: list[str]
+) -> str:
+    lines = [*head, *plan_lines]
+    lines.extend(["### Policy report", "", f"**{verdict(report)}**", ""])
+    lines.extend(_policy_table(report))
+    if plan_lines and plan_lines[-1] != _SHORTENED:
+        changed = {s.urn: s.op for s in plan.steps if s.op != "same"}
+        lines.extend(["", "### Architecture", "", "```mermaid", architecture(deployment, changed)])
+        lines.extend(["```", ""])
+    else:
+        lines.append("")
+    return "\n".join(lines)
+
+
 def _policy_table(report: Report) -> Iterable[str]:
     yield f"Pack `{report.pack}@v{report.pack_version}`, config `{report.config_file or '-'}`."
     yield ""
@@ -67,11 +94,17 @@ def _policy_table(report: Report) -> Iterable[str]:
         yield f"| {v.level} | `{v.policy}` | {where} | {_md_cell(v.message)} |"
 
 
-_FLAG = {"replace": "⚠️ replace", "delete": "⚠️ delete", "create": "create", "update": "update"}
+_FLAG = {
+    "replace": "⚠️ replace",
+    "delete": "⚠️ delete",
+    "create": "create",
+    "update": "update",
+    "discard": "discard",
+}
+_SHORTENED = "<!-- preflight: shortened -->"
 
 
-def plan_markdown(plan: Plan) -> list[str]:
-    """The plan first: stateful replacements/deletions in a banner, then every change."""
+def _banners(plan: Plan) -> list[str]:
     lines: list[str] = []
     if plan.refused:
         lines.append(
@@ -90,23 +123,77 @@ def plan_markdown(plan: Plan) -> list[str]:
             lock = ", protected" if step.protected else ""
             lines.append(f"> - **{step.op}** `{display_type(step.type)}` {step.name}{why}{lock}")
         lines.append("")
+    base = PurePath(plan.base_name).name if plan.base_name else ""
     lines.extend(["### Plan against the base state", ""])
-    changes = [s for s in plan.steps if s.op != "same"]
+    if base:
+        lines.extend([f"Base: `{base}`.", ""])
+    return lines
+
+
+def _row(step: Step) -> str:
+    props = ", ".join(f"`{k}`" for k in step.diff_reasons) or "-"
+    why = ", ".join(f"`{k}`" for k in step.replace_reasons) or "-"
+    op = f"`{PREFIX[step.op].strip()}` {_FLAG[step.op]}"
+    if step.op == "replace" and step.delete_before_replace:
+        op += " (delete first)"
+    if step.retained:
+        op += " [retain]"
+    return f"| {op} | `{display_type(step.type)}` | {step.name} | {props} | {why} |"
+
+
+_HEADER = ["| Op | Type | Name | Changed properties | Replaced because |", "|---|---|---|---|---|"]
+
+
+def plan_markdown(plan: Plan) -> list[str]:
+    """The plan first: stateful replacements/deletions in a banner, then every change."""
+    lines = _banners(plan)
+    changes = [s for s in plan.steps if s.shown and s.op != "same"]
     if not changes:
         lines.append("No changes.")
     else:
-        lines.extend(
-            [
-                "| Op | Type | Name | Changed properties | Replaced because |",
-                "|---|---|---|---|---|",
-            ]
-        )
-        for step in changes:
-            props = ", ".join(f"`{k}`" for k in step.diff_reasons) or "-"
-            why = ", ".join(f"`{k}`" for k in step.replace_reasons) or "-"
-            op = f"`{PREFIX[step.op].strip()}` {_FLAG[step.op]}"
-            if step.op == "replace" and step.delete_before_replace:
-                op += " (delete first)"
-            lines.append(f"| {op} | `{display_type(step.type)}` | {step.name} | {props} | {why} |")
+        lines.extend([*_HEADER, *(_row(step) for step in changes)])
     lines.extend(["", "```", *summary_lines(plan), "```", ""])
     return lines
+
+
+def artifact_link(stack: str) -> str:
+    """Where the full plan is: this workflow run's `preflight-plan-<stack>` artifact."""
+    name = f"`preflight-plan-{stack}`"
+    server, repo, run = (os.environ.get(k) for k in _RUN_ENV)
+    if server and repo and run:
+        return f"the {name} artifact of [this workflow run]({server}/{repo}/actions/runs/{run})"
+    return f"the {name} artifact of this workflow run"
+
+
+_RUN_ENV = ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
+
+
+def short_plan_markdown(plan: Plan, excess: int = 0) -> list[str]:
+    """The plan of a long comment: the summary, every replacement and deletion, the link.
+
+    `excess`: characters to cut, from the end of the replacements and deletions, when even
+    they do not fit; the comment then says how many more the artifact lists."""
+    lines = _banners(plan)
+    lines.extend(
+        [
+            f"This plan is too long for a comment: the full plan (text, JSON and this report) is "
+            f"{artifact_link(plan.stack)}. Shown here: the summary, every replacement and "
+            "deletion, and the policy report.",
+            "",
+            "```",
+            *summary_lines(plan),
+            "```",
+            "",
+        ]
+    )
+    rows = [_row(s) for s in plan.steps if s.destructive]
+    total = len(rows)
+    if excess:
+        excess += 200  # room for the line that says what was left out
+        while rows and excess > 0:
+            excess -= len(rows.pop()) + 1
+    if rows:
+        lines.extend([*_HEADER, *rows, ""])
+    if len(rows) < total:
+        lines.extend([f"… and {total - len(rows)} more replacements and deletions.", ""])
+    return [*lines, _SHORTENED]

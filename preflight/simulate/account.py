@@ -14,7 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pulumi
+from pulumi.output import Unknown
+from pulumi.runtime.rpc import UNKNOWN
 
+from preflight.export.values import map_leaves
+from preflight.simulate.check import AUTONAMED, Checked, check
+from preflight.simulate.existing import Existing
 from preflight.simulate.naming import AZ_LETTERS, Shaper, digest, one_or_many
 from preflight.simulate.network_shapes import NETWORK_SHAPERS
 from preflight.simulate.queue_shapes import SHAPERS as SQS_SHAPERS
@@ -48,9 +53,17 @@ class SimulationError(Exception):
 class SimulatedAws(pulumi.runtime.Mocks):
     """Deterministic stand-in for the AWS provider and the account behind it."""
 
-    def __init__(self, region: str = "ap-northeast-2", account_id: str = "123456789012") -> None:
+    def __init__(
+        self,
+        region: str = "ap-northeast-2",
+        account_id: str = "123456789012",
+        existing: Existing | None = None,
+        default_tags: dict[str, Any] | None = None,
+    ) -> None:
         self.region = region
-        self.account_id = account_id
+        self.existing = existing or Existing()
+        self.account_id = self.existing.account_id or account_id
+        self.default_tags = default_tags or {}
         self._calls: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "aws:index/getAvailabilityZones:getAvailabilityZones": self._availability_zones,
             "aws:elasticbeanstalk/getSolutionStack:getSolutionStack": self._solution_stack,
@@ -62,8 +75,9 @@ class SimulatedAws(pulumi.runtime.Mocks):
             "aws:lb/getLoadBalancer:getLoadBalancer": self._load_balancer,
             "aws:route53/getZone:getZone": self._zone,
         }
-        self.load_balancers: dict[str, str] = {}
-        """ALB ARN -> DNS name, for the load balancers EB environments created."""
+        self.load_balancers: dict[str, str] = dict(self.existing.load_balancers)
+        """ALB ARN -> DNS name, for the load balancers EB environments created (or that a
+        base export says exist)."""
 
     # -- data sources -------------------------------------------------------------------
 
@@ -169,7 +183,7 @@ class SimulatedAws(pulumi.runtime.Mocks):
         if ":loadbalancer/" not in balancer:
             raise SimulationError(f"getListener: {balancer!r} is not a load balancer ARN")
         port = int(args.get("port") or 80)
-        arn = (
+        arn = self.existing.listener(balancer) or (
             balancer.replace(":loadbalancer/", ":listener/")
             + f"/{digest(balancer, str(port))[:16]}"
         )
@@ -210,7 +224,7 @@ class SimulatedAws(pulumi.runtime.Mocks):
             raise SimulationError("getZone: give the hosted zone's name")
         if args.get("privateZone"):
             raise SimulationError(f"getZone: {name!r}: private zones are not simulated")
-        zone_id = "Z" + digest(name).upper()[:20]
+        zone_id = self.existing.zone_id(name) or "Z" + digest(name).upper()[:20]
         return {
             "id": zone_id,
             "zoneId": zone_id,
@@ -229,7 +243,7 @@ class SimulatedAws(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         stack = pulumi.get_stack()
         seed = digest(stack, args.typ, args.name)
-        state: dict[str, Any] = dict(args.inputs)
+        state: dict[str, Any] = _known(dict(args.inputs))
         shaper = _SHAPERS.get(args.typ)
         resource_id = (
             shaper(self, args.name, seed, state) if shaper else _generic(args, seed, state)
@@ -242,9 +256,23 @@ class SimulatedAws(pulumi.runtime.Mocks):
             state["tagsAll"] = dict(state.get("tags") or {})
         return resource_id, state
 
+    def check(
+        self, type_token: str, name: str, inputs: dict[str, Any], state: dict[str, Any]
+    ) -> Checked:
+        """What the provider's Check adds to these inputs; an auto-name is the one the
+        account gave the resource (its shaper's), else `<name>-<7 hex>`."""
+        key = AUTONAMED.get(type_token, "")
+        generated = state.get(key) or f"{name}-{digest(pulumi.get_stack(), type_token, name)[-7:]}"
+        return check(type_token, inputs, str(generated), self.region, self.default_tags)
+
     def arn(self, service: str, resource: str, *, region: bool = True) -> str:
         where = self.region if region else ""
         return f"arn:aws:{service}:{where}:{self.account_id}:{resource}"
+
+
+def _known(value: Any) -> Any:
+    """`value` with the SDK's unknowns (a preview's) as the engine's unknown string."""
+    return map_leaves(value, lambda v: UNKNOWN if isinstance(v, Unknown) else v)
 
 
 def _generic(args: pulumi.runtime.MockResourceArgs, seed: str, state: dict[str, Any]) -> str:

@@ -9,6 +9,8 @@ from typing import Any
 
 from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY
 
+from preflight.simulate.check import Checked
+
 SECRET_SIG_KEY: str = SPECIAL_SIG_KEY
 """The engine's signature key; with SECRET_SIG, a secret's envelope (pulumi-policy's names)."""
 SECRET_SIG: str = SPECIAL_SECRET_SIG
@@ -45,9 +47,20 @@ class SimResource(ResourceRecord):
     secret_outputs: frozenset[str] = frozenset()
     replace_on_changes: tuple[str, ...] = ()
     """The `replaceOnChanges` resource option (property paths; `*` for all)."""
-    delete_before_replace: bool = False
+    delete_before_replace: bool | None = None
+    """The `deleteBeforeReplace` option when the program set it; None lets the provider decide."""
     aliases: tuple[str, ...] = ()
     """URNs this resource was known by (the `aliases` option, resolved as the engine does)."""
+    ignore_changes: tuple[str, ...] = ()
+    retain_on_delete: bool = False
+    checked: Checked = field(default_factory=Checked)
+    """What the provider's Check added to `inputs` (auto-names, region, tagsAll)."""
+
+    def checked_inputs(self) -> dict[str, Any]:
+        """The inputs as the engine records them: the program's plus what Check added."""
+        if not self.custom or not self.type.startswith("aws:"):
+            return dict(self.inputs)
+        return self.checked.inputs(self.inputs)
 
 
 @dataclass

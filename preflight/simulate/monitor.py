@@ -1,14 +1,17 @@
 """Pulumi's mock resource monitor, extended to keep what a real engine keeps in its checkpoint:
-parent, dependencies, property dependencies, `protect`, provider, aliases and which properties
-are secret; URNs spelled as the engine spells them."""
+parent, dependencies, property dependencies, the resource options, provider, aliases, which
+properties are secret and what the provider's Check adds to the inputs; URNs spelled as the
+engine spells them. A `Responder` may answer a registration in place of the simulated account
+(the plan's preview run answers from the base state)."""
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pulumi
 from google.protobuf import json_format  # type: ignore[import-untyped]
@@ -16,6 +19,7 @@ from pulumi.runtime.mocks import MockMonitor
 from pulumi_policy.deserialize import SPECIAL_ASSET_SIG
 
 from preflight.simulate.account import SimulatedAws
+from preflight.simulate.check import Checked
 from preflight.simulate.deployment import SECRET_SIG, SECRET_SIG_KEY, STACK_TYPE
 
 
@@ -85,17 +89,70 @@ class Registration:
     secret_inputs: frozenset[str]
     additional_secret_outputs: frozenset[str]
     replace_on_changes: tuple[str, ...] = ()
-    delete_before_replace: bool = False
+    delete_before_replace: bool | None = None
+    """The option when the program set it (True or False); None lets the provider decide."""
     aliases: tuple[str, ...] = ()
+    ignore_changes: tuple[str, ...] = ()
+    retain_on_delete: bool = False
     id: str = ""
     outputs: dict[str, Any] = field(default_factory=dict)
+    checked: Checked = field(default_factory=Checked)
+    answered_secrets: frozenset[str] = frozenset()
+    """Outputs a responder answered as secrets."""
+
+
+class Responder(Protocol):
+    """Answers a custom resource's registration: (ID, outputs), or None for the simulated one.
+
+    Called with the registration as the simulated account answered it (`id`, `outputs`); the
+    outputs may hold `rpc.UNKNOWN` (a value a preview cannot know) and secret envelopes.
+    """
+
+    def respond(self, registration: Registration) -> tuple[str, dict[str, Any]] | None: ...
+
+
+class _Answering(pulumi.runtime.Mocks):
+    """What the mock monitor asks for a new resource's state: the simulated account, whose
+    answer (and the provider's Check) is recorded on the registration under way; a responder
+    may answer in its place, serialized once with the rest of the response."""
+
+    def __init__(self, monitor: RecordingMonitor) -> None:
+        self.monitor = monitor
+
+    def call(self, args: Any) -> Any:
+        return self.monitor.account.call(args)
+
+    def register_transform(self, transform: Any) -> None:
+        self.monitor.account.register_transform(transform)
+
+    def register_invoke_transform(self, transform: Any) -> None:
+        self.monitor.account.register_invoke_transform(transform)
+
+    def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:
+        account = self.monitor.account
+        resource_id, state = account.new_resource(args)
+        registration: Registration | None = getattr(self.monitor.pending, "registration", None)
+        if registration is None:
+            return resource_id, state
+        registration.id = resource_id
+        registration.outputs = {k: _unwrap_secrets(v)[0] for k, v in state.items()}
+        registration.checked = account.check(
+            registration.type, registration.name, registration.inputs, registration.outputs
+        )
+        responder = self.monitor.responder
+        answer = responder.respond(registration) if responder is not None else None
+        return answer if answer is not None else (resource_id, state)
 
 
 class RecordingMonitor(MockMonitor):
     """Pulumi's mock monitor, keeping the checkpoint facts the base class drops."""
 
-    def __init__(self, mocks: SimulatedAws) -> None:
-        super().__init__(mocks)
+    def __init__(self, mocks: SimulatedAws, responder: Responder | None = None) -> None:
+        self.account = mocks
+        self.responder = responder
+        self.pending = threading.local()
+        """The custom resource whose registration this thread is answering."""
+        super().__init__(_Answering(self))
         self.registrations: dict[str, Registration] = {}
         self.stack_outputs: dict[str, Any] = {}
         self.stack_secret_outputs: frozenset[str] = frozenset()
@@ -124,10 +181,27 @@ class RecordingMonitor(MockMonitor):
         return ref
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        registration = self._registration(request)
+        custom = bool(request.custom) and request.type != STACK_TYPE
+        self.pending.registration = registration if custom else None
+        try:
+            response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        finally:
+            self.pending.registration = None
+        if request.type != STACK_TYPE:
+            registration.id = response.id
+            outputs, secrets = _plain_properties(response.object)
+            registration.outputs = outputs
+            if self.responder is not None:
+                registration.answered_secrets = secrets
+        self.registrations[registration.urn] = registration
+        return response
+
+    def _registration(self, request: Any) -> Registration:
         inputs, secret_inputs = _plain_properties(request.object)
-        registration = Registration(
-            urn=response.urn,
+        urn = self.make_urn(request.parent, request.type, request.name)
+        return Registration(
+            urn=urn,
             type=request.type,
             name=request.name,
             custom=bool(request.custom),
@@ -146,14 +220,13 @@ class RecordingMonitor(MockMonitor):
             secret_inputs=secret_inputs,
             additional_secret_outputs=frozenset(request.additionalSecretOutputs),
             replace_on_changes=tuple(request.replaceOnChanges),
-            delete_before_replace=bool(request.deleteBeforeReplace),
-            aliases=_alias_urns(request, response.urn),
+            delete_before_replace=(
+                bool(request.deleteBeforeReplace) if request.deleteBeforeReplaceDefined else None
+            ),
+            aliases=_alias_urns(request, urn),
+            ignore_changes=tuple(request.ignoreChanges),
+            retain_on_delete=bool(request.retainOnDelete),
         )
-        if request.type != STACK_TYPE:
-            registration.id = response.id
-            registration.outputs, _ = _plain_properties(response.object)
-        self.registrations[response.urn] = registration
-        return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         registration = self.registrations.get(request.urn)

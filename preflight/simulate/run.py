@@ -29,7 +29,7 @@ from preflight.simulate.deployment import (
     Deployment,
     SimResource,
 )
-from preflight.simulate.monitor import RecordingMonitor, Registration
+from preflight.simulate.monitor import RecordingMonitor, Registration, Responder
 from preflight.stackfiles.program_config import ProgramConfig
 from preflight.stackfiles.project import PROJECT_ROOT, read_program_config
 
@@ -75,7 +75,8 @@ def _dependency_order(registrations: Mapping[str, Registration]) -> list[str]:
 
 
 def _run_program(config: ProgramConfig, monitor: RecordingMonitor) -> list[str]:
-    """Execute the program in this (fresh) context the way the language host does."""
+    """Execute the program in this (fresh) context the way the language host does; as a
+    preview (unknown values stay unknown) when a responder answers for the engine."""
     handler = _DiagnosticsHandler()
     logger = logging.getLogger(f"preflight.program.{config.stack}")
     logger.propagate = False
@@ -89,7 +90,7 @@ def _run_program(config: ProgramConfig, monitor: RecordingMonitor) -> list[str]:
         engine=MockEngine(logger),
         project=config.project,
         stack=config.stack,
-        dry_run=False,
+        dry_run=monitor.responder is not None,
         organization="organization",
         callbacks=None,
         outputs=set(),
@@ -132,17 +133,22 @@ def simulate(
     project_dir: Path | None = None,
     config_overrides: Mapping[str, Any] | None = None,
     config: ProgramConfig | None = None,
+    account: SimulatedAws | None = None,
+    responder: Responder | None = None,
 ) -> Deployment:
     """Run the program for `stack` and return what a `pulumi up` would have recorded.
 
     `config_overrides` replaces whole keys (e.g. `{"webmodel:web": {...}}`) after the stack
-    file is read, the way `pulumi config set` would before a run.
+    file is read, the way `pulumi config set` would before a run. With a `responder`, the run
+    is a preview whose registrations it answers (the plan's run against a base state).
     """
     if config is None:
         config = read_program_config(project_dir or PROJECT_ROOT, stack)
     if config_overrides:
         config = config.with_values(dict(config_overrides))
-    monitor = RecordingMonitor(SimulatedAws(region=config.region))
+    if account is None:
+        account = SimulatedAws(region=config.region, default_tags=default_tags(config))
+    monitor = RecordingMonitor(account, responder)
     context = contextvars.Context()
     try:
         diagnostics = context.run(_run_program, config, monitor)
@@ -153,6 +159,13 @@ def simulate(
     return _deployment(config, monitor, diagnostics)
 
 
+def default_tags(config: ProgramConfig) -> dict[str, Any]:
+    """The AWS provider's `defaultTags.tags` from the stack's `aws:defaultTags`, if any."""
+    value = config.values.get("aws:defaultTags")
+    tags = value.get("tags") if isinstance(value, dict) else None
+    return dict(tags) if isinstance(tags, dict) else {}
+
+
 def _deployment(
     config: ProgramConfig, monitor: RecordingMonitor, diagnostics: Iterable[str]
 ) -> Deployment:
@@ -160,7 +173,11 @@ def _deployment(
     resources: list[SimResource] = []
     for urn in _dependency_order(registrations):
         reg = registrations[urn]
-        secret_outputs = reg.secret_inputs | (reg.additional_secret_outputs & set(reg.outputs))
+        secret_outputs = (
+            reg.secret_inputs
+            | (reg.additional_secret_outputs & set(reg.outputs))
+            | reg.answered_secrets
+        )
         resources.append(
             SimResource(
                 urn=reg.urn,
@@ -180,6 +197,9 @@ def _deployment(
                 replace_on_changes=reg.replace_on_changes,
                 delete_before_replace=reg.delete_before_replace,
                 aliases=reg.aliases,
+                ignore_changes=reg.ignore_changes,
+                retain_on_delete=reg.retain_on_delete,
+                checked=reg.checked,
             )
         )
     return Deployment(

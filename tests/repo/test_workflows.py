@@ -157,6 +157,7 @@ def test_the_same_action_is_pinned_to_the_same_sha_everywhere() -> None:
         "aws-actions/configure-aws-credentials",
         "pulumi/actions",
         "marocchino/sticky-pull-request-comment",
+        "actions/upload-artifact",
     }
 
 
@@ -219,14 +220,69 @@ def test_plan_is_against_a_worktree_of_the_base_commit() -> None:
     export = steps["Export the stack at the base commit"]
     assert 'git worktree add --detach "$RUNNER_TEMP/base" "$BASE_SHA"' in export["run"]
     assert '--project-dir "$RUNNER_TEMP/base" preview' in export["run"]
-    assert '--json "$RUNNER_TEMP/base-$STACK.json"' in export["run"]
+    assert '--json "$RUNNER_TEMP/base-commit-$STACK.json"' in export["run"]
     assert export["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
     plan = steps["Plan against the base with the policy pack"]
-    assert '--base "$RUNNER_TEMP/base-$STACK.json" --plan-json "plan-$STACK.json"' in plan["run"]
+    assert '--base "$state" --plan-json "plan-$STACK.json"' in plan["run"]
     names = [s.get("name") for s in job["steps"]]
     assert names.index("Export the stack at the base commit") < names.index(
         "Plan against the base with the policy pack"
     )
+
+
+SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository"
+
+
+def test_plan_is_against_the_deployed_stack_where_it_can_be_read() -> None:
+    """With AWS configured and a pull request from this repository, the preview role and the
+    backend's credentials export the deployed stack; the plan prefers that export and falls
+    back to the base commit's, in this order."""
+    job = load("pull-request.yml")["jobs"]["preflight"]
+    steps = {s.get("name"): s for s in job["steps"]}
+    credentials = steps["Credentials for the deployed stack"]
+    export = steps["Export the deployed stack"]
+    for step in (credentials, export):
+        assert step["if"] == f"vars.AWS_ROLE_ARN != '' && {SAME_REPOSITORY}"
+    assert credentials["uses"].startswith("aws-actions/configure-aws-credentials@")
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}"
+    assert (
+        'pulumi stack export --stack "$PULUMI_ORG/webmodel/$STACK" --show-secrets'
+        in (export["run"])
+    )
+    assert '--file "$RUNNER_TEMP/deployed-$STACK.json"' in export["run"]
+    assert "PulumiCommand.install" in export["run"]  # the CLI of the SDK's pinned version
+    assert set(export["env"]) == {
+        "STACK",
+        "PULUMI_ORG",
+        "PULUMI_BACKEND_URL",
+        "PULUMI_ACCESS_TOKEN",
+        "PULUMI_CONFIG_PASSPHRASE",
+    }
+    plan = steps["Plan against the base with the policy pack"]["run"]
+    assert (
+        'for state in "$RUNNER_TEMP/deployed-$STACK.json" "$RUNNER_TEMP/base-commit-$STACK.json"'
+        in plan
+    )
+    names = [s.get("name") for s in job["steps"]]
+    assert names.index("Export the deployed stack") < names.index(
+        "Plan against the base with the policy pack"
+    )
+
+
+def test_the_full_plan_is_an_artifact_the_comment_links() -> None:
+    """preflight's Markdown links `preflight-plan-<stack>` when a comment would pass 60,000
+    characters (preflight/render/markdown.py): the workflow uploads it under that name."""
+    job = load("pull-request.yml")["jobs"]["preflight"]
+    (upload,) = steps_using(job, "actions/upload-artifact@")
+    assert upload["with"]["name"] == "preflight-plan-${{ matrix.stack }}"
+    assert upload["with"]["path"].splitlines() == [
+        "plan-${{ matrix.stack }}.txt",
+        "plan-${{ matrix.stack }}.json",
+        "preview-${{ matrix.stack }}.md",
+    ]
+    assert upload["if"].startswith("always()")
+    plan = next(s for s in job["steps"] if s.get("id") == "preview")["run"]
+    assert '--markdown "preview-$STACK.md" > "plan-$STACK.txt"' in plan
 
 
 def test_stateful_prod_changes_fail_unless_labelled() -> None:

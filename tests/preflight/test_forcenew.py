@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -168,23 +169,22 @@ def test_schema_named_by_reference_is_followed() -> None:
 
 
 def test_schema_held_in_a_package_variable_is_followed() -> None:
-    text = (
-        "var (\n"
-        "\tqueueSchema = map[string]*schema.Schema{\n"
-        '\t\t"fifo_queue": {\n'
-        "\t\t\tForceNew: true,\n"
-        "\t\t},\n"
-        '\t\t"policy": {\n'
-        "\t\t\tOptional: true,\n"
-        "\t\t},\n"
-        "\t}\n"
-        ")\n\n"
-        '// @SDKResource("aws_queue", name="Queue")\n'
-        "func resourceQueue() *schema.Resource {\n"
-        "\treturn &schema.Resource{\n"
-        "\t\tSchema: queueSchema,\n"
-        "\t}\n"
-        "}\n"
+    text = textwrap.dedent(
+        """\
+        var (
+        \tqueueSchema = map[string]*schema.Schema{
+        \t\t"fifo_queue": {ForceNew: true},
+        \t\t"policy":     {Optional: true},
+        \t}
+        )
+
+        // @SDKResource("aws_queue", name="Queue")
+        func resourceQueue() *schema.Resource {
+        \treturn &schema.Resource{
+        \t\tSchema: queueSchema,
+        \t}
+        }
+        """
     )
     assert force_new(text, {}, "aws_queue") == ["fifo_queue"]
 
@@ -282,7 +282,7 @@ def test_generate_records_provenance_per_type(
 
 # -- the committed table ----------------------------------------------------------------------
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TABLE = json.loads((ROOT / "preflight" / "plan" / "forcenew.json").read_text(encoding="utf-8"))
 SDK = Path(importlib.util.find_spec("pulumi_aws").origin or "").parent  # type: ignore[union-attr]
 _CONSTRUCTED = re.compile(r"\baws\.(\w+)\.([A-Z]\w*)\(")
