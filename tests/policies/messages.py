@@ -15,6 +15,12 @@ PUBLIC_ROUTE = (
     "0.0.0.0/0 to internet gateway igw-01"
 )
 """Why stacks.BASE's public subnet is public."""
+SPLIT_ROUTES = (
+    "subnet-split ('split-a'): aws:ec2/routeTable:RouteTable 'split-rt' (inline route 0) routes "
+    "0.0.0.0/1 to internet gateway igw-01; aws:ec2/routeTable:RouteTable 'split-rt' (inline "
+    "route 1) routes 128.0.0.0/1 to internet gateway igw-01"
+)
+"""Why stacks.SPLIT_WORLD's subnet is public."""
 FIX_PRIVATE = (
     "Put the instances in private subnets (a default route to a NAT gateway, not an internet "
     "gateway, and mapPublicIpOnLaunch false)."
