@@ -8,6 +8,7 @@ ARE_NOT_KNOWN = "are not known yet (unknown during preview) or are encrypted in 
 """How a rule says it cannot read a value (unknown during a preview; a ciphertext-only
 secret reaches the pack as unknown on a saved state)."""
 ENCRYPTED = "are encrypted in the state (export the stack with --show-secrets to check it)"
+IS_ENCRYPTED = "is encrypted in the state (export the stack with --show-secrets to check it)"
 """How a rule says a value is ciphertext in a stack export made without --show-secrets."""
 
 PUBLIC_ROUTE = (

@@ -376,7 +376,12 @@ def web(subnets: str, min_size: str = "2", deps: list[str] | None = None):
             "value": "true",
         },
     ]
-    props = {"settings": settings, "tags": {"role": "web"}, "version": "web-0123456789ab"}
+    props = {
+        "settings": settings,
+        "tags": {"role": "web"},
+        "application": "app",
+        "version": "web-0123456789ab",
+    }
     return resource(ENV, "web", props, {"settings": deps} if deps else None)
 
 
@@ -458,7 +463,12 @@ def test_secret_wrapped_settings_are_checked_over_the_protocol(analyzer) -> None
     secret = resource(
         ENV,
         "web",
-        {"settings": {**wrapped, "value": settings}, "tags": {}, "version": "web-0123456789ab"},
+        {
+            "settings": {**wrapped, "value": settings},
+            "tags": {},
+            "application": "app",
+            "version": "web-0123456789ab",
+        },
     )
     response = analyzer.AnalyzeStack(stack(secret))
     assert [(p, lv) for p, lv, _ in found(response)] == [
