@@ -20,6 +20,13 @@ MAIN_ROUTE_TABLE_ASSOCIATION: Final = "aws:ec2/mainRouteTableAssociation:MainRou
 INTERNET_GATEWAY: Final = "aws:ec2/internetGateway:InternetGateway"
 INTERNET_GATEWAY_ATTACHMENT: Final = "aws:ec2/internetGatewayAttachment:InternetGatewayAttachment"
 
+SECURITY_GROUP: Final = "aws:ec2/securityGroup:SecurityGroup"
+DEFAULT_SECURITY_GROUP: Final = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+INGRESS_RULE: Final = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+LEGACY_RULE: Final = "aws:ec2/securityGroupRule:SecurityGroupRule"
+MANAGED_PREFIX_LIST: Final = "aws:ec2/managedPrefixList:ManagedPrefixList"
+MANAGED_PREFIX_LIST_ENTRY: Final = "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry"
+
 TABLE_TYPES: Final = (ROUTE_TABLE, DEFAULT_ROUTE_TABLE)
 IGW_TYPES: Final = (INTERNET_GATEWAY, INTERNET_GATEWAY_ATTACHMENT)
 
