@@ -75,6 +75,8 @@ S = sub()
 TABLE = rt()
 WITH_TABLE = [VPC, IGW, S, TABLE, assoc(S, TABLE)]
 UNKNOWN_GATEWAY = [{"cidrBlock": "0.0.0.0/0", "gatewayId": UNKNOWN_STRING}]
+NARROW_TO_IGW = {"cidrBlock": "10.1.0.0/16", "gatewayId": "igw-0abc"}
+HALF_TO_IGW = {"cidrBlock": "0.0.0.0/1", "gatewayId": "igw-0abc"}
 MAIN = res(
     "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation",
     "main",
@@ -97,50 +99,46 @@ CLASSIFY = [
         Status.PRIVATE,
         id="inline-route-to-a-nat",
     ),
-    pytest.param(
-        served_by(rt([{"cidrBlock": "10.1.0.0/16", "gatewayId": "igw-0abc"}])),
-        Status.PUBLIC,
-        id="inline-route-narrower-than-the-world-to-an-igw",
-    ),
-    pytest.param(
-        served_by(
-            rt(
-                [
-                    {"cidrBlock": "0.0.0.0/1", "gatewayId": "igw-0abc"},
-                    {"cidrBlock": "128.0.0.0/1", "gatewayId": "igw-0abc"},
-                ]
-            )
-        ),
-        Status.PUBLIC,
-        id="the-world-in-two-halves-to-an-igw",
-    ),
-    pytest.param(
-        served_by(rt([{"ipv6CidrBlock": "2001:db8:1:2::/64", "gatewayId": "gw-plain"}]), IGW),
-        Status.PUBLIC,
-        id="an-ipv6-64-to-a-stack-gateway-by-id",
-    ),
-    pytest.param(
-        served_by(rt([{"destinationPrefixListId": "pl-0abc", "gatewayId": "igw-0abc"}])),
-        Status.PUBLIC,
-        id="a-prefix-list-destination-to-an-igw",
-    ),
+    *[
+        pytest.param(served_by(rt(routes), *others), Status.PUBLIC, id=f"{case}-to-an-igw")
+        for case, routes, others in (
+            ("inline-route-narrower-than-the-world", [NARROW_TO_IGW], ()),
+            (
+                "the-world-in-two-halves",
+                [HALF_TO_IGW, {**HALF_TO_IGW, "cidrBlock": "128.0.0.0/1"}],
+                (),
+            ),
+            (
+                "an-ipv6-64",
+                [{"ipv6CidrBlock": "2001:db8:1:2::/64", "gatewayId": "gw-plain"}],
+                (IGW,),
+            ),
+            (
+                "a-prefix-list-destination",
+                [{"destinationPrefixListId": "pl-0abc", "gatewayId": "igw-0abc"}],
+                (),
+            ),
+        )
+    ],
     *[
         pytest.param(
-            served_by(rt([{"cidrBlock": "0.0.0.0/0", target: gateway}])),
+            served_by(rt([{destination: world, target: gateway}])),
             Status.PRIVATE,
             id=f"the-world-to-{name}",
         )
-        for name, target, gateway in (
-            ("a-transit-gateway", "transitGatewayId", "tgw-0abc"),
-            ("a-peering-connection", "vpcPeeringConnectionId", "pcx-0abc"),
-            ("a-vpn-gateway", "gatewayId", "vgw-0abc"),
+        for name, target, gateway, destination, world in (
+            ("a-transit-gateway", "transitGatewayId", "tgw-0abc", "cidrBlock", "0.0.0.0/0"),
+            (
+                "a-peering-connection",
+                "vpcPeeringConnectionId",
+                "pcx-0abc",
+                "cidrBlock",
+                "0.0.0.0/0",
+            ),
+            ("a-vpn-gateway", "gatewayId", "vgw-0abc", "cidrBlock", "0.0.0.0/0"),
+            ("an-egress-only-gateway", "egressOnlyGatewayId", "eigw-0abc", "ipv6CidrBlock", "::/0"),
         )
     ],
-    pytest.param(
-        served_by(rt([{"ipv6CidrBlock": "::/0", "egressOnlyGatewayId": "eigw-0abc"}])),
-        Status.PRIVATE,
-        id="ipv6-world-to-an-egress-only-gateway",
-    ),
     pytest.param(
         served_by(rt(), route("rtb-1", "igw-1", "10.9.0.0/16")),
         Status.PUBLIC,

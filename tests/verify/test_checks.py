@@ -333,31 +333,32 @@ def test_a_narrower_route_to_an_igw_makes_a_subnet_public_too(destination: str) 
     )
 
 
+def _table(table_id: str, *routes: tuple[str, str, str, str]) -> Any:
+    """A route table of (destination key, destination, target key, target) routes."""
+    return {
+        "RouteTableId": table_id,
+        "Routes": [{key: value, target: gateway} for key, value, target, gateway in routes],
+    }
+
+
 def test_the_world_in_two_halves_or_a_prefix_list_to_an_igw_is_public() -> None:
-    halves: Any = {
-        "RouteTableId": "rtb-h",
-        "Routes": [
-            {"DestinationCidrBlock": "0.0.0.0/1", "GatewayId": "igw-1"},
-            {"DestinationCidrBlock": "128.0.0.0/1", "GatewayId": "igw-1"},
-        ],
-    }
-    listed: Any = {
-        "RouteTableId": "rtb-p",
-        "Routes": [{"DestinationPrefixListId": "pl-1", "GatewayId": "igw-1"}],
-    }
+    halves = _table(
+        "rtb-h",
+        ("DestinationCidrBlock", "0.0.0.0/1", "GatewayId", "igw-1"),
+        ("DestinationCidrBlock", "128.0.0.0/1", "GatewayId", "igw-1"),
+    )
+    listed = _table("rtb-p", ("DestinationPrefixListId", "pl-1", "GatewayId", "igw-1"))
     assert subnet_public_reason(SUBNET, [halves]) == "route 0.0.0.0/1 -> igw-1 in rtb-h"
     assert subnet_public_reason(SUBNET, [listed]) == "route pl-1 -> igw-1 in rtb-p"
 
 
 def test_egress_only_transit_and_peering_routes_leave_a_subnet_private() -> None:
-    table: Any = {
-        "RouteTableId": "rtb-x",
-        "Routes": [
-            {"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": "eigw-1"},
-            {"DestinationCidrBlock": "0.0.0.0/0", "TransitGatewayId": "tgw-1"},
-            {"DestinationCidrBlock": "10.9.0.0/16", "VpcPeeringConnectionId": "pcx-1"},
-            {"DestinationCidrBlock": "10.0.0.0/16", "GatewayId": "local"},
-            {"DestinationCidrBlock": "172.16.0.0/12", "GatewayId": "vgw-1"},
-        ],
-    }
+    table = _table(
+        "rtb-x",
+        ("DestinationIpv6CidrBlock", "::/0", "EgressOnlyInternetGatewayId", "eigw-1"),
+        ("DestinationCidrBlock", "0.0.0.0/0", "TransitGatewayId", "tgw-1"),
+        ("DestinationCidrBlock", "10.9.0.0/16", "VpcPeeringConnectionId", "pcx-1"),
+        ("DestinationCidrBlock", "10.0.0.0/16", "GatewayId", "local"),
+        ("DestinationCidrBlock", "172.16.0.0/12", "GatewayId", "vgw-1"),
+    )
     assert subnet_public_reason(SUBNET, [table]) is None
