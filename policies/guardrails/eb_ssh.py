@@ -57,7 +57,7 @@ def eb_ssh(found: Effective) -> EbSsh | None:
     settings = found.settings
     key = settings.get(LAUNCH_NS, SSH_KEY)
     restriction = settings.get(LAUNCH_NS, SSH_RESTRICTION)
-    if restriction is None:
+    if restriction is None or restriction == "":
         rule = _default_rule(found, key)
     elif is_unreadable(restriction):
         raise CannotCheck(

@@ -55,13 +55,15 @@ class StackIndex:
         """The region of the stack's default AWS provider (a `pulumi:providers:aws` named
         `default...`), where the resources that name no region and no provider of their own
         live; None unless exactly one region is named."""
-        regions = {
+        regions = [
             provider.props.get("region")
             for provider in self._by_type.get(AWS_PROVIDER, ())
             if provider.name.startswith("default")
-        }
-        named = [r for r in regions if isinstance(r, str) and r and not is_unreadable(r)]
-        return named[0] if len(named) == 1 and len(regions) == 1 else None
+        ]
+        if not all(isinstance(r, str) and r and not is_unreadable(r) for r in regions):
+            return None
+        named = set(regions)
+        return named.pop() if len(named) == 1 else None
 
     def by_id(self, rid: Any, *types: str) -> Resource | None:
         if not isinstance(rid, str):

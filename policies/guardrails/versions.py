@@ -200,6 +200,15 @@ def _elsewhere(
     return (message, environment.urn)
 
 
+def _undefined(environment: Resource, label: Any) -> Finding:
+    return (
+        f"{environment.label}: runs version {label!r}, which no {APPLICATION_VERSION} of "
+        "this stack defines; build the version in the stack so a revert of the repository "
+        "restores what runs",
+        environment.urn,
+    )
+
+
 def _judge(environment: Resource, versions: _Versions) -> Finding | None:
     label = environment.props.get("version")
     if label is None or label == "":
@@ -209,6 +218,8 @@ def _judge(environment: Resource, versions: _Versions) -> Finding | None:
             f"{APPLICATION_VERSION} of this stack",
             environment.urn,
         )
+    if not isinstance(label, str) and not is_unreadable(label):
+        return _undefined(environment, label)
     place = versions.place(environment)
     matched, candidates, undecided = versions.verdict(environment, label)
     if matched:
@@ -221,12 +232,7 @@ def _judge(environment: Resource, versions: _Versions) -> Finding | None:
         what = f"the version of {candidates[0].label} (its label is not known yet)"
         return _elsewhere(environment, what, candidates, versions)
     if label not in versions.by_label:
-        return (
-            f"{environment.label}: runs version {label!r}, which no "
-            f"{APPLICATION_VERSION} of this stack defines; build the version in the "
-            "stack so a revert of the repository restores what runs",
-            environment.urn,
-        )
+        return _undefined(environment, label)
     if not place.apps:
         return cannot_check(
             f"{environment.label}: the application of the environment {place.app_why}"

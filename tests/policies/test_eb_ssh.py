@@ -49,6 +49,9 @@ CASES = [
     pytest.param([environment()], PASS, id="no-key-pair-and-no-restriction"),
     pytest.param([environment(KEY)], opens(BY_KEY), id="a-key-pair-opens-ssh-to-the-world"),
     pytest.param(
+        [environment(KEY, restriction(""))], opens(BY_KEY), id="an-empty-restriction-is-unset"
+    ),
+    pytest.param(
         [environment(KEY, restriction("tcp, 22, 22, sg-0bastion"))],
         PASS,
         id="a-key-pair-with-ssh-from-a-bastion-group",

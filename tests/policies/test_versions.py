@@ -90,6 +90,15 @@ CASES = [
         ),
         id="a-hand-uploaded-version",
     ),
+    pytest.param(
+        [WEB_VERSION, environment([LABEL])],
+        fails(
+            f"{ENV} 'web': runs version ['{LABEL}'], which no {VERSION} of this stack defines; "
+            "build the version in the stack so a revert of the repository restores what runs",
+            at=WEB,
+        ),
+        id="a-label-that-is-not-a-string",
+    ),
     # -- the application ----------------------------------------------------------------
     pytest.param(
         [version(application="other"), environment(LABEL)],
@@ -152,6 +161,16 @@ CASES = [
         [provider(SEOUL), version(region=SEOUL), environment(LABEL)],
         PASS,
         id="the-environment-in-the-default-providers-region",
+    ),
+    pytest.param(
+        [
+            provider(SEOUL),
+            provider(SEOUL, "default_7_52_0"),
+            version(region=SEOUL),
+            environment(LABEL),
+        ],
+        PASS,
+        id="two-default-providers-of-one-region",
     ),
     pytest.param(
         [provider(SEOUL), version(region=VIRGINIA), environment(LABEL)],
