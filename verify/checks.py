@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from verify.aws import AwsCallFailed
-from verify.pack import ENV_PROPERTIES_NS, LIMIT_BYTES, describe_biggest, is_world, measure
+from verify.pack import (
+    ENV_PROPERTIES_NS,
+    LIMIT_BYTES,
+    describe_biggest,
+    is_internet_gateway_id,
+    measure,
+)
 from verify.result import CheckResult
 
 if TYPE_CHECKING:
@@ -175,16 +181,21 @@ def check_no_public_ip(role: Role, instances: Sequence[Instance]) -> CheckResult
 def subnet_public_reason(
     subnet: SubnetTypeDef, route_tables: Iterable[RouteTableTypeDef]
 ) -> str | None:
-    """Why a subnet is public (DESIGN: auto-assigned public IPs or an internet route to an
-    internet gateway), or None when it is private. A NAT route is fine. "The internet" is
-    the pack's `is_world`: `0.0.0.0/0`, `::/0` and every other spelling of them."""
+    """Why a subnet is public (DESIGN: auto-assigned public IPs or a route to an internet
+    gateway, whatever the destination, as AWS defines a public subnet), or None when it is
+    private. A NAT route is fine. "An internet gateway" is the pack's `is_internet_gateway_id`."""
     if subnet.get("MapPublicIpOnLaunch"):
         return "mapPublicIpOnLaunch is true"
     for table in route_tables:
         for route in table.get("Routes", []):
-            destination = route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
+            destination = (
+                route.get("DestinationCidrBlock")
+                or route.get("DestinationIpv6CidrBlock")
+                or route.get("DestinationPrefixListId")
+                or "?"
+            )
             gateway = route.get("GatewayId", "")
-            if is_world(destination) and gateway.startswith("igw-"):
+            if is_internet_gateway_id(gateway):
                 return f"route {destination} -> {gateway} in {table.get('RouteTableId', '?')}"
     return None
 

@@ -48,6 +48,34 @@ SQSD_NS: Final = "aws:elasticbeanstalk:sqsd"
 MAX_INACTIVITY_SECONDS: Final = 36000
 """The largest InactivityTimeout sqsd accepts (10 hours)."""
 
+SSH_KEY: Final = "EC2KeyName"
+SSH_RESTRICTION: Final = "SSHSourceRestriction"
+NO_DEFAULT_GROUP: Final = "DisableDefaultEC2SecurityGroup"
+"""Options of `aws:autoscaling:launchconfiguration` that decide the SSH ingress EB puts on the
+security group it creates for the instances (no security-group resource of a stack shows it)."""
+DEFAULT_SSH_RESTRICTION: Final = "tcp, 22, 22, 0.0.0.0/0"
+"""What EB opens when an environment has a key pair (`EC2KeyName`) and no
+`SSHSourceRestriction`: SSH from anywhere. EB Developer Guide, "Managing EC2 security
+groups": "The default EC2 security group that Elastic Beanstalk creates allows all incoming
+traffic from the internet or load balancers on the standard ports for HTTP (80) and SSH(22)";
+SSHSourceRestriction is "Used to lock down SSH access to an environment" (General options,
+`aws:autoscaling:launchconfiguration`)."""
+
+
+def parse_ssh_restriction(value: str) -> tuple[str, int | None, int | None, str] | None:
+    """`SSHSourceRestriction` as (protocol, fromPort, toPort, source), the form EB documents
+    (`protocol, fromPort, toPort, source_restriction`, e.g. `tcp, 22, 22, 54.240.196.185/32`;
+    the source a CIDR, a security group, or `account-id/security-group-id`); None if it is not
+    in that form."""
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) != 4 or not parts[0] or not parts[3]:
+        return None
+    ports = [int(part) if re.fullmatch(r"-?\d+", part) else None for part in parts[1:3]]
+    if None in ports:
+        return None
+    return parts[0].lower(), ports[0], ports[1], parts[3]
+
+
 LIMIT_BYTES: Final = 4096
 """The combined size of all environment properties as `key=value` strings."""
 

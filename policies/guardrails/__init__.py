@@ -13,7 +13,9 @@ Elastic Beanstalk modules, by responsibility:
   template's), shared by every rule that reads settings, all of them stack rules;
 - `envprops`: measuring properties and judging keys; `eb_properties`, `eb_options` and
   `beanstalk`: the rule bodies (properties; single options; placement and capacity), with
-  `beanstalk.POLICIES` listing them all.
+  `beanstalk.POLICIES` listing them all;
+- `eb_ssh`: the SSH ingress EB opens on the security group it creates (`EC2KeyName`,
+  `SSHSourceRestriction`), judged by `security_groups` and by the worker rule in `queues`.
 Rules that cannot decide a fact raise `CannotCheck` with wording right for a preview (a value
 "is not known yet (unknown during preview)") and for a saved state (a value "is encrypted in
 the state"); see `common.unreadable`.

@@ -26,7 +26,7 @@ from .eb_options import equals, not_all_at_once, option_rule
 from .eb_properties import check_names, check_portable_names, check_secret_like, check_size
 from .resources import Resource
 from .subnets import Network, SubnetSet, Verdict
-from .templates import Effective, effective_settings
+from .templates import Effective, effective_settings, readable_settings
 from .values import as_bool, as_int, is_unreadable, show
 
 _MIN_INSTANCES: Final = 2
@@ -77,11 +77,8 @@ def _subnet_findings(
 
 def _instances_private(network: Network) -> list[tuple[str, str | None]]:
     results: list[tuple[str, str | None]] = []
-    for found in effective_settings(network):
+    for found in readable_settings(network, results):
         resource = found.resource
-        if not found.readable:
-            results.append(cannot_check(found.why_unreadable()))
-            continue
         settings = found.settings
         subnets = settings.get(VPC_NS, "Subnets")
         if subnets is None:
@@ -131,67 +128,79 @@ def _role(resource: Resource) -> object:
     return tags.get("role") if isinstance(tags, dict) else None
 
 
+def _is_model(found: Effective, results: list[tuple[str, str | None]]) -> bool:
+    """An environment tagged role=model; the advisory goes to `results` when its role tag
+    cannot be read."""
+    if found.is_template:
+        return False
+    role = _role(found.resource)
+    if is_unreadable(role):
+        results.append(cannot_check(f"{found.resource.label}: its role tag {unreadable(role)}"))
+        return False
+    return role == "model"
+
+
+def _single_instance(found: Effective, label: str) -> tuple[str, str | None] | None:
+    if found.settings.get(ENV_NS, "EnvironmentType") != "SingleInstance":
+        return None
+    return (
+        f"{label}: {ENV_NS} EnvironmentType is 'SingleInstance'"
+        f"{found.origin(ENV_NS, 'EnvironmentType')}, which gives the instance an "
+        "Elastic IP and a public endpoint; use 'LoadBalanced' with an internal load "
+        "balancer",
+        found.resource.urn,
+    )
+
+
+def _internal_scheme(found: Effective, label: str) -> list[tuple[str, str | None]]:
+    resource = found.resource
+    scheme = found.settings.get(VPC_NS, "ELBScheme")
+    where = found.origin(VPC_NS, "ELBScheme")
+    if is_unreadable(scheme):
+        return [cannot_check(f"{resource.label}: {VPC_NS} ELBScheme{where} {unreadable(scheme)}")]
+    if isinstance(scheme, str) and scheme.lower() == "internal":
+        return []
+    default = DEFAULTS[(VPC_NS, "ELBScheme")]
+    shown = show(scheme) if scheme is not None else f"not set (EB uses {show(default)})"
+    violation = (
+        f"{label}: {VPC_NS} ELBScheme is {shown}{where}; the model server must only "
+        "be reachable inside the VPC: set ELBScheme to 'internal'",
+        resource.urn,
+    )
+    return [violation if scheme is not None else found.unset(f"{VPC_NS} ELBScheme", violation)]
+
+
+def _elb_subnets_private(
+    found: Effective, network: Network, label: str
+) -> list[tuple[str, str | None]]:
+    elb_subnets = found.settings.get(VPC_NS, "ELBSubnets")
+    if elb_subnets is not None:
+        return _subnet_findings(found, network, "ELBSubnets", elb_subnets)[1]
+    violation = (
+        f"{label}: {VPC_NS} ELBSubnets is not set; place the internal load "
+        "balancer in private subnets explicitly",
+        found.resource.urn,
+    )
+    return [found.unset(f"{VPC_NS} ELBSubnets", violation)]
+
+
 def _model_internal(network: Network) -> list[tuple[str, str | None]]:
     results: list[tuple[str, str | None]] = []
     for found in effective_settings(network):
-        resource = found.resource
-        if found.is_template:
-            continue
-        role = _role(resource)
-        if is_unreadable(role):
-            results.append(cannot_check(f"{resource.label}: its role tag {unreadable(role)}"))
-            continue
-        if role != "model":
+        if not _is_model(found, results):
             continue
         if not found.readable:
             results.append(cannot_check(found.why_unreadable()))
             continue
-        settings = found.settings
-        label = f"{resource.label} (role=model)"
-        if settings.get(ENV_NS, "EnvironmentType") == "SingleInstance":
-            results.append(
-                (
-                    f"{label}: {ENV_NS} EnvironmentType is 'SingleInstance'"
-                    f"{found.origin(ENV_NS, 'EnvironmentType')}, which gives the instance an "
-                    "Elastic IP and a public endpoint; use 'LoadBalanced' with an internal load "
-                    "balancer",
-                    resource.urn,
-                )
-            )
+        label = f"{found.resource.label} (role=model)"
+        single = _single_instance(found, label)
+        if single is not None:
+            results.append(single)
             continue
-        if settings.get(ENV_NS, "EnvironmentType") is None:
+        if found.settings.get(ENV_NS, "EnvironmentType") is None:
             results.extend(found.may_come_from_template(f"{ENV_NS} EnvironmentType"))
-        scheme = settings.get(VPC_NS, "ELBScheme")
-        where = found.origin(VPC_NS, "ELBScheme")
-        if is_unreadable(scheme):
-            results.append(
-                cannot_check(f"{resource.label}: {VPC_NS} ELBScheme{where} {unreadable(scheme)}")
-            )
-        elif not (isinstance(scheme, str) and scheme.lower() == "internal"):
-            default = DEFAULTS[(VPC_NS, "ELBScheme")]
-            shown = show(scheme) if scheme is not None else f"not set (EB uses {show(default)})"
-            violation = (
-                f"{label}: {VPC_NS} ELBScheme is {shown}{where}; the model server must only "
-                "be reachable inside the VPC: set ELBScheme to 'internal'",
-                resource.urn,
-            )
-            results.append(
-                violation if scheme is not None else found.unset(f"{VPC_NS} ELBScheme", violation)
-            )
-        elb_subnets = settings.get(VPC_NS, "ELBSubnets")
-        if elb_subnets is None:
-            results.append(
-                found.unset(
-                    f"{VPC_NS} ELBSubnets",
-                    (
-                        f"{label}: {VPC_NS} ELBSubnets is not set; place the internal load "
-                        "balancer in private subnets explicitly",
-                        resource.urn,
-                    ),
-                )
-            )
-        else:
-            results.extend(_subnet_findings(found, network, "ELBSubnets", elb_subnets)[1])
+        results.extend(_internal_scheme(found, label))
+        results.extend(_elb_subnets_private(found, network, label))
     return results
 
 
@@ -216,13 +225,8 @@ def _min_size(found: Effective) -> tuple[str, str | None] | None:
 
 def _capacity(network: Network) -> list[tuple[str, str | None]]:
     results: list[tuple[str, str | None]] = []
-    for found in effective_settings(network):
+    for found in readable_settings(network, results, templates=False):
         resource = found.resource
-        if found.is_template:
-            continue
-        if not found.readable:
-            results.append(cannot_check(found.why_unreadable()))
-            continue
         judged = _min_size(found)
         if judged is not None:
             results.append(judged)

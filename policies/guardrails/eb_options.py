@@ -14,7 +14,7 @@ from awsfacts.eb import DEFAULTS
 
 from .common import StackCheck, cannot_check, unreadable
 from .subnets import Network
-from .templates import effective_settings
+from .templates import readable_settings
 from .values import is_unreadable, show
 
 
@@ -27,11 +27,8 @@ def option_rule(namespace: str, name: str, ok: Callable[[str], bool], fix: str) 
 
     def check(network: Network) -> list[tuple[str, str | None]]:
         results: list[tuple[str, str | None]] = []
-        for found in effective_settings(network):
+        for found in readable_settings(network, results):
             resource = found.resource
-            if not found.readable:
-                results.append(cannot_check(found.why_unreadable()))
-                continue
             value = found.settings.get(namespace, name)
             if value is None:
                 if found.is_template or ok(default.lower()):

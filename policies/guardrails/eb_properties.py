@@ -24,7 +24,7 @@ from .envprops import (
 from .resources import Resource
 from .settings import OptionSettings
 from .subnets import Network
-from .templates import Effective, effective_settings, parsed_settings
+from .templates import Effective, parsed_settings, readable_settings
 from .values import is_unreadable, show
 
 
@@ -111,10 +111,7 @@ def _judge_size(found: Effective) -> tuple[str, str | None] | None:
 
 def check_size(network: Network) -> list[tuple[str, str | None]]:
     results: list[tuple[str, str | None]] = []
-    for found in effective_settings(network):
-        if not found.readable:
-            results.append(cannot_check(found.why_unreadable()))
-            continue
+    for found in readable_settings(network, results):
         judged = _judge_size(found)
         if judged is not None:
             results.append(judged)
@@ -131,22 +128,30 @@ def _own_properties(resource: Resource) -> dict[str, Any]:
     return settings.namespace(ENV_PROPERTIES_NS)
 
 
-def check_names(resource: Resource) -> list[str]:
+def _renames(resource: Resource, keys: list[str], problem: str) -> list[str]:
+    """One message per key: what is wrong with its name (`problem`) and a name to use."""
     return [
-        f"{resource.label}: environment property name {key!r} has characters Elastic Beanstalk "
-        "rejects (allowed: letters, digits and _ . : / + \\ - @); rename it, e.g. "
+        f"{resource.label}: environment property name {key!r} {problem}; rename it, e.g. "
         f"{portable_name(key)!r}"
-        for key in invalid_keys(_own_properties(resource))
+        for key in keys
     ]
+
+
+def check_names(resource: Resource) -> list[str]:
+    return _renames(
+        resource,
+        invalid_keys(_own_properties(resource)),
+        "has characters Elastic Beanstalk rejects (allowed: letters, digits and _ . : / + \\ - @)",
+    )
 
 
 def check_portable_names(resource: Resource) -> list[str]:
-    return [
-        f"{resource.label}: environment property name {key!r} is accepted by Elastic Beanstalk "
-        "but is not a shell identifier ([A-Za-z_][A-Za-z0-9_]*), so some platforms cannot "
-        f"read it as an environment variable; rename it, e.g. {portable_name(key)!r}"
-        for key in nonportable_keys(_own_properties(resource))
-    ]
+    return _renames(
+        resource,
+        nonportable_keys(_own_properties(resource)),
+        "is accepted by Elastic Beanstalk but is not a shell identifier ([A-Za-z_][A-Za-z0-9_]*), "
+        "so some platforms cannot read it as an environment variable",
+    )
 
 
 def check_secret_like(resource: Resource) -> list[str]:

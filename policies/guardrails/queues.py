@@ -1,5 +1,7 @@
 """SQS and worker-tier rules: queues are encrypted and dead-letter their poison messages, and an
-Elastic Beanstalk worker environment is reachable only through its queue.
+Elastic Beanstalk worker environment is reachable only through its queue: no load balancer, no
+ingress from the world on its instances' groups (CIDRs and prefix lists, `ingress`), and no SSH
+that Elastic Beanstalk opens itself on the group it creates (`eb_ssh`).
 
 A queue's dead-letter queue is named by its `redrivePolicy` (a JSON string:
 `{"deadLetterTargetArn": ..., "maxReceiveCount": ...}`), set on the queue or through a separate
@@ -15,21 +17,23 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from awsfacts.ec2 import is_world
+from awsfacts.ec2 import INGRESS_RULE, LEGACY_RULE, SECURITY_GROUP
 
 from .common import EB_ENVIRONMENT, CannotCheck, cannot_check, resource_policy, stack_policy
+from .eb_ssh import eb_ssh
+from .ingress import sources, web_only
+from .prefix_lists import prefix_lists
 from .resources import Resource
 from .settings import ENV_NS, LAUNCH_NS, VPC_NS, OptionSettings
+from .stack_index import References
 from .subnets import Network, split_ids
-from .templates import effective_settings
+from .templates import Effective, effective_settings
 from .values import as_bool, is_unreadable, show
 
 QUEUE: Final = "aws:sqs/queue:Queue"
 REDRIVE_POLICY: Final = "aws:sqs/redrivePolicy:RedrivePolicy"
-SECURITY_GROUP: Final = "aws:ec2/securityGroup:SecurityGroup"
-INGRESS_RULE: Final = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-LEGACY_RULE: Final = "aws:ec2/securityGroupRule:SecurityGroupRule"
 
+_QUEUE_NOT_NETWORK: Final = "a worker receives its work from its queue, not the network"
 _NO_DLQ_FIX: Final = (
     "a message that always fails is received again and again until it expires; create a "
     'dead-letter queue and set redrivePolicy to {"deadLetterTargetArn": <its ARN>, '
@@ -164,43 +168,23 @@ def _load_balancer_options(settings: OptionSettings) -> list[str]:
     return found
 
 
-def _world_sources(rule: dict[str, Any], fields: tuple[str, ...]) -> tuple[list[str], bool]:
-    """The world CIDRs a rule admits, and whether some source is unknown."""
-    world: list[str] = []
-    unknown = False
-    for field in fields:
-        value = rule.get(field)
-        values = value if isinstance(value, list) else [value]
-        for cidr in values:
-            if is_unreadable(cidr):
-                unknown = True
-            elif is_world(cidr):
-                world.append(str(cidr))
-    return world, unknown
-
-
-def _group_ingress(group: Resource, network: Network) -> list[tuple[str, dict[str, Any], str]]:
-    """(where, rule, kind) for every ingress rule of a security group, inline or attached."""
-    found: list[tuple[str, dict[str, Any], str]] = []
+def _group_ingress(
+    group: Resource, network: Network, rules: References
+) -> list[tuple[str, Resource, dict[str, Any]]]:
+    """(where, owner, rule) for every ingress rule of a security group, inline or attached."""
+    found: list[tuple[str, Resource, dict[str, Any]]] = []
     inline = group.props.get("ingress")
     if is_unreadable(inline):
         raise CannotCheck(f"{group.label}: its ingress rules are not known yet")
     for index, rule in enumerate(inline if isinstance(inline, list) else []):
         if isinstance(rule, dict):
-            found.append((f"{group.label} ingress[{index}]", rule, "inline"))
-    for rule in network.of_type(INGRESS_RULE, LEGACY_RULE):
+            found.append((f"{group.label} ingress[{index}]", group, rule))
+    for rule in rules.candidates([group.props.get("id")], group.urn):
         if rule.type == LEGACY_RULE and rule.props.get("type") != "ingress":
             continue
         if network.refers_to(rule, "securityGroupId", group):
-            found.append((rule.label, rule.props, rule.type))
+            found.append((rule.label, rule, rule.props))
     return found
-
-
-_CIDR_FIELDS: Final = {
-    "inline": ("cidrBlocks", "ipv6CidrBlocks"),
-    LEGACY_RULE: ("cidrBlocks", "ipv6CidrBlocks"),
-    INGRESS_RULE: ("cidrIpv4", "cidrIpv6"),
-}
 
 
 def _instance_groups(env: Resource, settings: OptionSettings, network: Network) -> list[Resource]:
@@ -215,21 +199,21 @@ def _instance_groups(env: Resource, settings: OptionSettings, network: Network) 
 
 def _worker_isolated(network: Network) -> list[tuple[str, str | None]]:
     results: list[tuple[str, str | None]] = []
+    rules = References(network.of_type(INGRESS_RULE, LEGACY_RULE), "securityGroupId")
     for found in effective_settings(network):
         env = found.resource
         if env.type != EB_ENVIRONMENT:
             continue
-        settings = found.settings if found.readable else None
         tier = env.props.get("tier")
         if is_unreadable(tier):
             results.append(cannot_check(f"{env.label}: its tier is not known yet"))
             continue
         if not isinstance(tier, str) or tier.lower() != "worker":
             continue
-        if settings is None:
+        if not found.readable:
             results.append(cannot_check(f"{env.label}: its option settings are unreadable"))
             continue
-        options = _load_balancer_options(settings)
+        options = _load_balancer_options(found.settings)
         if options:
             results.append(
                 (
@@ -239,37 +223,66 @@ def _worker_isolated(network: Network) -> list[tuple[str, str | None]]:
                     env.urn,
                 )
             )
-        try:
-            results.extend(_public_ingress(env, settings, network))
-        except CannotCheck as undecided:
-            results.append(cannot_check(undecided.message))
+        for check in (_public_ingress, _eb_ssh):
+            try:
+                results.extend(check(found, network, rules))
+            except CannotCheck as undecided:
+                results.append(cannot_check(undecided.message))
     return results
 
 
 def _public_ingress(
-    env: Resource, settings: OptionSettings, network: Network
+    found: Effective, network: Network, rules: References
 ) -> list[tuple[str, str | None]]:
+    env = found.resource
     results: list[tuple[str, str | None]] = []
-    ids = settings.get(LAUNCH_NS, "SecurityGroups")
-    groups = _instance_groups(env, settings, network)
+    ids = found.settings.get(LAUNCH_NS, "SecurityGroups")
+    groups = _instance_groups(env, found.settings, network)
     if is_unreadable(ids) and not groups:
         raise CannotCheck(f"{env.label}: its instances' security groups are not known yet")
+    lists = prefix_lists(network)
     for group in groups:
-        for where, rule, kind in _group_ingress(group, network):
-            world, unknown = _world_sources(rule, _CIDR_FIELDS[kind])
-            if world:
+        for where, owner, rule in _group_ingress(group, network, rules):
+            judged = sources(owner, rule, lists)
+            if judged.world:
                 results.append(
                     (
                         f"{env.label} (tier Worker): {where} admits traffic from "
-                        f"{', '.join(sorted(set(world)))}; a worker receives its work from its "
-                        "queue, not the network: remove the rule (use SSM Session Manager for "
-                        "access)",
+                        f"{', '.join(sorted(set(judged.world)))}; {_QUEUE_NOT_NETWORK}: remove "
+                        "the rule (use SSM Session Manager for access)",
                         env.urn,
                     )
                 )
-            elif unknown:
+                continue
+            if judged.hidden is not None:
                 results.append(cannot_check(f"{env.label}: the source of {where} is not known yet"))
+            results.extend(
+                cannot_check(f"{env.label}: {where}: {fact}") for fact in judged.lists.undecided
+            )
+            results.extend(
+                cannot_check(
+                    f"{env.label}: {where} names prefix list {pid}, which is not in this stack, "
+                    "so whether it holds the world cannot be checked"
+                )
+                for pid in judged.lists.outside
+            )
     return results
+
+
+def _eb_ssh(found: Effective, network: Network, rules: References) -> list[tuple[str, str | None]]:
+    """The SSH ingress EB opens on the group it creates for the worker's instances."""
+    ssh = eb_ssh(found)
+    if ssh is None or not ssh.admits_world:
+        return []
+    return [
+        (
+            f"{found.resource.label} (tier Worker): {ssh.options}, so Elastic Beanstalk admits "
+            f"{web_only(ssh.protocol, ssh.low, ssh.high)[1]} from {ssh.source} on the security "
+            f"group it creates for the instances; {_QUEUE_NOT_NETWORK}: remove EC2KeyName and "
+            "SSHSourceRestriction (use SSM Session Manager for access)",
+            found.resource.urn,
+        )
+    ]
 
 
 POLICIES = [

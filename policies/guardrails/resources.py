@@ -38,6 +38,9 @@ class Resource:
     props: dict[str, Any]
     property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     dependencies: tuple[str, ...] = ()
+    provider_region: Any = None
+    """The `region` of the provider the engine names for the resource (the Pulumi CLI hands
+    each resource its provider; a stack export does not), or None."""
 
     def deps_of(self, prop: str) -> tuple[str, ...]:
         """URNs the given top-level property depends on (empty when unrecorded)."""
@@ -56,6 +59,12 @@ def _urn_of(item: Any) -> str | None:
     return urn if isinstance(urn, str) else None
 
 
+def _provider_region(resource: PolicyResourceLike) -> Any:
+    """The region of the resource's provider (pulumi-policy's `PolicyResource.provider`)."""
+    props = getattr(getattr(resource, "provider", None), "props", None)
+    return plain_props(props).get("region") if isinstance(props, Mapping) else None
+
+
 def from_policy_resource(resource: PolicyResourceLike) -> Resource:
     prop_deps: dict[str, tuple[str, ...]] = {}
     for prop, deps in resource.property_dependencies.items():
@@ -67,6 +76,7 @@ def from_policy_resource(resource: PolicyResourceLike) -> Resource:
         props=plain_props(resource.props),
         property_dependencies=prop_deps,
         dependencies=tuple(u for u in (_urn_of(d) for d in resource.dependencies) if u),
+        provider_region=_provider_region(resource),
     )
 
 

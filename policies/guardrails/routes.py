@@ -1,12 +1,17 @@
-"""Does a route table send the whole internet to an internet gateway? Judged route by route.
+"""Does a route table route to an internet gateway? Judged route by route.
+
+AWS calls a subnet public when its route table has a route to an internet gateway, whatever
+the destination (`0.0.0.0/1` and `128.0.0.0/1`, a `/8` or an IPv6 `/64` reach the internet as
+surely as `0.0.0.0/0`), so every route to an internet gateway counts, whatever it names.
 
 A table's routes come inline (`routes[]` on `aws:ec2/routeTable:RouteTable` /
-`aws:ec2/defaultRouteTable:DefaultRouteTable`: `cidrBlock|ipv6CidrBlock`, `gatewayId`) or as
-separate `aws:ec2/route:Route` resources (`routeTableId`,
-`destinationCidrBlock|destinationIpv6CidrBlock`, `gatewayId`). The gateway is an internet
-gateway when its ID starts with `igw-` or is the `id` of an InternetGateway in the stack, or,
-while IDs are unknown during preview, when the property depends on an InternetGateway (or its
-attachment). A default route to a NAT gateway, a VPN gateway or a transit gateway is fine.
+`aws:ec2/defaultRouteTable:DefaultRouteTable`: `cidrBlock|ipv6CidrBlock|destinationPrefixListId`,
+`gatewayId`) or as separate `aws:ec2/route:Route` resources (`routeTableId`,
+`destinationCidrBlock|destinationIpv6CidrBlock|destinationPrefixListId`, `gatewayId`). The
+gateway is an internet gateway when its ID starts with `igw-` or is the `id` of an
+InternetGateway in the stack, or, while IDs are unknown during preview, when the property
+depends on an InternetGateway (or its attachment). Routes to a NAT gateway, a VPN gateway, a
+transit gateway, a peering connection or an egress-only internet gateway are private.
 
 A VPC's original main table that no DefaultRouteTable manages is stood in for by
 `main_table_stand_in`: only `Route` resources aimed at its ID can add routes to it.
@@ -19,13 +24,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from awsfacts.ec2 import IGW_TYPES, ROUTE, ROUTE_TABLE, is_world
+from awsfacts.ec2 import IGW_TYPES, ROUTE, ROUTE_TABLE, is_internet_gateway_id
 
 from .resources import Resource
 from .stack_index import References, StackIndex
 from .values import UNKNOWN, is_unreadable
 
 _STAND_IN_SUFFIX: Final = "#main-route-table"
+INLINE_DESTINATIONS: Final = ("cidrBlock", "ipv6CidrBlock", "destinationPrefixListId")
+"""Where an inline route (`routes[]`) names its destination."""
+ROUTE_DESTINATIONS: Final = (
+    "destinationCidrBlock",
+    "destinationIpv6CidrBlock",
+    "destinationPrefixListId",
+)
+"""Where an `aws:ec2/route:Route` names its destination."""
 
 
 class Status(enum.Enum):
@@ -95,7 +108,7 @@ class Routes:
         if gateway is None or gateway == "":
             return Status.PRIVATE
         if isinstance(gateway, str) and not is_unreadable(gateway):
-            if gateway.startswith("igw-"):
+            if is_internet_gateway_id(gateway):
                 return Status.PUBLIC
             target = self._index.by_id(gateway)
             if target is not None and target.type in IGW_TYPES:
@@ -110,38 +123,31 @@ class Routes:
 
     def _judge_route(
         self,
-        ipv4: Any,
-        ipv6: Any,
+        destinations: tuple[Any, ...],
         gateway: Any,
         gateway_deps: Sequence[str],
         where: str,
     ) -> RouteFinding | None:
+        """A route to an internet gateway makes its table public whatever its destination
+        (`destinations`: IPv4 CIDR, IPv6 CIDR, prefix list ID, any of them None)."""
         gateway_kind = self._gateway_kind(gateway, gateway_deps)
         if gateway_kind is Status.PRIVATE:
             return None
-        destinations = [d for d in (ipv4, ipv6) if d is not None]
-        if any(is_world(d) for d in destinations):
-            world = next(d for d in destinations if is_world(d))
-            if gateway_kind is Status.PUBLIC:
-                return RouteFinding(
-                    Status.PUBLIC, f"{where} routes {world} to internet gateway {_gw(gateway)}"
-                )
+        to = _destination(*destinations)
+        if gateway_kind is Status.PUBLIC:
             return RouteFinding(
-                Status.UNKNOWN, f"{where} routes {world} to a gateway whose ID is not known yet"
+                Status.PUBLIC, f"{where} routes {to} to internet gateway {_gw(gateway)}"
             )
-        if any(is_unreadable(d) for d in destinations) and gateway_kind is Status.PUBLIC:
-            return RouteFinding(
-                Status.UNKNOWN,
-                f"{where} routes a destination not known yet to internet gateway {_gw(gateway)}",
-            )
-        return None
+        return RouteFinding(
+            Status.UNKNOWN, f"{where} routes {to} to a gateway whose ID is not known yet"
+        )
 
     def _judge_route_resource(self, route: Resource, where: str) -> RouteFinding | None:
         """`_judge_route` for an `aws:ec2/route:Route` resource."""
+        props = route.props
         return self._judge_route(
-            route.props.get("destinationCidrBlock"),
-            route.props.get("destinationIpv6CidrBlock"),
-            route.props.get("gatewayId"),
+            tuple(props.get(key) for key in ROUTE_DESTINATIONS),
+            props.get("gatewayId"),
             route.deps_of("gatewayId"),
             where,
         )
@@ -164,8 +170,7 @@ class Routes:
                     )
                     continue
                 finding = self._judge_route(
-                    route.get("cidrBlock"),
-                    route.get("ipv6CidrBlock"),
+                    tuple(route.get(key) for key in INLINE_DESTINATIONS),
                     route.get("gatewayId"),
                     table.deps_of("routes"),
                     f"{table.label} (inline route {index})",
@@ -188,6 +193,16 @@ class Routes:
                 )
             findings.append(finding)
         return findings
+
+
+def _destination(ipv4: Any, ipv6: Any, prefix_list: Any) -> str:
+    """A route's destination in words: its CIDRs, or the prefix list it names."""
+    if any(is_unreadable(d) for d in (ipv4, ipv6, prefix_list)):
+        return "a destination not known yet"
+    shown = [str(d) for d in (ipv4, ipv6) if isinstance(d, str) and d]
+    if isinstance(prefix_list, str) and prefix_list:
+        shown.append(f"prefix list {prefix_list}")
+    return " and ".join(shown) or "a route without a destination"
 
 
 def _gw(gateway: Any) -> str:

@@ -1,97 +1,44 @@
 """Security-group rules: nothing is open to the world but HTTP and HTTPS.
 
-Ingress comes in three forms, all checked: inline `ingress` on a SecurityGroup (or the
-DefaultSecurityGroup), `aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule`, and
-`aws:ec2/securityGroupRule:SecurityGroupRule` with `type = ingress`. Egress to the world is
-fine.
+Ingress comes in three forms, all checked (`ingress`): inline `ingress` on a SecurityGroup (or
+the DefaultSecurityGroup), `aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule`, and
+`aws:ec2/securityGroupRule:SecurityGroupRule` with `type = ingress`; a rule's sources are its
+CIDRs and the entries of the managed prefix lists it names (`prefix_lists`). Elastic
+Beanstalk's own group is judged from the environment's options (`eb_ssh`), since no resource
+shows it. Egress to the world is fine. A stack rule, because prefix lists and configuration
+templates are other resources.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from awsfacts.ec2 import is_world
+from awsfacts.ec2 import DEFAULT_SECURITY_GROUP, LEGACY_RULE, SECURITY_GROUP
 
-from .common import CannotCheck, resource_policy, unreadable
+from .common import CannotCheck, cannot_check, stack_policy, unreadable
+from .eb_ssh import eb_ssh
+from .ingress import FORMS, Sources, first_unreadable, sources, web_only
+from .prefix_lists import PrefixLists, prefix_lists
 from .resources import Resource
-from .values import as_int, is_unreadable
+from .subnets import Network
+from .templates import readable_settings
+from .values import is_unreadable
 
-SECURITY_GROUP: Final = "aws:ec2/securityGroup:SecurityGroup"
-DEFAULT_SECURITY_GROUP: Final = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
-INGRESS_RULE: Final = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-LEGACY_RULE: Final = "aws:ec2/securityGroupRule:SecurityGroupRule"
+_ONLY_WEB: Final = "only TCP 80 and 443 may be open to the world"
+_FIX: Final = (
+    "Restrict the source to a security group or a known CIDR (use SSM Session Manager instead "
+    "of SSH)"
+)
+_FIX_LIST: Final = (
+    "Remove the world entry from the prefix list, or name a security group or a known CIDR "
+    "instead (use SSM Session Manager instead of SSH)"
+)
+_FIX_EB: Final = (
+    "Set SSHSourceRestriction to 'tcp, 22, 22, <a bastion's security group ID or a known "
+    "CIDR>', or remove EC2KeyName and use SSM Session Manager"
+)
 
-ALLOWED_WORLD_PORTS: Final = frozenset({80, 443})
-_TCP: Final = frozenset({"tcp", "6"})
-_PORTED: Final = {"tcp": "TCP", "6": "TCP", "udp": "UDP", "17": "UDP"}
-"""Protocols whose fromPort/toPort are a port range."""
-_ICMP: Final = {"icmp": "ICMP", "1": "ICMP", "icmpv6": "ICMPv6", "58": "ICMPv6"}
-"""Protocols whose fromPort is the ICMP type and toPort the ICMP code (-1: all)."""
-
-
-def describe_traffic(protocol: str, first: int | None, last: int | None) -> str:
-    """What a rule admits, in the protocol's own terms: ports for TCP and UDP, type and code
-    for ICMP and ICMPv6 (fromPort is the type, toPort the code, -1 means all), and all
-    traffic of any other protocol (AWS ignores the ports there)."""
-    if protocol in ("-1", "all"):
-        return "all traffic"
-    if protocol in _ICMP:
-        name = _ICMP[protocol]
-        if first is None or first == -1:
-            return f"all {name} types and codes"
-        if last is None or last == -1:
-            return f"{name} type {first} (all codes)"
-        return f"{name} type {first} code {last}"
-    if protocol in _PORTED:
-        name = _PORTED[protocol]
-        if first is None or last is None or first == -1:
-            return f"all {name} ports"
-        ports = f"{first}" if first == last else f"{first}-{last}"
-        return f"{name} port(s) {ports}"
-    return f"all traffic of IP protocol {protocol}"
-
-
-def _world(cidrs: Any) -> list[str]:
-    values = cidrs if isinstance(cidrs, list) else [cidrs]
-    return [c for c in values if is_world(c)]
-
-
-def _unreadable(*values: Any) -> Any:
-    """The first value (or list item) a rule cannot read, UNKNOWN or CIPHERTEXT; else None."""
-    for value in values:
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            if is_unreadable(item):
-                return item
-    return None
-
-
-def _judge(
-    label: str, where: str, cidrs: list[Any], protocol: Any, low: Any, high: Any
-) -> str | None:
-    """A message when a world-open rule admits more than TCP 80 or 443, else None."""
-    world = [w for group in cidrs for w in _world(group)]
-    if not world:
-        return None
-    proto = str(protocol).lower() if protocol is not None else "-1"
-    first, last = as_int(low), as_int(high)
-    if proto in _TCP and first is not None and first == last and first in ALLOWED_WORLD_PORTS:
-        return None
-    what = describe_traffic(proto, first, last)
-    return (
-        f"{label}: {where} admits {what} from {', '.join(sorted(set(world)))}; only TCP 80 and "
-        "443 may be open to the world. Restrict the source to a security group or a known "
-        "CIDR (use SSM Session Manager instead of SSH)"
-    )
-
-
-_FIELDS: Final = {
-    SECURITY_GROUP: (("cidrBlocks", "ipv6CidrBlocks"), "protocol"),
-    DEFAULT_SECURITY_GROUP: (("cidrBlocks", "ipv6CidrBlocks"), "protocol"),
-    INGRESS_RULE: (("cidrIpv4", "cidrIpv6"), "ipProtocol"),
-    LEGACY_RULE: (("cidrBlocks", "ipv6CidrBlocks"), "protocol"),
-}
-"""Per form: the properties holding the source CIDRs, and the protocol's property."""
+Finding = tuple[str, str | None]
 
 
 def _ingress(resource: Resource) -> list[tuple[str, Any]]:
@@ -113,38 +60,94 @@ def _ingress(resource: Resource) -> list[tuple[str, Any]]:
     return [("the rule", props)]
 
 
-def _check(resource: Resource) -> list[str]:
-    cidr_fields, protocol_field = _FIELDS[resource.type]
+def _judge(
+    resource: Resource, where: str, rule: dict[str, Any], found: Sources
+) -> tuple[str | None, list[str]]:
+    """(the violation of one ingress rule or None, what about it cannot be known yet)."""
+    form = FORMS[resource.type]
+    allowed, what = web_only(rule.get(form.protocol), rule.get("fromPort"), rule.get("toPort"))
+    if allowed:
+        return None, []
+    if found.world:
+        fix = _FIX_LIST if found.lists.world else _FIX
+        world = ", ".join(sorted(set(found.world)))
+        return f"{resource.label}: {where} admits {what} from {world}; {_ONLY_WEB}. {fix}", []
+    facts = [f"{resource.label}: {where}: {fact}" for fact in found.lists.undecided]
+    facts += [
+        f"{resource.label}: {where} admits {what} from prefix list {pid}, which is not in this "
+        "stack, so whether it holds the world cannot be checked"
+        for pid in found.lists.outside
+    ]
+    return None, facts
+
+
+def _check(resource: Resource, lists: PrefixLists) -> tuple[list[str], list[str]]:
+    """(violations, facts that cannot be known yet) of one resource's ingress rules."""
     messages: list[str] = []
-    undecided: dict[str, list[str]] = {}  # why ('are not known yet ...') -> where
+    facts: list[str] = []
+    hidden: dict[str, list[str]] = {}  # why ('are not known yet ...') -> where
     for where, rule in _ingress(resource):
         if is_unreadable(rule) or not isinstance(rule, dict):
-            undecided.setdefault(unreadable(rule, plural=True), []).append(where)
+            hidden.setdefault(unreadable(rule, plural=True), []).append(where)
             continue
-        cidrs = [rule.get(field) for field in cidr_fields]
-        protocol, low, high = rule.get(protocol_field), rule.get("fromPort"), rule.get("toPort")
-        hidden = _unreadable(*cidrs, protocol, low, high)
-        if hidden is not None:
-            undecided.setdefault(unreadable(hidden, plural=True), []).append(where)
+        found = sources(resource, rule, lists)
+        ports = (rule.get(FORMS[resource.type].protocol), rule.get("fromPort"), rule.get("toPort"))
+        value = found.hidden if found.hidden is not None else first_unreadable(*ports)
+        if value is not None:
+            hidden.setdefault(unreadable(value, plural=True), []).append(where)
             continue
-        message = _judge(resource.label, where, cidrs, protocol, low, high)
-        if message:
-            messages.append(message)
-    if undecided and not messages:
-        raise CannotCheck(
-            "; ".join(
-                f"{resource.label}: the source or ports of {', '.join(wheres)} {why}"
-                for why, wheres in sorted(undecided.items())
+        message, undecided = _judge(resource, where, rule, found)
+        messages.extend([message] if message else [])
+        facts.extend(undecided)
+    facts = [
+        f"{resource.label}: the source or ports of {', '.join(wheres)} {why}"
+        for why, wheres in sorted(hidden.items())
+    ] + facts
+    return messages, facts
+
+
+def _eb_groups(network: Network, results: list[Finding]) -> None:
+    """The SSH ingress Elastic Beanstalk opens on its own group, environment by environment."""
+    for found in readable_settings(network, results, templates=False):
+        try:
+            ssh = eb_ssh(found)
+        except CannotCheck as undecided:
+            results.append(cannot_check(undecided.message))
+            continue
+        if ssh is None or not ssh.admits_world:
+            continue
+        allowed, what = web_only(ssh.protocol, ssh.low, ssh.high)
+        if not allowed:
+            results.append(
+                (
+                    f"{found.resource.label}: {ssh.options}, so Elastic Beanstalk admits {what} "
+                    f"from {ssh.source} on the security group it creates for the instances; "
+                    f"{_ONLY_WEB}. {_FIX_EB}",
+                    found.resource.urn,
+                )
             )
-        )
-    return messages
+
+
+def _no_world_ingress(network: Network) -> list[Finding]:
+    results: list[Finding] = []
+    lists = prefix_lists(network)
+    for resource in network.of_type(*FORMS):
+        try:
+            messages, facts = _check(resource, lists)
+        except CannotCheck as undecided:
+            results.append(cannot_check(undecided.message))
+            continue
+        results.extend((message, resource.urn) for message in messages)
+        if facts and not messages:
+            results.append(cannot_check("; ".join(facts)))
+    _eb_groups(network, results)
+    return results
 
 
 POLICIES = [
-    resource_policy(
+    stack_policy(
         "sg-no-world-ingress",
         "No security group admits traffic from 0.0.0.0/0 or ::/0 except TCP 80 and 443.",
-        tuple(_FIELDS),
-        _check,
+        _no_world_ingress,
     ),
 ]

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, Final
 
 from awsfacts.ec2 import DEFAULT_ROUTE_TABLE
 
 from .resources import Resource
 from .values import is_unreadable
+
+AWS_PROVIDER: Final = "pulumi:providers:aws"
 
 
 @dataclass
@@ -46,6 +49,21 @@ class StackIndex:
         if len(types) == 1:
             return list(self._by_type.get(types[0], ()))
         return [r for r in self.resources if r.type in types]
+
+    @cached_property
+    def default_region(self) -> str | None:
+        """The region of the stack's default AWS provider (a `pulumi:providers:aws` named
+        `default...`), where the resources that name no region and no provider of their own
+        live; None unless exactly one region is named."""
+        regions = [
+            provider.props.get("region")
+            for provider in self._by_type.get(AWS_PROVIDER, ())
+            if provider.name.startswith("default")
+        ]
+        if not all(isinstance(r, str) and r and not is_unreadable(r) for r in regions):
+            return None
+        named = set(regions)
+        return named.pop() if len(named) == 1 else None
 
     def by_id(self, rid: Any, *types: str) -> Resource | None:
         if not isinstance(rid, str):

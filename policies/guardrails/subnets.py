@@ -1,13 +1,15 @@
 """Is a subnet public? Decided from the stack's own resources, in every form AWS allows.
 
 A subnet is **public** if `mapPublicIpOnLaunch` is true or the route table it uses has a
-route for `0.0.0.0/0` or `::/0` whose target is an internet gateway. Private = not public;
-a default route to a NAT gateway, a VPN gateway or a transit gateway is fine.
+route to an internet gateway, whatever the destination (AWS's definition: `0.0.0.0/1` plus
+`128.0.0.0/1`, or any narrower route, reaches the internet too). Private = not public; routes
+to a NAT gateway, a VPN gateway, a transit gateway, a peering connection or an egress-only
+internet gateway are fine.
 
 Forms understood:
 - routes inline on `aws:ec2/routeTable:RouteTable` / `aws:ec2/defaultRouteTable:DefaultRouteTable`
-  (`routes[].cidrBlock|ipv6CidrBlock`, `routes[].gatewayId`) or as separate `aws:ec2/route:Route`
-  resources (`routeTableId`, `destinationCidrBlock|destinationIpv6CidrBlock`, `gatewayId`);
+  (`routes[].gatewayId`) or as separate `aws:ec2/route:Route` resources (`routeTableId`,
+  `gatewayId`), whatever destination they name (`routes.py`);
 - the internet gateway named by ID (an `igw-` prefix, or the `id` of an
   `aws:ec2/internetGateway:InternetGateway` in the stack) or, while IDs are unknown during
   preview, by the property's `propertyDependencies` on an InternetGateway (or its attachment);

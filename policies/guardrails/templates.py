@@ -13,7 +13,7 @@ advisory for the options the environment leaves unset.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -201,9 +201,24 @@ def effective_settings(network: Network) -> Sequence[Effective]:
     return found
 
 
+def readable_settings(
+    network: Network, results: list[tuple[str, str | None]], *, templates: bool = True
+) -> Iterator[Effective]:
+    """`effective_settings` whose settings can be read (without the templates when `templates`
+    is False); for each one that cannot, the advisory fact goes to `results`."""
+    for found in effective_settings(network):
+        if found.is_template and not templates:
+            continue
+        if not found.readable:
+            results.append(cannot_check(found.why_unreadable()))
+            continue
+        yield found
+
+
 __all__ = [
     "Effective",
     "effective_settings",
     "parsed_settings",
+    "readable_settings",
     "uses_template",
 ]

@@ -8,6 +8,7 @@ ARE_NOT_KNOWN = "are not known yet (unknown during preview) or are encrypted in 
 """How a rule says it cannot read a value (unknown during a preview; a ciphertext-only
 secret reaches the pack as unknown on a saved state)."""
 ENCRYPTED = "are encrypted in the state (export the stack with --show-secrets to check it)"
+IS_ENCRYPTED = "is encrypted in the state (export the stack with --show-secrets to check it)"
 """How a rule says a value is ciphertext in a stack export made without --show-secrets."""
 
 PUBLIC_ROUTE = (
@@ -15,6 +16,12 @@ PUBLIC_ROUTE = (
     "0.0.0.0/0 to internet gateway igw-01"
 )
 """Why stacks.BASE's public subnet is public."""
+SPLIT_ROUTES = (
+    "subnet-split ('split-a'): aws:ec2/routeTable:RouteTable 'split-rt' (inline route 0) routes "
+    "0.0.0.0/1 to internet gateway igw-01; aws:ec2/routeTable:RouteTable 'split-rt' (inline "
+    "route 1) routes 128.0.0.0/1 to internet gateway igw-01"
+)
+"""Why stacks.SPLIT_WORLD's subnet is public."""
 FIX_PRIVATE = (
     "Put the instances in private subnets (a default route to a NAT gateway, not an internet "
     "gateway, and mapPublicIpOnLaunch false)."

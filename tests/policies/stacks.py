@@ -79,6 +79,20 @@ BASE = [
 ]
 PRIVATE_IDS = "subnet-priva,subnet-privb"
 
+SPLIT = subnet("split-a", "subnet-split")
+SPLIT_RT = table(
+    "split-rt",
+    "rtb-split",
+    [
+        {"cidrBlock": "0.0.0.0/1", "gatewayId": "igw-01"},
+        {"cidrBlock": "128.0.0.0/1", "gatewayId": "igw-01"},
+    ],
+)
+SPLIT_WORLD = [SPLIT, SPLIT_RT, associate(SPLIT, SPLIT_RT)]
+"""A subnet BASE adds to: the internet in two halves to the internet gateway, no 0.0.0.0/0
+route, and public all the same (AWS: a route to an internet gateway, whatever the
+destination)."""
+
 
 # -- Elastic Beanstalk option settings -----------------------------------------------------
 

@@ -46,6 +46,8 @@ class Res:
     name: str
     props: dict[str, Any]
     deps: dict[str, list[Res]] = field(default_factory=dict)
+    provider: Res | None = None
+    """The provider the engine names for the resource (the CLI sends it; an export does not)."""
 
     @property
     def urn(self) -> str:
@@ -108,12 +110,19 @@ def _check_resource(policy: Any, resource: Res, raw: bool) -> Outcome:
     return _run(policy, args)
 
 
+def _provider(resource: Res, raw: bool) -> pp.PolicyProviderResource | None:
+    given = resource.provider
+    if given is None:
+        return None
+    return pp.PolicyProviderResource(given.type, _props(given.props, raw), given.urn, given.name)
+
+
 def _check_stack(
     policy: Any, resources: tuple[Res, ...], raw: bool, config: dict[str, Any] | None
 ) -> Outcome:
     built = {
         r.urn: pp.PolicyResource(
-            r.type, _props(r.props, raw), r.urn, r.name, _options(), None, None, [], {}
+            r.type, _props(r.props, raw), r.urn, r.name, _options(), _provider(r, raw), None, [], {}
         )
         for r in resources
     }

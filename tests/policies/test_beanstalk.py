@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from tests.policies.messages import IS_NOT_KNOWN, PUBLIC_SUBNETS
+from tests.policies.messages import FIX_PRIVATE, IS_NOT_KNOWN, PUBLIC_SUBNETS, SPLIT_ROUTES
 from tests.policies.stacks import (
     BASE,
     ENV,
     PRIVATE_IDS,
+    SPLIT_WORLD,
     TEMPLATE,
     UNKNOWN,
     eb_environment,
@@ -68,6 +69,15 @@ def by_provider_default_tags(env: Res) -> Res:
             id="an-internal-load-balancer-in-a-public-subnet",
         ),
         pytest.param(
+            model(elb_subnets="subnet-priva,subnet-split", ELBScheme="internal"),
+            fails(
+                f"{ENV} 'triton': aws:ec2:vpc ELBSubnets includes public subnets: "
+                f"{SPLIT_ROUTES}. {FIX_PRIVATE}",
+                at=TRITON,
+            ),
+            id="an-internal-load-balancer-in-a-subnet-routed-to-the-igw-in-two-halves",
+        ),
+        pytest.param(
             model(setting(ENV_TYPE, "EnvironmentType", "SingleInstance"), ELBScheme="internal"),
             fails(
                 f"{ENV} 'triton' (role=model): aws:elasticbeanstalk:environment EnvironmentType "
@@ -80,7 +90,7 @@ def by_provider_default_tags(env: Res) -> Res:
     ],
 )
 def test_the_model_environment_is_internal(env: Res, expected: Outcome) -> None:
-    assert check("eb-model-environment-internal", *BASE, env) == expected
+    assert check("eb-model-environment-internal", *BASE, *SPLIT_WORLD, env) == expected
 
 
 @pytest.mark.parametrize(

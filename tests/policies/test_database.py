@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.policies.messages import PUBLIC_ROUTE
-from tests.policies.stacks import BASE, GOOD_DB, PRIV_A, PRIV_B, RDS, UNKNOWN
+from tests.policies.messages import PUBLIC_ROUTE, SPLIT_ROUTES
+from tests.policies.stacks import BASE, GOOD_DB, PRIV_A, PRIV_B, RDS, SPLIT_WORLD, UNKNOWN
 from tests.policies.support import PASS, Outcome, Res, check, fails, undecided, urn
 
 DB = f"{RDS} 'db'"
@@ -92,7 +92,7 @@ def db_stack(*subnet_ids: str, deps: list[Res] | None = None) -> list[Res]:
         {"name": "db-private", "subnetIds": ids},
         deps={"subnetIds": deps or []},
     )
-    return [*BASE, group, Res(RDS, "db", GOOD_DB)]
+    return [*BASE, *SPLIT_WORLD, group, Res(RDS, "db", GOOD_DB)]
 
 
 @pytest.mark.parametrize(
@@ -113,6 +113,16 @@ def db_stack(*subnet_ids: str, deps: list[Res] | None = None) -> list[Res]:
                 at=urn("aws:rds/subnetGroup:SubnetGroup", "db-group"),
             ),
             id="a-public-subnet",
+        ),
+        pytest.param(
+            db_stack("subnet-priva", "subnet-split"),
+            fails(
+                "aws:rds/subnetGroup:SubnetGroup 'db-group' (used by aws:rds/instance:Instance "
+                f"'db') includes public subnets: {SPLIT_ROUTES}. Use only private (isolated) "
+                "subnets for the database.",
+                at=urn("aws:rds/subnetGroup:SubnetGroup", "db-group"),
+            ),
+            id="a-subnet-routed-to-the-igw-in-two-halves",
         ),
         pytest.param(
             [*BASE, Res(RDS, "db", {k: v for k, v in GOOD_DB.items() if k != "dbSubnetGroupName"})],

@@ -11,7 +11,13 @@ import dataclasses
 import pytest
 from pulumi_policy import Secret
 
-from tests.policies.messages import ARE_NOT_KNOWN, FIX_PRIVATE, IS_NOT_KNOWN, PUBLIC_ROUTE
+from tests.policies.messages import (
+    ARE_NOT_KNOWN,
+    FIX_PRIVATE,
+    IS_NOT_KNOWN,
+    PUBLIC_ROUTE,
+    SPLIT_ROUTES,
+)
 from tests.policies.stacks import (
     BASE,
     ENV,
@@ -23,6 +29,7 @@ from tests.policies.stacks import (
     PRIVATE_IDS,
     PUB,
     SECRET,
+    SPLIT_WORLD,
     UNKNOWN,
     VPC,
     associate,
@@ -139,6 +146,53 @@ PLACEMENT = [
             "aws:ec2/vpc:Vpc 'vpc' routes 0.0.0.0/0 to internet gateway igw-01"
         ),
         id="subnet-without-association-uses-the-main-route-table-routed-to-the-igw",
+    ),
+    pytest.param(
+        [*BASE, *SPLIT_WORLD, eb_environment(vpc("subnet-priva,subnet-split"))],
+        public(SPLIT_ROUTES),
+        id="the-world-in-two-halves-to-the-igw",
+    ),
+    pytest.param(
+        in_app_subnet(
+            RT_X,
+            IGW,
+            routes=(
+                Res(
+                    ROUTE,
+                    "office",
+                    {
+                        "routeTableId": "rtb-x",
+                        "destinationCidrBlock": "203.0.113.0/24",
+                        "gatewayId": "igw-01",
+                    },
+                ),
+            ),
+        ),
+        public(
+            f"subnet-app ('app'): {ROUTE} 'office' in aws:ec2/routeTable:RouteTable 'rt' routes "
+            "203.0.113.0/24 to internet gateway igw-01"
+        ),
+        id="a-single-narrow-route-resource-to-the-igw",
+    ),
+    pytest.param(
+        in_app_subnet(
+            RT_X,
+            routes=(
+                Res(
+                    ROUTE,
+                    "v6-out",
+                    {
+                        "routeTableId": "rtb-x",
+                        "destinationIpv6CidrBlock": "::/0",
+                        "egressOnlyGatewayId": "eigw-01",
+                    },
+                ),
+                route("tgw-default", "rtb-x", transitGatewayId="tgw-01"),
+                route("peer", "rtb-x", vpcPeeringConnectionId="pcx-01"),
+            ),
+        ),
+        PASS,
+        id="egress-only-transit-gateway-and-peering-routes-are-private",
     ),
     pytest.param(
         [*BASE, AUTO, associate(AUTO, NAT_RT), eb_environment(vpc("subnet-auto"))],

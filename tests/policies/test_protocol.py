@@ -82,10 +82,11 @@ STACK_POLICIES = {
     "sqs-queue-has-dlq",
     "eb-worker-no-load-balancer",
     "stack-monthly-cost",
+    "sg-no-world-ingress",
 }
 """Rules that judge relations, and every rule that reads EB option settings: an environment
 launched from a configuration template runs with the template's settings, which only a
-stack rule can see."""
+stack rule can see (sg-no-world-ingress reads the SSH options and resolves prefix lists)."""
 
 
 def _start(engine: str) -> tuple[subprocess.Popen[str], analyzer_pb2_grpc.AnalyzerStub, Any]:
@@ -283,22 +284,6 @@ def test_public_rds_is_mandatory_in_every_stage_and_a_good_one_passes(analyzer, 
     assert found(analyzer.Analyze(rds())) == []
 
 
-def test_world_open_ssh_rule_is_mandatory_and_https_passes(analyzer) -> None:
-    configure(analyzer, "dev")
-    kind = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-
-    def ingress(port: int) -> analyzer_pb2.AnalyzeRequest:
-        props = {"ipProtocol": "tcp", "fromPort": port, "toPort": port, "cidrIpv4": "0.0.0.0/0"}
-        return analyzer_pb2.AnalyzeRequest(
-            type=kind, properties=struct(props), urn=urn(kind, "in"), name="in"
-        )
-
-    assert [(p, lv) for p, lv, _ in found(analyzer.Analyze(ingress(22)))] == [
-        ("sg-no-world-ingress", MANDATORY)
-    ]
-    assert found(analyzer.Analyze(ingress(443))) == []
-
-
 def test_a_value_unknown_during_preview_is_advisory_whatever_the_level(analyzer) -> None:
     configure(analyzer, "prod")
     response = analyzer.Analyze(rds(publiclyAccessible=UNKNOWN))
@@ -376,7 +361,12 @@ def web(subnets: str, min_size: str = "2", deps: list[str] | None = None):
             "value": "true",
         },
     ]
-    props = {"settings": settings, "tags": {"role": "web"}, "version": "web-0123456789ab"}
+    props = {
+        "settings": settings,
+        "tags": {"role": "web"},
+        "application": "app",
+        "version": "web-0123456789ab",
+    }
     return resource(ENV, "web", props, {"settings": deps} if deps else None)
 
 
@@ -396,6 +386,44 @@ def test_private_instances_behind_a_public_alb_pass_the_stack_policies(
 ) -> None:
     configure(analyzer, stage)
     assert found(analyzer.AnalyzeStack(stack(web("subnet-pa,subnet-pb")))) == []
+
+
+def test_world_open_ssh_rule_is_mandatory_and_https_passes(analyzer) -> None:
+    configure(analyzer, "dev")
+    kind = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+
+    def ingress(port: int) -> analyzer_pb2.AnalyzerResource:
+        props = {"ipProtocol": "tcp", "fromPort": port, "toPort": port, "cidrIpv4": "0.0.0.0/0"}
+        return resource(kind, "in", props)
+
+    response = analyzer.AnalyzeStack(stack(web("subnet-pa,subnet-pb"), ingress(22)))
+    assert [(p, lv) for p, lv, _ in found(response)] == [("sg-no-world-ingress", MANDATORY)]
+    assert response.diagnostics[0].urn == urn(kind, "in")
+    assert found(analyzer.AnalyzeStack(stack(web("subnet-pa,subnet-pb"), ingress(443)))) == []
+
+
+def test_ssh_that_eb_opens_itself_is_mandatory(analyzer) -> None:
+    """EC2KeyName without SSHSourceRestriction: EB's own group admits SSH from anywhere."""
+    configure(analyzer, "dev")
+    env = web("subnet-pa,subnet-pb")
+    props = json_format.MessageToDict(env.properties)
+    key = {"namespace": "aws:autoscaling:launchconfiguration", "name": "EC2KeyName", "value": "ops"}
+    keyed = resource(ENV, "web", {**props, "settings": [*props["settings"], key]})
+    response = analyzer.AnalyzeStack(stack(keyed))
+    assert found(response) == [
+        (
+            "sg-no-world-ingress",
+            MANDATORY,
+            "No security group admits traffic from 0.0.0.0/0 or ::/0 except TCP 80 and 443.\n"
+            f"{ENV} 'web': aws:autoscaling:launchconfiguration EC2KeyName is 'ops' and "
+            "SSHSourceRestriction is not set, so Elastic Beanstalk admits TCP port(s) 22 from "
+            "0.0.0.0/0 on the security group it creates for the instances; only TCP 80 and 443 "
+            "may be open to the world. Set SSHSourceRestriction to 'tcp, 22, 22, <a bastion's "
+            "security group ID or a known CIDR>', or remove EC2KeyName and use SSM Session "
+            "Manager",
+        )
+    ]
+    assert response.diagnostics[0].urn == urn(ENV, "web")
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
@@ -458,7 +486,12 @@ def test_secret_wrapped_settings_are_checked_over_the_protocol(analyzer) -> None
     secret = resource(
         ENV,
         "web",
-        {"settings": {**wrapped, "value": settings}, "tags": {}, "version": "web-0123456789ab"},
+        {
+            "settings": {**wrapped, "value": settings},
+            "tags": {},
+            "application": "app",
+            "version": "web-0123456789ab",
+        },
     )
     response = analyzer.AnalyzeStack(stack(secret))
     assert [(p, lv) for p, lv, _ in found(response)] == [

@@ -12,7 +12,7 @@ import pytest
 
 from tests.policies.messages import ARE_NOT_KNOWN, ENCRYPTED
 from tests.policies.stacks import CIPHERTEXT, INGRESS_RULE, LEGACY_RULE, SG, UNKNOWN
-from tests.policies.support import PASS, Outcome, Res, check, fails, undecided
+from tests.policies.support import PASS, Outcome, Res, check, fails, undecided, urn
 
 WORLD_TAIL = (
     "; only TCP 80 and 443 may be open to the world. Restrict the source to a security group "
@@ -48,7 +48,9 @@ def legacy(kind: str, *rule_args: Any) -> Res:
 def admits(
     what: str, source: str = "0.0.0.0/0", where: str = "the rule", kind: str = INGRESS_RULE
 ) -> Outcome:
-    return fails(f"{kind} 'sg': {where} admits {what} from {source}{WORLD_TAIL}")
+    return fails(
+        f"{kind} 'sg': {where} admits {what} from {source}{WORLD_TAIL}", at=urn(kind, "sg")
+    )
 
 
 ZERO_V6 = "0:0:0:0:0:0:0:0/0"

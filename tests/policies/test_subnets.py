@@ -75,6 +75,8 @@ S = sub()
 TABLE = rt()
 WITH_TABLE = [VPC, IGW, S, TABLE, assoc(S, TABLE)]
 UNKNOWN_GATEWAY = [{"cidrBlock": "0.0.0.0/0", "gatewayId": UNKNOWN_STRING}]
+NARROW_TO_IGW = {"cidrBlock": "10.1.0.0/16", "gatewayId": "igw-0abc"}
+HALF_TO_IGW = {"cidrBlock": "0.0.0.0/1", "gatewayId": "igw-0abc"}
 MAIN = res(
     "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation",
     "main",
@@ -97,10 +99,50 @@ CLASSIFY = [
         Status.PRIVATE,
         id="inline-route-to-a-nat",
     ),
+    *[
+        pytest.param(served_by(rt(routes), *others), Status.PUBLIC, id=f"{case}-to-an-igw")
+        for case, routes, others in (
+            ("inline-route-narrower-than-the-world", [NARROW_TO_IGW], ()),
+            (
+                "the-world-in-two-halves",
+                [HALF_TO_IGW, {**HALF_TO_IGW, "cidrBlock": "128.0.0.0/1"}],
+                (),
+            ),
+            (
+                "an-ipv6-64",
+                [{"ipv6CidrBlock": "2001:db8:1:2::/64", "gatewayId": "gw-plain"}],
+                (IGW,),
+            ),
+            (
+                "a-prefix-list-destination",
+                [{"destinationPrefixListId": "pl-0abc", "gatewayId": "igw-0abc"}],
+                (),
+            ),
+        )
+    ],
+    *[
+        pytest.param(
+            served_by(rt([{destination: world, target: gateway}])),
+            Status.PRIVATE,
+            id=f"the-world-to-{name}",
+        )
+        for name, target, gateway, destination, world in (
+            ("a-transit-gateway", "transitGatewayId", "tgw-0abc", "cidrBlock", "0.0.0.0/0"),
+            (
+                "a-peering-connection",
+                "vpcPeeringConnectionId",
+                "pcx-0abc",
+                "cidrBlock",
+                "0.0.0.0/0",
+            ),
+            ("a-vpn-gateway", "gatewayId", "vgw-0abc", "cidrBlock", "0.0.0.0/0"),
+            ("an-egress-only-gateway", "egressOnlyGatewayId", "eigw-0abc", "ipv6CidrBlock", "::/0"),
+        )
+    ],
     pytest.param(
-        served_by(rt([{"cidrBlock": "10.1.0.0/16", "gatewayId": "igw-0abc"}])),
-        Status.PRIVATE,
-        id="inline-route-narrower-than-the-world",
+        served_by(rt(), route("rtb-1", "igw-1", "10.9.0.0/16")),
+        Status.PUBLIC,
+        id="route-resource-narrower-than-the-world-to-an-igw",
     ),
     pytest.param(
         served_by(rt(UNKNOWN_GATEWAY, [IGW.urn]), IGW),
@@ -166,6 +208,12 @@ def test_classify(resources: list[Resource], expected: Status) -> None:
             id="inline-route-to-an-unknown-gateway-without-dependency",
         ),
         pytest.param(
+            served_by(rt([{"cidrBlock": "10.1.0.0/16", "gatewayId": UNKNOWN_STRING}])),
+            "aws:ec2/routeTable:RouteTable 'rt' (inline route 0) routes 10.1.0.0/16 to a "
+            "gateway whose ID is not known yet",
+            id="a-narrow-inline-route-to-an-unknown-gateway-without-dependency",
+        ),
+        pytest.param(
             [VPC, sub(mapPublicIpOnLaunch=UNKNOWN_STRING)],
             "mapPublicIpOnLaunch is not known yet",
             id="unknown-map-public-ip",
@@ -176,6 +224,43 @@ def test_classify_says_why_it_cannot_decide(resources: list[Resource], reason: s
     subnet = next(r for r in resources if r.type == "aws:ec2/subnet:Subnet")
     verdict = Network(resources).classify(subnet)
     assert (verdict.status, verdict.reason) == (Status.UNKNOWN, reason)
+
+
+@pytest.mark.parametrize(
+    ("resources", "reason"),
+    [
+        pytest.param(
+            served_by(rt([{"ipv6CidrBlock": "2001:db8:1:2::/64", "gatewayId": "igw-0abc"}])),
+            "aws:ec2/routeTable:RouteTable 'rt' (inline route 0) routes 2001:db8:1:2::/64 to "
+            "internet gateway igw-0abc",
+            id="inline-ipv6-64",
+        ),
+        pytest.param(
+            served_by(rt([{"destinationPrefixListId": "pl-0abc", "gatewayId": "igw-0abc"}])),
+            "aws:ec2/routeTable:RouteTable 'rt' (inline route 0) routes prefix list pl-0abc to "
+            "internet gateway igw-0abc",
+            id="inline-prefix-list",
+        ),
+        pytest.param(
+            served_by(rt(), route("rtb-1", "igw-1", "10.9.0.0/16")),
+            "aws:ec2/route:Route 'r' in aws:ec2/routeTable:RouteTable 'rt' routes 10.9.0.0/16 to "
+            "internet gateway igw-1",
+            id="route-resource",
+        ),
+        pytest.param(
+            served_by(rt([{"cidrBlock": UNKNOWN_STRING, "gatewayId": "igw-0abc"}])),
+            "aws:ec2/routeTable:RouteTable 'rt' (inline route 0) routes a destination not known "
+            "yet to internet gateway igw-0abc",
+            id="an-unknown-destination-to-an-igw-is-public-whatever-it-is",
+        ),
+    ],
+)
+def test_a_route_to_an_internet_gateway_is_public_whatever_the_destination(
+    resources: list[Resource], reason: str
+) -> None:
+    subnet = next(r for r in resources if r.type == "aws:ec2/subnet:Subnet")
+    verdict = Network(resources).classify(subnet)
+    assert (verdict.status, verdict.reason) == (Status.PUBLIC, reason)
 
 
 def test_network_subnets_from_ids_or_dependencies() -> None:

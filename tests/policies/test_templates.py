@@ -54,6 +54,7 @@ GOOD: dict[tuple[str, str], str] = {
     ("aws:elasticbeanstalk:command", "DeploymentPolicy"): "Immutable",
     ("aws:elasticbeanstalk:healthreporting:system", "SystemType"): "enhanced",
     ("aws:elasticbeanstalk:managedactions", "ManagedActionsEnabled"): "true",
+    ("aws:autoscaling:launchconfiguration", "SSHSourceRestriction"): "tcp, 22, 22, sg-bastion",
 }
 """A model environment every rule passes; each case replaces one option."""
 
@@ -162,6 +163,18 @@ CASES = [
         False,
     ),
     Case(
+        "sg-no-world-ingress",
+        "aws:autoscaling:launchconfiguration",
+        "SSHSourceRestriction",
+        "tcp, 22, 22, 0.0.0.0/0",
+        "{label}: aws:autoscaling:launchconfiguration SSHSourceRestriction is 'tcp, 22, 22, "
+        "0.0.0.0/0'{where}, so Elastic Beanstalk admits TCP port(s) 22 from 0.0.0.0/0 on the "
+        "security group it creates for the instances; only TCP 80 and 443 may be open to the "
+        "world. Set SSHSourceRestriction to 'tcp, 22, 22, <a bastion's security group ID or a "
+        "known CIDR>', or remove EC2KeyName and use SSM Session Manager",
+        False,
+    ),
+    Case(
         "eb-multi-az-capacity",
         "aws:autoscaling:asg",
         "MinSize",
@@ -255,8 +268,14 @@ def test_a_template_value_the_environment_overrides_passes_the_environment(case:
     assert judge(case, template, environment) == Outcome(expected)
 
 
-UNSET_JUDGED = [c for c in CASES if (c.policy, c.name) != ("eb-multi-az-capacity", "Subnets")]
-"""Unset Subnets is eb-instances-in-private-subnets' finding, not the capacity rule's."""
+UNSET_JUDGED = [
+    c
+    for c in CASES
+    if (c.policy, c.name)
+    not in {("eb-multi-az-capacity", "Subnets"), ("sg-no-world-ingress", "SSHSourceRestriction")}
+]
+"""Unset Subnets is eb-instances-in-private-subnets' finding, not the capacity rule's; unset
+SSHSourceRestriction opens nothing without a key pair (test_eb_ssh.py covers EC2KeyName)."""
 
 
 @pytest.mark.parametrize("case", UNSET_JUDGED, ids=[c.id for c in UNSET_JUDGED])

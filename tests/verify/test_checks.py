@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from awsfacts.ec2 import is_world
+from awsfacts.ec2 import is_internet_gateway_id, is_world
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -310,8 +310,8 @@ def _route_table(destination: str) -> Any:
 SUBNET: Any = {"SubnetId": "subnet-1", "VpcId": "vpc-1", "MapPublicIpOnLaunch": False}
 
 
-def test_verify_uses_the_packs_world_predicate_not_a_copy() -> None:
-    assert pack.is_world is is_world
+def test_verify_uses_the_packs_internet_gateway_fact_not_a_copy() -> None:
+    assert pack.is_internet_gateway_id is is_internet_gateway_id
 
 
 @settings(max_examples=150, deadline=None)
@@ -325,6 +325,40 @@ def test_a_route_to_the_world_in_any_spelling_makes_a_subnet_public(destination:
 
 @settings(max_examples=150, deadline=None)
 @given(NOT_THE_WORLD)
-def test_a_narrower_route_to_an_igw_leaves_a_subnet_private(destination: str) -> None:
+def test_a_narrower_route_to_an_igw_makes_a_subnet_public_too(destination: str) -> None:
+    """AWS: a public subnet has a route to an internet gateway, whatever the destination."""
     assert not is_world(destination)
-    assert subnet_public_reason(SUBNET, [_route_table(destination)]) is None
+    assert subnet_public_reason(SUBNET, [_route_table(destination)]) == (
+        f"route {destination or '?'} -> igw-1 in rtb-1"
+    )
+
+
+def _table(table_id: str, *routes: tuple[str, str, str, str]) -> Any:
+    """A route table of (destination key, destination, target key, target) routes."""
+    return {
+        "RouteTableId": table_id,
+        "Routes": [{key: value, target: gateway} for key, value, target, gateway in routes],
+    }
+
+
+def test_the_world_in_two_halves_or_a_prefix_list_to_an_igw_is_public() -> None:
+    halves = _table(
+        "rtb-h",
+        ("DestinationCidrBlock", "0.0.0.0/1", "GatewayId", "igw-1"),
+        ("DestinationCidrBlock", "128.0.0.0/1", "GatewayId", "igw-1"),
+    )
+    listed = _table("rtb-p", ("DestinationPrefixListId", "pl-1", "GatewayId", "igw-1"))
+    assert subnet_public_reason(SUBNET, [halves]) == "route 0.0.0.0/1 -> igw-1 in rtb-h"
+    assert subnet_public_reason(SUBNET, [listed]) == "route pl-1 -> igw-1 in rtb-p"
+
+
+def test_egress_only_transit_and_peering_routes_leave_a_subnet_private() -> None:
+    table = _table(
+        "rtb-x",
+        ("DestinationIpv6CidrBlock", "::/0", "EgressOnlyInternetGatewayId", "eigw-1"),
+        ("DestinationCidrBlock", "0.0.0.0/0", "TransitGatewayId", "tgw-1"),
+        ("DestinationCidrBlock", "10.9.0.0/16", "VpcPeeringConnectionId", "pcx-1"),
+        ("DestinationCidrBlock", "10.0.0.0/16", "GatewayId", "local"),
+        ("DestinationCidrBlock", "172.16.0.0/12", "GatewayId", "vgw-1"),
+    )
+    assert subnet_public_reason(SUBNET, [table]) is None
