@@ -436,8 +436,8 @@ def _expect_valid(env: dict[str, Any]) -> bool:
     plain = env.get("env", {})
     if any(not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) for k in plain):
         return False
-    if any(v is None or isinstance(v, list) for v in plain.values()):
-        return False
+    if any(v is None or isinstance(v, list) or "\x00" in str(v) for v in plain.values()):
+        return False  # no environment variable holds a NUL character
     secrets = env.get("secrets", {})
     if any(v not in {SECRET_ARN, PARAMETER_ARN} for v in secrets.values()):
         return False
