@@ -5,6 +5,7 @@ the plan against a base export."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         deployment = simulate(args.stack, config=config)
     state = from_deployment(deployment)
+    stdout_free = "-" not in (args.json, args.plan_json)
     result = evaluate(
         load_pack(project / "policies"),
         state,
@@ -60,9 +62,12 @@ def run(args: argparse.Namespace) -> int:
         config_file=pack_config(project, args.stack),
     )
     name_config_keys(result, state, project_rules(project).config_key)
-    _write_files(args, config, deployment, result, plan)
-    if "-" not in (args.json, args.plan_json):  # stdout carries the JSON then; keep it parseable
-        _print(deployment, result, plan)
+    shown = (
+        deployment if plan or not (args.markdown or stdout_free) else _previewed(config, deployment)
+    )
+    _write_files(args, config, deployment, result, plan, shown)
+    if stdout_free:  # stdout carries the JSON otherwise; keep it parseable
+        _print(shown, result, plan)
     if plan is not None:
         for step in plan.refused:
             sys.stderr.write(f"preflight: error: {_refusal(step)}\n")
@@ -89,12 +94,23 @@ def _plan(config: ProgramConfig, base: Base) -> tuple[Plan, Deployment]:
     return plan, deployment
 
 
+def _previewed(config: ProgramConfig, deployment: Deployment) -> Deployment:
+    """The deployment with its stack outputs as `pulumi preview` shows them for a new stack:
+    what only AWS computes (IDs, ARNs, endpoints, and all derived from them) unknown."""
+    from preflight.plan.base import Base
+    from preflight.plan.compute import compute
+
+    _, run = compute(config, Base(name="(a new stack)", resources=[]))
+    return dataclasses.replace(deployment, outputs=run.outputs, secret_outputs=run.secret_outputs)
+
+
 def _write_files(
     args: argparse.Namespace,
     config: ProgramConfig,
     deployment: Deployment,
     result: Report,
     plan: Plan | None,
+    shown: Deployment,
 ) -> None:
     if args.json:
         document = to_export(deployment, region=config.region, show_secrets=args.show_secrets)
@@ -104,7 +120,7 @@ def _write_files(
 
         write_output(args.plan_json, to_json(plan))
     if args.markdown:
-        write_output(args.markdown, render_markdown(deployment, result, plan))
+        write_output(args.markdown, render_markdown(shown, result, plan))
 
 
 def _print(deployment: Deployment, result: Report, plan: Plan | None) -> None:

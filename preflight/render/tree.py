@@ -7,6 +7,7 @@ import json
 from collections import Counter, defaultdict
 from typing import Any
 
+from preflight.export.values import UNKNOWN_STRING
 from preflight.simulate.deployment import STACK_TYPE, Deployment, SimResource
 
 SECRET_MARK = "[secret]"
@@ -69,11 +70,20 @@ def counts_by_component(deployment: Deployment) -> list[tuple[str, str, int]]:
     ]
 
 
+UNKNOWN_MARK = "[unknown]"
+"""What `pulumi preview` (CLI 3.163 and later) prints for a value it cannot know yet."""
+
+
 def format_value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if value == UNKNOWN_STRING:
+        return UNKNOWN_MARK
+    return json.dumps(value, ensure_ascii=False, sort_keys=True).replace(
+        json.dumps(UNKNOWN_STRING), UNKNOWN_MARK
+    )
 
 
 def output_rows(deployment: Deployment) -> list[tuple[str, str]]:
+    """(key, value shown): secrets as `[secret]`, what a preview cannot know as `[unknown]`."""
     return [
         (key, SECRET_MARK if key in deployment.secret_outputs else format_value(value))
         for key, value in sorted(deployment.outputs.items())

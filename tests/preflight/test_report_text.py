@@ -6,6 +6,7 @@ PASSED for a plan the CLI would refuse."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,21 @@ def test_a_plan_the_cli_would_refuse_fails_in_its_last_line(tmp_path: Path) -> N
         "FAILED: the plan replaces or deletes 1 protected resource(s), which the Pulumi CLI "
         "refuses; 0 mandatory policy violation(s)"
     )
+
+
+def test_outputs_show_what_a_preview_can_know_and_the_export_keeps_the_simulation(
+    tmp_path: Path,
+) -> None:
+    """A new stack's preview cannot know what AWS computes (IDs, URLs, endpoints, and what
+    derives from them); names the provider generates at Check are known. The export still
+    carries the simulated values the pack judged."""
+    export = tmp_path / "prod.json"
+    markdown = tmp_path / "prod.md"
+    run = preflight("preview", "--stack", "prod", "--json", export, "--markdown", markdown)
+    assert "    vpcId: [unknown]\n" in run.stdout
+    assert "    webUrl: [unknown]\n" in run.stdout
+    assert '    applicationName: "webmodel-prod-c419bea"\n' in run.stdout
+    assert "| `dbEndpoint` | `[unknown]` |" in markdown.read_text(encoding="utf-8")
+    document = json.loads(export.read_text(encoding="utf-8"))
+    [stack] = [r for r in document["deployment"]["resources"] if r["type"] == "pulumi:pulumi:Stack"]
+    assert stack["outputs"]["vpcId"].startswith("vpc-")
