@@ -8,6 +8,8 @@ import argparse
 import dataclasses
 import os
 import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from preflight.commands.common import (
     EXIT_OK,
@@ -16,6 +18,8 @@ from preflight.commands.common import (
     project_dir,
     write_output,
 )
+from preflight.cost.estimate import preview_cost
+from preflight.cost.text import markdown_lines, total_line
 from preflight.export.state import from_deployment
 from preflight.export.write import dumps, to_export
 from preflight.inputs.errors import InputError
@@ -30,6 +34,9 @@ from preflight.simulate.run import simulate
 from preflight.stackfiles.program_config import ProgramConfig
 from preflight.stackfiles.project import read_program_config
 from preflight.stackfiles.rules import project_rules
+
+if TYPE_CHECKING:
+    from pricing import CostDiff, Estimate
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,8 +54,9 @@ def run(args: argparse.Namespace) -> int:
     for warning in config.warnings:
         sys.stderr.write(f"preflight: warning: {warning}\n")
     plan: Plan | None = None
-    if args.base:
-        plan, deployment = _plan(config, load_base(args.base))
+    base = load_base(args.base) if args.base else None
+    if base is not None:
+        plan, deployment = _plan(config, base)
         if plan.fresh:  # the preview run left values unknown: judge the fully simulated stack
             deployment = simulate(args.stack, config=config)
     else:
@@ -62,12 +70,14 @@ def run(args: argparse.Namespace) -> int:
         config_file=pack_config(project, args.stack),
     )
     name_config_keys(result, state, project_rules(project).config_key)
+    base_state = base.state if base is not None else None
+    cost = Cost(*preview_cost(project, config.stack, state, config.region, base_state))
     shown = (
         deployment if plan or not (args.markdown or stdout_free) else _previewed(config, deployment)
     )
-    _write_files(args, config, deployment, result, plan, shown)
+    _write_files(args, config, deployment, (result, plan, cost), shown)
     if stdout_free:  # stdout carries the JSON otherwise; keep it parseable
-        _print(shown, result, plan)
+        _print(shown, result, plan, cost.line())
     if plan is not None:
         for step in plan.refused:
             sys.stderr.write(f"preflight: error: {_refusal(step)}\n")
@@ -94,6 +104,20 @@ def _plan(config: ProgramConfig, base: Base) -> tuple[Plan, Deployment]:
     return plan, deployment
 
 
+@dataclass(frozen=True)
+class Cost:
+    """The stack's monthly estimate and, with a base, the change: one line and a section."""
+
+    estimate: Estimate
+    diff: CostDiff | None
+
+    def line(self) -> str:
+        return total_line(self.estimate, self.diff)
+
+    def markdown(self) -> list[str]:
+        return markdown_lines(self.estimate, self.diff)
+
+
 def _previewed(config: ProgramConfig, deployment: Deployment) -> Deployment:
     """The deployment with its stack outputs as `pulumi preview` shows them for a new stack:
     what only AWS computes (IDs, ARNs, endpoints, and all derived from them) unknown."""
@@ -108,10 +132,10 @@ def _write_files(
     args: argparse.Namespace,
     config: ProgramConfig,
     deployment: Deployment,
-    result: Report,
-    plan: Plan | None,
+    outcome: tuple[Report, Plan | None, Cost],
     shown: Deployment,
 ) -> None:
+    result, plan, cost = outcome
     if args.json:
         document = to_export(deployment, region=config.region, show_secrets=args.show_secrets)
         write_output(args.json, dumps(document))
@@ -120,15 +144,16 @@ def _write_files(
 
         write_output(args.plan_json, to_json(plan))
     if args.markdown:
-        write_output(args.markdown, render_markdown(shown, result, plan))
+        write_output(args.markdown, render_markdown(shown, result, plan, cost.markdown()))
 
 
-def _print(deployment: Deployment, result: Report, plan: Plan | None) -> None:
+def _print(deployment: Deployment, result: Report, plan: Plan | None, cost_line: str) -> None:
     terminal = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     if plan is not None:
         from preflight.plan.render_text import render_text
 
-        text = render_text(plan) + "\n" + render.render_policy_text(result, len(plan.refused))
+        policy = render.render_policy_text(result, len(plan.refused), cost_line)
+        text = render_text(plan) + "\n" + policy
         if terminal:
             from preflight.render.terminal import show_plan
 
@@ -138,6 +163,6 @@ def _print(deployment: Deployment, result: Report, plan: Plan | None) -> None:
     elif terminal:
         from preflight.render.terminal import show
 
-        show(deployment, result)
+        show(deployment, result, cost_line)
     else:
-        sys.stdout.write(render.render_preview_text(deployment, result))
+        sys.stdout.write(render.render_preview_text(deployment, result, cost_line))

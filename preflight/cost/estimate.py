@@ -57,3 +57,14 @@ def estimate(project_dir: Path, state: State, region: str | None, assumed: Usage
 def compare(project_dir: Path, base: Estimate, head: Estimate) -> CostDiff:
     found: CostDiff = _pricing(project_dir).compare(base, head)
     return found
+
+
+def preview_cost(
+    project_dir: Path, stage: str, state: State, region: str, base: State | None
+) -> tuple[Estimate, CostDiff | None]:
+    """The stack's estimate with its stage's usage assumptions, and against `base` the change."""
+    assumed = usage(project_dir, stage, None)
+    head = estimate(project_dir, state, region, assumed)
+    if base is None:
+        return head, None
+    return head, compare(project_dir, estimate(project_dir, base, None, assumed), head)

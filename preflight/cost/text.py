@@ -89,3 +89,35 @@ def render_cost_text(estimate: Estimate, diff: CostDiff | None, base_name: str |
             for delta in diff.deltas
         ]
     return "\n".join(lines) + "\n"
+
+
+SHOWN_MOVERS = 5
+
+
+def markdown_lines(estimate: Estimate, diff: CostDiff | None) -> list[str]:
+    """The pull-request comment's cost section: the total, with a base the change and the
+    resources that moved it most, else the biggest lines."""
+    lines = [
+        "### Cost",
+        "",
+        f"**{usd_range(estimate.monthly)} a month** on demand: {estimate.describe()}.",
+    ]
+    if diff is not None:
+        lines += ["", f"**{change_phrase(diff)}**"]
+        if diff.deltas:
+            lines += ["", "| Change a month | Resource |", "|---:|---|"]
+            lines += [
+                f"| {usd_range(delta.change, sign=True)} | `{display_type(delta.type)}` "
+                f"{_name(delta.urn)} |"
+                for delta in diff.deltas[:SHOWN_MOVERS]
+            ]
+    else:
+        lines += ["", "| A month | Resource | Line |", "|---:|---|---|"]
+        lines += [
+            f"| {usd_range(item.monthly)} | `{display_type(resource.type)}` {_name(resource.urn)} "
+            f"| {item.what} |"
+            for resource, item in estimate.biggest(SHOWN_MOVERS)
+        ]
+    if estimate.unpriced:
+        lines += ["", f"Not counted: {estimate.not_counted()} (`preflight cost` lists them)."]
+    return [*lines, ""]

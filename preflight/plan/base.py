@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from preflight.export.read import parse_export, read_document
+from preflight.export.state import State
 from preflight.inputs.errors import InputError
 
 FLAGS = ("delete", "external", "protect", "retainOnDelete", "pendingReplacement", "taint")
@@ -32,6 +33,8 @@ class Base:
     """URN -> the live entry."""
     providers: dict[str, str] = field(default_factory=dict)
     """Provider URN -> its ID, for resources whose provider is the same in the program."""
+    state: State | None = None
+    """The export read as the pack reads a state (for the cost of the base)."""
 
     @property
     def stack_outputs(self) -> dict[str, Any]:
@@ -49,9 +52,9 @@ def load_base(path: Path) -> Base:
 
 
 def index_base(document: Any, name: str) -> Base:
-    parse_export(document, name)  # version 3, every resource and value checked
+    state = parse_export(document, name)  # version 3, every resource and value checked
     raw = document["deployment"].get("resources") or []
-    base = Base(name=name, resources=raw)
+    base = Base(name=name, resources=raw, state=state)
     for index, entry in enumerate(raw):
         where = f"{name}: deployment.resources[{index}] ({entry['urn']})"
         for flag in FLAGS:

@@ -9,7 +9,7 @@ the full plan (docs/pull-requests.md)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 
 from preflight.pack.evaluate import Report
@@ -29,23 +29,29 @@ COMMENT_LIMIT = 60_000
 """Characters a stack's section may have before it is shortened."""
 
 
-def render_markdown(deployment: Deployment, report: Report, plan: Plan | None = None) -> str:
+def render_markdown(
+    deployment: Deployment,
+    report: Report,
+    plan: Plan | None = None,
+    cost: Sequence[str] = (),
+) -> str:
+    """The stack's section of the comment; `cost`: its cost section's lines (optional)."""
     passed = report.passed and not (plan and plan.refused)
     status = "✅" if passed else "❌"
     lines = [f"## {status} preflight preview: `{deployment.stack}`", ""]
     if plan is not None:
-        full = _with_plan(lines, deployment, report, plan, plan_markdown(plan))
+        full = _with_plan(lines, deployment, report, plan, [*plan_markdown(plan), *cost])
         if len(full) <= COMMENT_LIMIT:
             return full
-        short = _with_plan(lines, deployment, report, plan, short_plan_markdown(plan))
+        short = _with_plan(lines, deployment, report, plan, [*short_plan_markdown(plan), *cost])
         if len(short) <= COMMENT_LIMIT:
             return short
         excess = len(short) - COMMENT_LIMIT
-        return _with_plan(lines, deployment, report, plan, short_plan_markdown(plan, excess))
+        shortest = short_plan_markdown(plan, excess)
+        return _with_plan(lines, deployment, report, plan, [*cost, *shortest])
+    lines.extend([f"**{verdict(report)}**", "", *cost])
     lines.extend(
         [
-            f"**{verdict(report)}**",
-            "",
             "### Resources by component",
             "",
             "| Component | Name | Resources |",
@@ -70,7 +76,7 @@ def _with_plan(
     head: list[str], deployment: Deployment, report: Report, plan: Plan, plan_lines: list[str]
 ) -> str:
     lines = [*head, *plan_lines]
-    lines.extend(["### Policy report", "", f"**{verdict(report)}**", ""])
+    lines.extend(["### Policy report", "", f"**{verdict(report, len(plan.refused))}**", ""])
     lines.extend(_policy_table(report))
     if plan_lines and plan_lines[-1] != _SHORTENED:
         changed = {s.urn: s.op for s in plan.steps if s.op != "same"}

@@ -14,7 +14,9 @@ from preflight.render.tree import counts_by_type, display_type, output_rows
 from preflight.simulate.deployment import Deployment, SimResource
 
 
-def show(deployment: Deployment, report: Report, console: Console | None = None) -> None:
+def show(
+    deployment: Deployment, report: Report, cost_line: str = "", console: Console | None = None
+) -> None:
     console = console or Console()
     console.print(
         f"[bold]Previewing update ({escape(deployment.stack)})[/] with the simulated engine: "
@@ -49,6 +51,8 @@ def show(deployment: Deployment, report: Report, console: Console | None = None)
     for type_token, count in counts_by_type(deployment):
         counts.add_row(display_type(type_token), str(count))
     console.print(counts)
+    if cost_line:
+        console.print(f"\n{escape(cost_line)}", highlight=False)
     color = "green" if report.passed else "red"
     console.print(f"\n[bold {color}]{escape(verdict(report))}[/]", highlight=False)
 

@@ -9,7 +9,7 @@ from preflight.render.tree import counts_by_type, display_type, output_rows, tre
 from preflight.simulate.deployment import Deployment
 
 
-def render_preview_text(deployment: Deployment, report: Report) -> str:
+def render_preview_text(deployment: Deployment, report: Report, cost_line: str = "") -> str:
     rows = tree_lines(deployment)
     width = max((len(prefix) + len(display_type(r.type)) for prefix, r in rows), default=0) + 2
     lines = [
@@ -28,7 +28,7 @@ def render_preview_text(deployment: Deployment, report: Report) -> str:
     lines.extend(f"    {key}: {value}" for key, value in output_rows(deployment))
     lines.extend(["", "Resources:", f"    + {create_total(deployment)} to create"])
     lines.extend(f"      {n:>3} {display_type(t)}" for t, n in counts_by_type(deployment))
-    lines.extend(["", verdict(report)])
+    lines.extend(["", *([cost_line] if cost_line else []), verdict(report)])
     return "\n".join(lines) + "\n"
 
 
@@ -37,8 +37,9 @@ def create_total(deployment: Deployment) -> int:
     return sum(n for _, n in counts_by_type(deployment)) + 1
 
 
-def render_policy_text(report: Report, refused: int = 0) -> str:
-    return "\n".join([*policy_lines(report), "", verdict(report, refused)]) + "\n"
+def render_policy_text(report: Report, refused: int = 0, cost_line: str = "") -> str:
+    cost = [cost_line] if cost_line else []
+    return "\n".join([*policy_lines(report), "", *cost, verdict(report, refused)]) + "\n"
 
 
 def render_analyze_text(resource_count: int, report: Report, source: str) -> str:

@@ -61,7 +61,7 @@ def _terminal(stack: str) -> str:
     report = evaluate(load_pack(ROOT / "policies"), state, stage=stack, config_file=config)
     name_config_keys(report, state, project_rules(ROOT).config_key)
     out = io.StringIO()
-    show(deployment, report, Console(file=out, width=200, color_system=None))
+    show(deployment, report, console=Console(file=out, width=200, color_system=None))
     return out.getvalue()
 
 
