@@ -1,5 +1,6 @@
 """A custom domain for the web environment: an ACM certificate validated through DNS in a
-public Route 53 zone, and an alias record pointing the name at the environment's ALB.
+public Route 53 zone, and an alias record pointing the name at the environment's ALB; and a
+private name inside the VPC (`PrivateName`), the model tier's blue/green switch.
 
 Two steps because the certificate must exist before the environment (its HTTPS listener uses
 it) and the alias needs the environment's load balancer:
@@ -90,18 +91,84 @@ class Domain(Component):
 
     def point_at(self, load_balancer_arn: pulumi.Input[str]) -> aws.route53.Record:
         """The alias A record from the domain to the given ALB (EB's load balancer)."""
-        balancer = aws.lb.get_load_balancer_output(arn=load_balancer_arn, opts=self.invoke_opts)
-        return aws.route53.Record(
-            f"{self._name}-alias",
-            zone_id=self.zone_id,
-            name=self._domain,
-            type="A",
-            aliases=[
-                aws.route53.RecordAliasArgs(
-                    name=balancer.dns_name,
-                    zone_id=balancer.zone_id,
-                    evaluate_target_health=True,
-                )
-            ],
+        return alias_record(
+            self, f"{self._name}-alias", self.zone_id, self._domain, load_balancer_arn
+        )
+
+
+def alias_record(
+    owner: Component,
+    resource_name: str,
+    zone_id: pulumi.Input[str],
+    record_name: str,
+    load_balancer_arn: pulumi.Input[str],
+) -> aws.route53.Record:
+    """An alias A record `record_name` in `zone_id` to the ALB `load_balancer_arn` (Route 53
+    answers with the balancer's addresses and follows its health), a child of `owner`."""
+    balancer = aws.lb.get_load_balancer_output(arn=load_balancer_arn, opts=owner.invoke_opts)
+    return aws.route53.Record(
+        resource_name,
+        zone_id=zone_id,
+        name=record_name,
+        type="A",
+        aliases=[
+            aws.route53.RecordAliasArgs(
+                name=balancer.dns_name,
+                zone_id=balancer.zone_id,
+                evaluate_target_health=True,
+            )
+        ],
+        opts=owner.child_opts,
+    )
+
+
+@dataclass(frozen=True)
+class PrivateNameArgs:
+    """Inputs of `PrivateName`."""
+
+    zone: str
+    """The private hosted zone's name, e.g. webmodel.internal."""
+    host: str
+    """The stable name inside it, e.g. model.webmodel.internal."""
+    vpc_id: pulumi.Input[str]
+    """The VPC whose resolver answers for the zone (and nobody else's)."""
+
+    def __post_init__(self) -> None:
+        problem = domain_problem(self.host, self.zone, "PrivateNameArgs")
+        if problem:
+            raise ValueError(problem)
+
+
+class PrivateName(Component):
+    """A private Route 53 hosted zone attached to the VPC and (after `point_at`) one alias record
+    in it: a name that stays the same while the load balancer behind it changes (the model
+    tier's blue/green switch; callers keep `http://<host>` whichever slot is live).
+
+    Outputs: `zone_id`, `url` (`http://<host>`, a plain string known before anything deploys).
+    """
+
+    type_token = "webmodel:domain:PrivateName"
+    zone_id: pulumi.Output[str]
+    url: str
+
+    def __init__(
+        self, name: str, args: PrivateNameArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(name, opts)
+        self._name, self._host = name, args.host
+        zone = aws.route53.Zone(
+            f"{name}-zone",
+            name=args.zone,
+            comment="Stable names inside the VPC for the live blue/green slot",
+            vpcs=[aws.route53.ZoneVpcArgs(vpc_id=args.vpc_id)],
             opts=self.child_opts,
+        )
+        self.zone_id = zone.zone_id
+        self.url = f"http://{args.host}"
+        self.register_outputs({"zoneId": self.zone_id, "url": self.url})
+
+    def point_at(self, load_balancer_arn: pulumi.Input[str]) -> aws.route53.Record:
+        """The alias A record from the host to the given (internal) ALB."""
+        return alias_record(
+            self, f"{self._name}-alias", self.zone_id, self._host, load_balancer_arn
         )

@@ -169,6 +169,13 @@ def slot_name_problem(slot: str) -> str | None:
     )
 
 
+def environment_name(name_prefix: str, role: str, slot: str | None) -> str:
+    """The logical name of a role's Elastic Beanstalk environment (`<prefix>-<role>`), with
+    `-<slot>` for one blue/green slot of it."""
+    name = f"{name_prefix}-{role}" if name_prefix else role
+    return f"{name}-{slot}" if slot else name
+
+
 def environment_name_problem(logical_name: str) -> str | None:
     """Why EB would refuse the auto-generated name of an environment named `logical_name`."""
     longest = ENVIRONMENT_NAME_MAX - AUTONAME_SUFFIX

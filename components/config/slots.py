@@ -12,6 +12,7 @@ a private hosted zone), so a flip is a change of `live` and nothing else.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from pydantic import Field, field_validator
 
@@ -28,6 +29,7 @@ from components.rules import (
     AUTONAME_SUFFIX,
     ENVIRONMENT_NAME_MAX,
     MAX_SLOTS,
+    environment_name,
     environment_name_problem,
     slot_name_problem,
 )
@@ -137,12 +139,6 @@ def slot_problems(role: str, env: EnvironmentConfig, name_prefix: str | None) ->
     return problems
 
 
-def environment_name(name_prefix: str, role: str, slot: str | None) -> str:
-    """The logical name of a role's (or one slot's) Elastic Beanstalk environment."""
-    name = f"{name_prefix}-{role}" if name_prefix else role
-    return f"{name}-{slot}" if slot else name
-
-
 def refused_slot_keys(role: str, value: Mapping[str, object]) -> list[str]:
     """Problems for blue/green keys on a role that has no slots (the worker takes no traffic
     through DNS)."""
@@ -165,3 +161,51 @@ def slot_view(env: SlottedConfig, slot: str) -> SlottedConfig:
     if settings.image_id is not None:
         update["image_id"] = settings.image_id
     return env.model_copy(update=update)
+
+
+@dataclass(frozen=True)
+class SlotChoice:
+    """What one slot of a role runs, as the program wires it."""
+
+    settings: EnvironmentConfig
+    """The role's settings with the slot's instance types and AMI."""
+    version: str | None
+    """A pinned label, or None for the current build."""
+    platform_regex: str | None
+    """The slot's own platform regex, or None for `webmodel:platform`'s."""
+    adopts: str | None
+    """The role's name when this is the live slot: it takes over the role's single environment
+    from before slots (aliases); None for the other slot."""
+
+
+def slot_choice(role: str, env: SlottedConfig, slot: str) -> SlotChoice:
+    """`slot` of `webmodel:<role>` as the program builds it."""
+    settings = env.slot_settings.get(slot, SlotSettings())
+    return SlotChoice(
+        settings=slot_view(env, slot),
+        version=settings.version,
+        platform_regex=settings.solution_stack_regex,
+        adopts=role if slot == env.live else None,
+    )
+
+
+def slotted_roles(roles: Mapping[str, EnvironmentConfig | None]) -> dict[str, SlottedConfig]:
+    """The roles that run as blue/green slots, by name."""
+    return {
+        role: env
+        for role, env in roles.items()
+        if isinstance(env, SlottedConfig) and env.slots is not None
+    }
+
+
+def live_slot(env: EnvironmentConfig | None) -> str | None:
+    """The slot of a role that takes traffic; None for a role without blue/green."""
+    return env.live if isinstance(env, SlottedConfig) and env.slots is not None else None
+
+
+def slot_labels(role: str, env: SlottedConfig, current: str) -> tuple[list[str], str]:
+    """The labels a slotted role's slots pin, and the one the live slot runs (`current`, the
+    label of this build, when the live slot pins none)."""
+    pins = {slot: slot_choice(role, env, slot).version for slot in env.slots or ()}
+    kept = sorted({label for label in pins.values() if label is not None})
+    return kept, pins.get(env.live or "") or current
