@@ -13,7 +13,8 @@ Elastic Beanstalk modules, by responsibility:
   template's), shared by every rule that reads settings, all of them stack rules;
 - `envprops`: measuring properties and judging keys; `eb_properties`, `eb_options` and
   `beanstalk`: the rule bodies (properties; single options; placement and capacity), with
-  `beanstalk.POLICIES` listing them all.
+  `beanstalk.POLICIES` listing them all; `slots`: blue/green (two environments of one role,
+  and the DNS record that switches between them, related by `awsfacts.dns`).
 Rules that cannot decide a fact raise `CannotCheck` with wording right for a preview (a value
 "is not known yet (unknown during preview)") and for a saved state (a value "is encrypted in
 the state"); see `common.unreadable`.
@@ -25,7 +26,17 @@ from typing import Final
 
 from pulumi_policy import Policy
 
-from . import beanstalk, cost, database, network, queues, security_groups, storage, versions
+from . import (
+    beanstalk,
+    cost,
+    database,
+    network,
+    queues,
+    security_groups,
+    slots,
+    storage,
+    versions,
+)
 
 PACK_NAME: Final = "webmodel-guardrails"
 PACK_DESCRIPTION: Final = (
@@ -40,6 +51,7 @@ POLICIES: Final[list[Policy]] = [
     *network.POLICIES,
     *storage.POLICIES,
     *versions.POLICIES,
+    *slots.POLICIES,
     *queues.POLICIES,
     *cost.POLICIES,
 ]
