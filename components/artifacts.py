@@ -222,23 +222,7 @@ class Artifacts(pulumi.ComponentResource):
                 metadata={"sha256": bundle.sha256},
                 opts=kept,
             )
-            slotted = args.slot_versions.get(bundle.app)
-            if slotted is None:
-                version = aws.elasticbeanstalk.ApplicationVersion(
-                    f"{name}-{bundle.app}-version",
-                    name=bundle.label,
-                    application=args.application_name,
-                    bucket=artifacts.id,
-                    key=source.key,
-                    description=f"{bundle.app} bundle sha256:{bundle.sha256}",
-                    tags={"app": bundle.app},
-                    opts=child,
-                )
-                labels[bundle.app] = version.name
-                continue
-            versions = self._slot_versions(name, args, bundle, slotted, artifacts.id, source.key)
-            labels[bundle.app] = versions[bundle.label]
-            self.versions.update(versions)
+            labels[bundle.app] = self._versions(name, args, bundle, artifacts.id, source.key)
 
         self.region = aws.get_region(opts=pulumi.InvokeOptions(parent=self)).region
         self.model_bucket = None
@@ -275,32 +259,39 @@ class Artifacts(pulumi.ComponentResource):
             }
         )
 
-    def _slot_versions(
+    def _versions(
         self,
         name: str,
         args: ArtifactsArgs,
         bundle: Bundle,
-        slotted: SlotVersions,
         bucket: pulumi.Input[str],
         key: pulumi.Input[str],
-    ) -> dict[str, pulumi.Output[str]]:
-        """One version per label the app's slots run: the current build's, and each kept one
-        registered again from its bundle in the artifacts bucket."""
+    ) -> pulumi.Output[str]:
+        """The app's application version (`<name>-<app>-version`), whose name it returns; for an
+        app whose role runs as slots, one per label they run (`<name>-<label>-version`, kept in
+        `versions`): the current build's, and each kept label registered again from its bundle
+        in the artifacts bucket."""
+        slotted = args.slot_versions.get(bundle.app)
+        kept = slotted.kept if slotted is not None else ()
         versions: dict[str, pulumi.Output[str]] = {}
-        described = {bundle.label: f"{bundle.app} bundle sha256:{bundle.sha256}"}
-        for label in dict.fromkeys([bundle.label, *slotted.kept]):
-            aliases = [pulumi.Alias(name=f"{name}-{bundle.app}-version")]
+        for label in dict.fromkeys([bundle.label, *kept]):
+            single = f"{name}-{bundle.app}-version"
+            adopts = slotted is not None and label == slotted.live
             version = aws.elasticbeanstalk.ApplicationVersion(
-                f"{name}-{label}-version",
+                single if slotted is None else f"{name}-{label}-version",
                 name=label,
                 application=args.application_name,
                 bucket=bucket,
                 key=key if label == bundle.label else f"{BUNDLE_PREFIX}/{label}.zip",
-                description=described.get(label, f"{bundle.app} bundle {label}, kept for a slot"),
+                description=f"{bundle.app} bundle sha256:{bundle.sha256}"
+                if label == bundle.label
+                else f"{bundle.app} bundle {label}, kept for a slot",
                 tags={"app": bundle.app},
                 opts=pulumi.ResourceOptions(
-                    parent=self, aliases=aliases if label == slotted.live else None
+                    parent=self, aliases=[pulumi.Alias(name=single)] if adopts else None
                 ),
             )
             versions[label] = version.name
-        return versions
+        if slotted is not None:
+            self.versions.update(versions)
+        return versions[bundle.label]

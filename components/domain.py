@@ -39,7 +39,36 @@ class DomainArgs:
             raise ValueError(problem)
 
 
-class Domain(Component):
+class _Named(Component):
+    """A component that owns one name in a Route 53 zone and points it, by `point_at`, at a
+    load balancer with an alias A record (Route 53 answers with the balancer's addresses and
+    follows its health)."""
+
+    zone_id: pulumi.Output[str]
+    url: str
+    _name: str
+    _record: str
+
+    def point_at(self, load_balancer_arn: pulumi.Input[str]) -> aws.route53.Record:
+        """The alias A record from the name to the given ALB (EB's load balancer)."""
+        balancer = aws.lb.get_load_balancer_output(arn=load_balancer_arn, opts=self.invoke_opts)
+        return aws.route53.Record(
+            f"{self._name}-alias",
+            zone_id=self.zone_id,
+            name=self._record,
+            type="A",
+            aliases=[
+                aws.route53.RecordAliasArgs(
+                    name=balancer.dns_name,
+                    zone_id=balancer.zone_id,
+                    evaluate_target_health=True,
+                )
+            ],
+            opts=self.child_opts,
+        )
+
+
+class Domain(_Named):
     """Certificate, its DNS validation and (after `point_at`) the alias record.
 
     Outputs: `certificate_arn` (resolves once ACM has issued it), `zone_id`, `url`.
@@ -47,15 +76,12 @@ class Domain(Component):
 
     type_token = "webmodel:domain:Domain"
     certificate_arn: pulumi.Output[str]
-    zone_id: pulumi.Output[str]
-    url: str
 
     def __init__(
         self, name: str, args: DomainArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(name, opts)
-        self._name = name
-        self._domain = args.domain
+        self._name, self._record = name, args.domain
         child = self.child_opts
         zone = aws.route53.get_zone_output(
             name=args.hosted_zone, private_zone=False, opts=self.invoke_opts
@@ -89,38 +115,6 @@ class Domain(Component):
         self.url = f"https://{args.domain}"
         self.register_outputs({"certificateArn": self.certificate_arn, "url": self.url})
 
-    def point_at(self, load_balancer_arn: pulumi.Input[str]) -> aws.route53.Record:
-        """The alias A record from the domain to the given ALB (EB's load balancer)."""
-        return alias_record(
-            self, f"{self._name}-alias", self.zone_id, self._domain, load_balancer_arn
-        )
-
-
-def alias_record(
-    owner: Component,
-    resource_name: str,
-    zone_id: pulumi.Input[str],
-    record_name: str,
-    load_balancer_arn: pulumi.Input[str],
-) -> aws.route53.Record:
-    """An alias A record `record_name` in `zone_id` to the ALB `load_balancer_arn` (Route 53
-    answers with the balancer's addresses and follows its health), a child of `owner`."""
-    balancer = aws.lb.get_load_balancer_output(arn=load_balancer_arn, opts=owner.invoke_opts)
-    return aws.route53.Record(
-        resource_name,
-        zone_id=zone_id,
-        name=record_name,
-        type="A",
-        aliases=[
-            aws.route53.RecordAliasArgs(
-                name=balancer.dns_name,
-                zone_id=balancer.zone_id,
-                evaluate_target_health=True,
-            )
-        ],
-        opts=owner.child_opts,
-    )
-
 
 @dataclass(frozen=True)
 class PrivateNameArgs:
@@ -139,7 +133,7 @@ class PrivateNameArgs:
             raise ValueError(problem)
 
 
-class PrivateName(Component):
+class PrivateName(_Named):
     """A private Route 53 hosted zone attached to the VPC and (after `point_at`) one alias record
     in it: a name that stays the same while the load balancer behind it changes (the model
     tier's blue/green switch; callers keep `http://<host>` whichever slot is live).
@@ -148,14 +142,12 @@ class PrivateName(Component):
     """
 
     type_token = "webmodel:domain:PrivateName"
-    zone_id: pulumi.Output[str]
-    url: str
 
     def __init__(
         self, name: str, args: PrivateNameArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(name, opts)
-        self._name, self._host = name, args.host
+        self._name, self._record = name, args.host
         zone = aws.route53.Zone(
             f"{name}-zone",
             name=args.zone,
@@ -166,9 +158,3 @@ class PrivateName(Component):
         self.zone_id = zone.zone_id
         self.url = f"http://{args.host}"
         self.register_outputs({"zoneId": self.zone_id, "url": self.url})
-
-    def point_at(self, load_balancer_arn: pulumi.Input[str]) -> aws.route53.Record:
-        """The alias A record from the host to the given (internal) ALB."""
-        return alias_record(
-            self, f"{self._name}-alias", self.zone_id, self._host, load_balancer_arn
-        )
