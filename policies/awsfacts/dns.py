@@ -98,9 +98,23 @@ def looks_like_beanstalk(name: str) -> bool:
     return name.endswith(ELB_SUFFIX) and label.startswith(EB_BALANCER_PREFIX)
 
 
-def pointed_environment(record: PlainResource, environments: Mapping[str, PlainResource]) -> Target:
+def names_index(environments: Mapping[str, PlainResource]) -> dict[str, str]:
+    """Every known name that reaches an environment -> its URN (built once per stack)."""
+    return {
+        name: urn
+        for urn, environment in environments.items()
+        for name in environment_names(environment.props)
+    }
+
+
+def pointed_environment(
+    record: PlainResource,
+    environments: Mapping[str, PlainResource],
+    by_name: Mapping[str, str] | None = None,
+) -> Target:
     """The environment (by URN, among `environments`) `record` points at: by name when its
-    target is known, else by the dependencies of its `aliases`/`records`."""
+    target is known, else by the dependencies of its `aliases`/`records`. `by_name`:
+    `names_index(environments)`, when the caller relates many records."""
     names = record_targets(record.props)
     depended = sorted(
         {urn for prop in _TARGET_PROPS for urn in record.deps.get(prop, ()) if urn in environments}
@@ -109,9 +123,10 @@ def pointed_environment(record: PlainResource, environments: Mapping[str, PlainR
         if len(depended) == 1:
             return Target(depended[0], True)
         return Target(None, False)
-    for urn, environment in environments.items():
-        if set(names) & set(environment_names(environment.props)):
-            return Target(urn, True, names)
+    index = names_index(environments) if by_name is None else by_name
+    found = next((index[name] for name in names if name in index), None)
+    if found is not None:
+        return Target(found, True, names)
     undecided = [urn for urn in depended if not environment_names(environments[urn].props)]
     if undecided:  # a known name, and the environment it depends on has none known yet
         return Target(None, False, names)
@@ -131,8 +146,9 @@ def switches(resources: Iterable[PlainResource]) -> dict[str, Target]:
     """Every switch record of a stack (by URN) and the environment it points at."""
     listed = list(resources)
     environments = {r.urn: r for r in listed if r.type == EB_ENVIRONMENT}
+    by_name = names_index(environments)
     return {
-        r.urn: pointed_environment(r, environments)
+        r.urn: pointed_environment(r, environments, by_name)
         for r in listed
         if r.type == ROUTE53_RECORD and is_switch(r, environments)
     }
