@@ -16,10 +16,11 @@ import pulumi
 import pulumi.runtime.config
 
 from components.artifacts import Artifacts
-from components.beanstalk import Application, Environment, Grant
+from components.beanstalk import Application, Environment, Grant, Slots
 from components.config import Role, args, load_stack_config
+from components.config.slots import live_slot
 from components.database import Database
-from components.domain import Domain
+from components.domain import Domain, PrivateName
 from components.network import Network
 from components.queue import WorkQueue
 from components.security import AppSecurityGroups
@@ -27,10 +28,12 @@ from components.security import AppSecurityGroups
 # The whole config map as the language host set it (pulumi.Config has no way to list keys),
 # so unknown `webmodel:` keys are refused by name, with which keys the CLI marks secret.
 raw_config = {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
-config = load_stack_config(
-    raw_config, {key for key in raw_config if pulumi.runtime.is_config_secret(key)}
-)
 prefix = f"{pulumi.get_project()}-{pulumi.get_stack()}"
+config = load_stack_config(
+    raw_config,
+    {key for key in raw_config if pulumi.runtime.is_config_secret(key)},
+    name_prefix=prefix,
+)
 
 network = Network("network", args.network(config))
 security = AppSecurityGroups(
@@ -52,6 +55,8 @@ artifacts = Artifacts(
 )
 domain_args = args.domain(config)
 domain = Domain("domain", domain_args) if domain_args else None
+model_name_args = args.model_name(config, network.vpc_id)
+model_name = PrivateName("model-name", model_name_args) if model_name_args else None
 every_environment = args.AppWiring(
     application_name=app.name,
     solution_stack_name=app.solution_stack_name,
@@ -61,23 +66,25 @@ every_environment = args.AppWiring(
     version_labels=artifacts.version_labels,
     bundle_arns=artifacts.bundle_arns,
     name_prefix=prefix,
+    versions=artifacts.versions,
+    platform=app.platform,
 )
 
 
-def environment(
-    role: Role, instance_security_group_id: pulumi.Input[str], **wiring: Any
-) -> Environment:
-    """The EB environment of `webmodel:<role>`, instances in the private subnets."""
-    return Environment(
-        role,
-        args.environment(config, role, every_environment, instance_security_group_id, **wiring),
+def environments(role: Role, instance_security_group_id: pulumi.Input[str], **wiring: Any) -> Slots:
+    """The EB environment of `webmodel:<role>` (one per blue/green slot), instances in the
+    private subnets."""
+    built = args.environments(config, role, every_environment, instance_security_group_id, **wiring)
+    return Slots(
+        {slot: Environment(name, env_args) for slot, (name, env_args) in built.items()},
+        live_slot(config.environment(role)),
     )
 
 
 model_lb = args.alb(
     config, "model", "internal", network.private_subnet_ids, security.model_load_balancer_id
 )
-model = environment(
+model = environments(
     "model",
     security.model_instances_id,
     load_balancer=model_lb,
@@ -88,6 +95,10 @@ model = environment(
     readable_s3_uri=artifacts.model_repository_uri,
 )
 
+# With model slots, web and worker call the model by its stable private name: a flip of the
+# model's live slot changes that name's record and nothing of web or worker.
+model_url = (model_name.url, "") if model_name else (model.live.url, "aws:region")
+
 queue: WorkQueue | None = None
 worker: Environment | None = None
 if config.worker is not None:
@@ -95,14 +106,14 @@ if config.worker is not None:
     assert queue.idempotency_table_name is not None
     assert queue.idempotency_table_arn is not None
     assert security.worker_instances_id is not None
-    worker = environment(
+    worker = environments(
         "worker",
         security.worker_instances_id,
         worker=args.worker_daemon(
             config.worker, queue_url=queue.queue_url, queue_arn=queue.queue_arn
         ),
         wired={
-            "MODEL_URL": (model.url, "aws:region"),
+            "MODEL_URL": model_url,
             "WORKER_IDEMPOTENCY_TABLE": (queue.idempotency_table_name, ""),
             **args.idempotency_lease(config.worker),
             "AWS_DEFAULT_REGION": (artifacts.region, "aws:region"),
@@ -114,10 +125,10 @@ if config.worker is not None:
                 queue.idempotency_table_arn,
             ),
         ),
-    )
+    ).live
     queue.scale_on_backlog(worker.autoscaling_group_name)
 
-web = environment(
+web = environments(
     "web",
     security.web_instances_id,
     load_balancer=args.alb(
@@ -129,7 +140,7 @@ web = environment(
         domain.certificate_arn if domain else None,
     ),
     wired={
-        "MODEL_URL": (model.url, "aws:region"),
+        "MODEL_URL": model_url,
         "DB_HOST": (database.address, "aws:region"),
         "DB_PORT": (database.port.apply(str), ""),
         "DB_NAME": (database.database_name, "webmodel:database.databaseName"),
@@ -138,16 +149,20 @@ web = environment(
     wired_secrets={"DB_CREDENTIALS": database.master_user_secret_arn},
     grants=(Grant("SendToWorkQueue", ["sqs:SendMessage"], queue.queue_arn),) if queue else (),
 )
+# The switches: each name's alias record points at the live slot's load balancer.
 if domain:
-    assert web.load_balancer_arn is not None  # web is a WebServer tier
-    domain.point_at(web.load_balancer_arn)
+    assert web.live.load_balancer_arn is not None  # web is a WebServer tier
+    domain.point_at(web.live.load_balancer_arn)
+if model_name:
+    assert model.live.load_balancer_arn is not None
+    model_name.point_at(model.live.load_balancer_arn)
 
-pulumi.export("webUrl", domain.url if domain else web.url)
+pulumi.export("webUrl", domain.url if domain else web.live.url)
 if domain:
     pulumi.export("webDomain", config.web.domain)
-pulumi.export("modelInternalUrl", model.url)
-pulumi.export("webEnvironmentName", web.name)
-pulumi.export("modelEnvironmentName", model.name)
+pulumi.export("modelInternalUrl", model_name.url if model_name else model.live.url)
+pulumi.export("webEnvironmentName", web.live.name)
+pulumi.export("modelEnvironmentName", model.live.name)
 pulumi.export("applicationName", app.name)
 pulumi.export("dbEndpoint", database.endpoint)
 pulumi.export("dbInstanceIdentifier", database.instance_identifier)
@@ -155,8 +170,17 @@ pulumi.export("vpcId", network.vpc_id)
 pulumi.export("publicSubnetIds", network.public_subnet_ids)
 pulumi.export("privateSubnetIds", network.private_subnet_ids)
 pulumi.export("isolatedSubnetIds", network.isolated_subnet_ids)
-pulumi.export("webVersionLabel", artifacts.version_labels["web"])
-pulumi.export("modelVersionLabel", artifacts.version_labels["model"])
+pulumi.export(
+    "webVersionLabel", web.live.version_label if web.slotted else artifacts.version_labels["web"]
+)
+pulumi.export(
+    "modelVersionLabel",
+    model.live.version_label if model.slotted else artifacts.version_labels["model"],
+)
+if web.slotted and domain:
+    pulumi.export("webSlots", web.export(config.web.domain or "", domain.zone_id))
+if model.slotted and model_name:
+    pulumi.export("modelSlots", model.export(args.MODEL_HOST, model_name.zone_id))
 pulumi.export("artifactsBucket", artifacts.artifacts_bucket)
 pulumi.export("modelRepositoryUri", artifacts.model_repository_uri)
 if worker is not None and queue is not None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
@@ -145,6 +145,20 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
+class SlotVersions:
+    """The application versions of an app whose role runs as blue/green slots: one version
+    per label a slot runs, named by its label (`<name>-<label>-version`), so a label one slot
+    keeps stays registered while the current build moves on to the other slot."""
+
+    kept: Sequence[str] = ()
+    """Labels slots pin besides the current build (built before; `bundles/<label>.zip` is kept
+    in the artifacts bucket)."""
+    live: str | None = None
+    """The label the live slot runs: its version takes over the state of the app's version
+    from before slots (`<name>-<app>-version`), so adopting slots registers nothing anew."""
+
+
+@dataclass(frozen=True)
 class ArtifactsArgs:
     """Inputs of `Artifacts`."""
 
@@ -157,6 +171,8 @@ class ArtifactsArgs:
     """An existing `s3://bucket/prefix` to use instead of uploading `model_repository_dir`."""
     name_prefix: str = ""
     """Prefix of the buckets' auto-generated names (e.g. `webmodel-dev`)."""
+    slot_versions: Mapping[str, SlotVersions] = field(default_factory=dict)
+    """App -> its versions by label, for the apps whose role runs as blue/green slots."""
 
     def __post_init__(self) -> None:
         apps = [b.app for b in self.bundles]
@@ -184,6 +200,9 @@ class Artifacts(pulumi.ComponentResource):
     region: str
     bundle_arns: Mapping[str, pulumi.Output[str]]
     """app -> ARN pattern of its bundle objects, for the instance profile that downloads them."""
+    versions: dict[str, pulumi.Output[str]]
+    """Label -> the registered version's name, for every label a slot may run (apps with
+    `slot_versions` only)."""
 
     def __init__(
         self, name: str, args: ArtifactsArgs, opts: pulumi.ResourceOptions | None = None
@@ -192,6 +211,7 @@ class Artifacts(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         kept = pulumi.ResourceOptions(parent=self, retain_on_delete=True)
 
+        self.versions = {}
         base = args.name_prefix or name
         artifacts = private_bucket(f"{base}-bundles", "eb-application-versions", child)
         labels: dict[str, pulumi.Output[str]] = {}
@@ -206,17 +226,7 @@ class Artifacts(pulumi.ComponentResource):
                 metadata={"sha256": bundle.sha256},
                 opts=kept,
             )
-            version = aws.elasticbeanstalk.ApplicationVersion(
-                f"{name}-{bundle.app}-version",
-                name=bundle.label,
-                application=args.application_name,
-                bucket=artifacts.id,
-                key=source.key,
-                description=f"{bundle.app} bundle sha256:{bundle.sha256}",
-                tags={"app": bundle.app},
-                opts=child,
-            )
-            labels[bundle.app] = version.name
+            labels[bundle.app] = self._versions(name, args, bundle, artifacts.id, source.key)
 
         self.region = aws.get_region(opts=pulumi.InvokeOptions(parent=self)).region
         self.model_bucket = None
@@ -252,3 +262,40 @@ class Artifacts(pulumi.ComponentResource):
                 "modelRepositoryUri": self.model_repository_uri,
             }
         )
+
+    def _versions(
+        self,
+        name: str,
+        args: ArtifactsArgs,
+        bundle: Bundle,
+        bucket: pulumi.Input[str],
+        key: pulumi.Input[str],
+    ) -> pulumi.Output[str]:
+        """The app's application version (`<name>-<app>-version`), whose name it returns; for an
+        app whose role runs as slots, one per label they run (`<name>-<label>-version`, kept in
+        `versions`): the current build's, and each kept label registered again from its bundle
+        in the artifacts bucket."""
+        slotted = args.slot_versions.get(bundle.app)
+        kept = slotted.kept if slotted is not None else ()
+        versions: dict[str, pulumi.Output[str]] = {}
+        for label in dict.fromkeys([bundle.label, *kept]):
+            single = f"{name}-{bundle.app}-version"
+            adopts = slotted is not None and label == slotted.live
+            version = aws.elasticbeanstalk.ApplicationVersion(
+                single if slotted is None else f"{name}-{label}-version",
+                name=label,
+                application=args.application_name,
+                bucket=bucket,
+                key=key if label == bundle.label else f"{BUNDLE_PREFIX}/{label}.zip",
+                description=f"{bundle.app} bundle sha256:{bundle.sha256}"
+                if label == bundle.label
+                else f"{bundle.app} bundle {label}, kept for a slot",
+                tags={"app": bundle.app},
+                opts=pulumi.ResourceOptions(
+                    parent=self, aliases=[pulumi.Alias(name=single)] if adopts else None
+                ),
+            )
+            versions[label] = version.name
+        if slotted is not None:
+            self.versions.update(versions)
+        return versions[bundle.label]

@@ -1,5 +1,6 @@
 """A custom domain for the web environment: an ACM certificate validated through DNS in a
-public Route 53 zone, and an alias record pointing the name at the environment's ALB.
+public Route 53 zone, and an alias record pointing the name at the environment's ALB; and a
+private name inside the VPC (`PrivateName`), the model tier's blue/green switch.
 
 Two steps because the certificate must exist before the environment (its HTTPS listener uses
 it) and the alias needs the environment's load balancer:
@@ -38,7 +39,36 @@ class DomainArgs:
             raise ValueError(problem)
 
 
-class Domain(Component):
+class _Named(Component):
+    """A component that owns one name in a Route 53 zone and points it, by `point_at`, at a
+    load balancer with an alias A record (Route 53 answers with the balancer's addresses and
+    follows its health)."""
+
+    zone_id: pulumi.Output[str]
+    url: str
+    _name: str
+    _record: str
+
+    def point_at(self, load_balancer_arn: pulumi.Input[str]) -> aws.route53.Record:
+        """The alias A record from the name to the given ALB (EB's load balancer)."""
+        balancer = aws.lb.get_load_balancer_output(arn=load_balancer_arn, opts=self.invoke_opts)
+        return aws.route53.Record(
+            f"{self._name}-alias",
+            zone_id=self.zone_id,
+            name=self._record,
+            type="A",
+            aliases=[
+                aws.route53.RecordAliasArgs(
+                    name=balancer.dns_name,
+                    zone_id=balancer.zone_id,
+                    evaluate_target_health=True,
+                )
+            ],
+            opts=self.child_opts,
+        )
+
+
+class Domain(_Named):
     """Certificate, its DNS validation and (after `point_at`) the alias record.
 
     Outputs: `certificate_arn` (resolves once ACM has issued it), `zone_id`, `url`.
@@ -46,15 +76,12 @@ class Domain(Component):
 
     type_token = "webmodel:domain:Domain"
     certificate_arn: pulumi.Output[str]
-    zone_id: pulumi.Output[str]
-    url: str
 
     def __init__(
         self, name: str, args: DomainArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(name, opts)
-        self._name = name
-        self._domain = args.domain
+        self._name, self._record = name, args.domain
         child = self.child_opts
         zone = aws.route53.get_zone_output(
             name=args.hosted_zone, private_zone=False, opts=self.invoke_opts
@@ -88,20 +115,46 @@ class Domain(Component):
         self.url = f"https://{args.domain}"
         self.register_outputs({"certificateArn": self.certificate_arn, "url": self.url})
 
-    def point_at(self, load_balancer_arn: pulumi.Input[str]) -> aws.route53.Record:
-        """The alias A record from the domain to the given ALB (EB's load balancer)."""
-        balancer = aws.lb.get_load_balancer_output(arn=load_balancer_arn, opts=self.invoke_opts)
-        return aws.route53.Record(
-            f"{self._name}-alias",
-            zone_id=self.zone_id,
-            name=self._domain,
-            type="A",
-            aliases=[
-                aws.route53.RecordAliasArgs(
-                    name=balancer.dns_name,
-                    zone_id=balancer.zone_id,
-                    evaluate_target_health=True,
-                )
-            ],
+
+@dataclass(frozen=True)
+class PrivateNameArgs:
+    """Inputs of `PrivateName`."""
+
+    zone: str
+    """The private hosted zone's name, e.g. webmodel.internal."""
+    host: str
+    """The stable name inside it, e.g. model.webmodel.internal."""
+    vpc_id: pulumi.Input[str]
+    """The VPC whose resolver answers for the zone (and nobody else's)."""
+
+    def __post_init__(self) -> None:
+        problem = domain_problem(self.host, self.zone, "PrivateNameArgs")
+        if problem:
+            raise ValueError(problem)
+
+
+class PrivateName(_Named):
+    """A private Route 53 hosted zone attached to the VPC and (after `point_at`) one alias record
+    in it: a name that stays the same while the load balancer behind it changes (the model
+    tier's blue/green switch; callers keep `http://<host>` whichever slot is live).
+
+    Outputs: `zone_id`, `url` (`http://<host>`, a plain string known before anything deploys).
+    """
+
+    type_token = "webmodel:domain:PrivateName"
+
+    def __init__(
+        self, name: str, args: PrivateNameArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(name, opts)
+        self._name, self._record = name, args.host
+        zone = aws.route53.Zone(
+            f"{name}-zone",
+            name=args.zone,
+            comment="Stable names inside the VPC for the live blue/green slot",
+            vpcs=[aws.route53.ZoneVpcArgs(vpc_id=args.vpc_id)],
             opts=self.child_opts,
         )
+        self.zone_id = zone.zone_id
+        self.url = f"http://{args.host}"
+        self.register_outputs({"zoneId": self.zone_id, "url": self.url})

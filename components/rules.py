@@ -148,6 +148,46 @@ def capacity_problem(
     return f"maxSize ({max_size}) must be at least minSize ({min_size})"
 
 
+ENVIRONMENT_NAME_MAX = 40
+"""EB environment names: 4 to 40 letters, digits and hyphens, not starting or ending with one."""
+AUTONAME_SUFFIX = 8
+"""Pulumi names an environment `<logical name>-<7 random characters>` (pulumi-aws auto-names
+`aws:elasticbeanstalk/environment:Environment` within EB's 40 and refuses a longer name)."""
+SLOT_NAME_PATTERN = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?")
+"""A blue/green slot name: what EB accepts inside an environment name."""
+MAX_SLOTS = 2
+"""Blue/green: the slot that takes traffic and the one being released."""
+
+
+def slot_name_problem(slot: str) -> str | None:
+    """Why `slot` cannot be part of an Elastic Beanstalk environment's name."""
+    if SLOT_NAME_PATTERN.fullmatch(slot):
+        return None
+    return (
+        f"slot name {slot!r} must be letters, digits and hyphens, not starting or ending with a "
+        "hyphen (it becomes part of the Elastic Beanstalk environment's name)"
+    )
+
+
+def environment_name(name_prefix: str, role: str, slot: str | None) -> str:
+    """The logical name of a role's Elastic Beanstalk environment (`<prefix>-<role>`), with
+    `-<slot>` for one blue/green slot of it."""
+    name = f"{name_prefix}-{role}" if name_prefix else role
+    return f"{name}-{slot}" if slot else name
+
+
+def environment_name_problem(logical_name: str) -> str | None:
+    """Why EB would refuse the auto-generated name of an environment named `logical_name`."""
+    longest = ENVIRONMENT_NAME_MAX - AUTONAME_SUFFIX
+    if len(logical_name) <= longest:
+        return None
+    return (
+        f"the Elastic Beanstalk environment {logical_name!r} ({len(logical_name)} characters) "
+        f"plus Pulumi's {AUTONAME_SUFFIX}-character suffix is longer than EB's "
+        f"{ENVIRONMENT_NAME_MAX}; keep it to {longest}"
+    )
+
+
 ENV_PROPERTY_LIMIT_BYTES = LIMIT_BYTES
 """EB: "the combined size of all environment properties cannot exceed 4,096 bytes when stored
 as strings with the format key=value" (the pack's fact)."""

@@ -113,6 +113,7 @@ SOURCES: dict[str, tuple[str, str]] = {
         "aws_db_subnet_group",
     ),
     "aws:route53/record:Record": ("internal/service/route53/record.go", "aws_route53_record"),
+    "aws:route53/zone:Zone": ("internal/service/route53/zone.go", "aws_route53_zone"),
     "aws:s3/bucket:Bucket": ("internal/service/s3/bucket.go", "aws_s3_bucket"),
     "aws:s3/bucketObjectv2:BucketObjectv2": ("internal/service/s3/object.go", "aws_s3_object"),
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": (

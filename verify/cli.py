@@ -1,5 +1,5 @@
-"""`python -m verify --stack NAME [--outputs FILE] [--region R] [--policy-pack-config FILE]`
-(also `make verify STACK=`).
+"""`python -m verify --stack NAME [--outputs FILE] [--region R] [--slot NAME]
+[--policy-pack-config FILE]` (also `make verify STACK=`).
 
 Exit codes, as preflight: 0 every enforced guarantee holds (advisory ones may warn), 1 at
 least one is broken, 2 bad input or an AWS call that failed (one line on stderr naming what
@@ -40,7 +40,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise InputError(
             f"{message} (usage: python -m verify --stack NAME [--outputs FILE] [--region R] "
-            "[--policy-pack-config FILE])"
+            "[--slot NAME] [--policy-pack-config FILE])"
         )
 
 
@@ -57,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--region", help="AWS region (default: aws:region of Pulumi.<stage>.yaml, then AWS env)"
+    )
+    parser.add_argument(
+        "--slot",
+        metavar="NAME",
+        help="check blue/green slot NAME of every role that has it (health, version, private "
+        "subnets) and that each switch record points at the live slot, instead of the whole "
+        "stack",
     )
     parser.add_argument(
         "--policy-pack-config",
@@ -135,7 +142,7 @@ def main(
             raise InputError(
                 f"no AWS region: pass --region or set aws:region in Pulumi.{stage}.yaml"
             )
-        results = verify_stack(outputs, enforcement, make_clients(region))
+        results = verify_stack(outputs, enforcement, make_clients(region), args.slot)
     except (InputError, AwsCallFailed) as problem:
         err.write(f"verify: error: {problem}\n")
         return 2

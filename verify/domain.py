@@ -34,6 +34,23 @@ def _public_zone(route53: Route53Client, domain: str) -> HostedZoneTypeDef | Non
     return None
 
 
+def alias_of(route53: Route53Client, zone_id: str, name: str) -> str | None:
+    """The target of the alias A record `name` in the hosted zone `zone_id` (as Route 53
+    compares names), or None when there is no such record."""
+    name = _name(name)
+    records = route53.list_resource_record_sets(
+        HostedZoneId=zone_id, StartRecordName=name, StartRecordType="A", MaxItems="1"
+    )["ResourceRecordSets"]
+    return next(
+        (
+            _name(r["AliasTarget"]["DNSName"])
+            for r in records
+            if _name(r["Name"]) == name and r["Type"] == "A" and "AliasTarget" in r
+        ),
+        None,
+    )
+
+
 def check_domain_alias(
     route53: Route53Client | None,
     elbv2: ElasticLoadBalancingv2Client,
@@ -49,17 +66,7 @@ def check_domain_alias(
     zone = _public_zone(route53, domain)
     if zone is None:
         return CheckResult(CHECK_ID, False, f"no public Route 53 hosted zone holds {domain}", fix)
-    records = route53.list_resource_record_sets(
-        HostedZoneId=zone["Id"], StartRecordName=domain, StartRecordType="A", MaxItems="1"
-    )["ResourceRecordSets"]
-    alias = next(
-        (
-            r["AliasTarget"]["DNSName"]
-            for r in records
-            if _name(r["Name"]) == domain and r["Type"] == "A" and "AliasTarget" in r
-        ),
-        None,
-    )
+    alias = alias_of(route53, zone["Id"], domain)
     if alias is None:
         return CheckResult(
             CHECK_ID, False, f"{domain} has no alias A record in zone {_name(zone['Name'])}", fix

@@ -24,6 +24,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from preflight.inputs.errors import InputError
+from verify.checks import Role
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +52,41 @@ class WorkerOutputs:
     version_label: str
     queue_url: str
     dead_letter_queue_url: str
+
+
+class SlotOutput(BaseModel):
+    """One blue/green slot of a role: its environment and the version it should run."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
+
+    environment_name: NonEmptyString
+    version_label: NonEmptyString | None = None
+
+
+class SlotsOutput(BaseModel):
+    """`webSlots` / `modelSlots`: a role's slots, which is live, and the record (in its hosted
+    zone) that switches between them."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
+
+    live: NonEmptyString
+    record: NonEmptyString
+    zone_id: NonEmptyString
+    slots: dict[str, SlotOutput]
+
+    @model_validator(mode="after")
+    def _live_is_a_slot(self) -> SlotsOutput:
+        if self.live not in self.slots:
+            raise PydanticCustomError(
+                "live_not_a_slot",
+                "names live slot {live} but its slots are {slots}",
+                {"live": self.live, "slots": ", ".join(sorted(self.slots)) or "none"},
+            )
+        return self
+
+    @property
+    def live_environment(self) -> str:
+        return self.slots[self.live].environment_name
 
 
 class StackOutputs(BaseModel):
@@ -83,6 +119,9 @@ class StackOutputs(BaseModel):
     worker_version_label: NonEmptyString | None = None
     work_queue_url: NonEmptyString | None = None
     dead_letter_queue_url: NonEmptyString | None = None
+    web_slots: SlotsOutput | None = None
+    """A role that runs as blue/green slots (`webmodel:<role>.slots`): its slots and switch."""
+    model_slots: SlotsOutput | None = None
 
     @model_validator(mode="after")
     def _worker_all_or_none(self) -> StackOutputs:
@@ -115,6 +154,14 @@ class StackOutputs(BaseModel):
             dead_letter_queue_url=self.dead_letter_queue_url,
         )
 
+    def slotted(self) -> list[tuple[Role, SlotsOutput]]:
+        """The roles that run as blue/green slots, web first."""
+        pairs: list[tuple[Role, SlotsOutput | None]] = [
+            ("web", self.web_slots),
+            ("model", self.model_slots),
+        ]
+        return [(role, slots) for role, slots in pairs if slots is not None]
+
     @classmethod
     def from_mapping(cls, data: Mapping[str, object], source: str) -> StackOutputs:
         """Validate raw output values (names as exported) from `source` (for messages)."""
@@ -142,6 +189,9 @@ WORKER_OUTPUTS: tuple[str, ...] = tuple(alias for _, alias in _WORKER_FIELDS)
 """The outputs of a stack with a worker tier: all of them, or none without one."""
 
 
+_SLOT_OUTPUTS = ("webSlots", "modelSlots")
+
+
 def _one_line(invalid: ValidationError, source: str) -> str:
     """The first problem in words: every missing output at once, else the first bad one."""
     errors = invalid.errors()
@@ -158,6 +208,12 @@ def _one_line(invalid: ValidationError, source: str) -> str:
             f"{', '.join(WORKER_OUTPUTS)} (a stack without one exports none of them)"
         )
     name = str(error["loc"][0]) if error["loc"] else "?"
+    if name in _SLOT_OUTPUTS:
+        where = ".".join(str(part) for part in error["loc"])
+        return (
+            f"stack output {where} in {source} {error['msg'].lower()}; {name} is "
+            '{"live", "record", "zoneId", "slots": {NAME: {"environmentName", "versionLabel"}}}'
+        )
     if error["type"] == "secret_placeholder":
         return (
             f"stack output {name} in {source} is a secret shown as [secret]; "

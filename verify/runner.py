@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from preflight.inputs.errors import InputError
 from verify.aws import Clients
 from verify.checks import (
     ENV_PROPERTIES_POLICY,
@@ -39,6 +40,7 @@ from verify.domain import check_domain_alias
 from verify.enforcement import Enforcement
 from verify.outputs import StackOutputs, WorkerOutputs
 from verify.result import CheckResult, not_checked
+from verify.slots import SWITCH_POLICY, verify_switches
 from verify.worker import (
     QUEUE_CHECKS,
     READS_QUEUE_CHECK,
@@ -54,6 +56,7 @@ from verify.worker import (
 
 MIRRORED_POLICIES: frozenset[str] = frozenset(
     {PRIVATE_SUBNETS_POLICY, ENV_PROPERTIES_POLICY, INTERNAL_MODEL_POLICY, STACK_VERSION_POLICY}
+    | {SWITCH_POLICY}
     | {policy for _, policy in DATABASE_CHECKS}
     | {policy for _, policy in QUEUE_CHECKS}
 )
@@ -66,10 +69,13 @@ def stage_of(stack_name: str) -> str:
 
 
 def verify_stack(
-    outputs: StackOutputs, enforcement: Enforcement, clients: Clients
+    outputs: StackOutputs, enforcement: Enforcement, clients: Clients, slot: str | None = None
 ) -> list[CheckResult]:
-    """Every check, in report order, each at its stage's level (raises `AwsCallFailed`)."""
+    """Every check, in report order, each at its stage's level (raises `AwsCallFailed`); with
+    `slot`, that blue/green slot's environments and the switches instead (verify/slots.py)."""
     guarded = clients.guarded()
+    if slot is not None:
+        return [apply_level(r, enforcement) for r in verify_slot(guarded, outputs, slot)]
     results: list[CheckResult] = []
     environments: tuple[tuple[Role, str, str | None], ...] = (
         ("web", outputs.web_environment_name, outputs.web_version_label),
@@ -77,8 +83,9 @@ def verify_stack(
     )
     for role, environment, version in environments:
         results += verify_environment(guarded, outputs.application_name, environment, role, version)
+    results += verify_switches(guarded, outputs)
     domain = outputs.web_domain
-    if domain is not None:
+    if domain is not None and outputs.web_slots is None:  # with slots: web-switch-live
         web = find_environment(
             guarded.elasticbeanstalk, outputs.application_name, outputs.web_environment_name
         )
@@ -186,3 +193,34 @@ def verify_database(clients: Clients, identifier: str) -> list[CheckResult]:
     if db is None:
         return check_db_missing(identifier)
     return [check_db_not_public(db), check_db_encrypted(db), check_db_multi_az(db)]
+
+
+def verify_slot(clients: Clients, outputs: StackOutputs, slot: str) -> list[CheckResult]:
+    """`slot`'s environment in every role that has it, then every role's switch."""
+    roles = [(role, slots) for role, slots in outputs.slotted() if slot in slots.slots]
+    if not roles:
+        known = "; ".join(
+            f"{role}: {', '.join(sorted(slots.slots))}" for role, slots in outputs.slotted()
+        )
+        raise InputError(
+            f"--slot {slot}: no role of the stack has a slot {slot!r} "
+            f"({known or 'the stack runs no blue/green slots: no webSlots or modelSlots output'})"
+        )
+    results: list[CheckResult] = []
+    for role, slots in roles:
+        environment = slots.slots[slot]
+        found = verify_environment(
+            clients,
+            outputs.application_name,
+            environment.environment_name,
+            role,
+            environment.version_label,
+        )
+        results += [_in_slot(result, role, slot) for result in found]
+    return results + verify_switches(clients, outputs)
+
+
+def _in_slot(result: CheckResult, role: Role, slot: str) -> CheckResult:
+    """A role's check, named for the slot it ran on (`web-env-ready-green` ->
+    `web-green-env-ready-green`)."""
+    return replace(result, check_id=f"{role}-{slot}-{result.check_id.removeprefix(f'{role}-')}")

@@ -13,6 +13,7 @@ from components.beanstalk.args import (
     WorkerDaemon,
 )
 from components.beanstalk.environment import Environment
+from components.beanstalk.slots import Slots
 
 __all__ = [
     "Application",
@@ -22,6 +23,7 @@ __all__ = [
     "Grant",
     "LoadBalancer",
     "ScalingTrigger",
+    "Slots",
     "WiredProperty",
     "WorkerDaemon",
 ]

@@ -78,6 +78,7 @@ class Application(Component):
             opts=child,
         )
 
+        self._platforms = {args.solution_stack_regex: self.solution_stack_name}
         self.name = application.name
         self.service_role_arn = service_role.arn
         self.register_outputs(
@@ -87,3 +88,12 @@ class Application(Component):
                 "solutionStackName": self.solution_stack_name,
             }
         )
+
+    def platform(self, solution_stack_regex: str) -> str:
+        """The newest solution stack matching another regex (a blue/green slot's own
+        platform), looked up once per regex."""
+        if solution_stack_regex not in self._platforms:
+            self._platforms[solution_stack_regex] = aws.elasticbeanstalk.get_solution_stack(
+                name_regex=solution_stack_regex, most_recent=True, opts=self.invoke_opts
+            ).name
+        return self._platforms[solution_stack_regex]

@@ -14,6 +14,8 @@ from awsfacts.eb import MAX_INACTIVITY_SECONDS
 from components.rules import (
     budget_problem,
     capacity_problem,
+    environment_name,
+    environment_name_problem,
     property_name_problem,
     secret_arn_problem,
     visibility_problem,
@@ -144,6 +146,12 @@ class EnvironmentArgs:
     """More least-privilege statements (e.g. send to a queue, one DynamoDB table)."""
     name_prefix: str = ""
     """Prefix of the EB environment's name (e.g. `webmodel-dev` gives `webmodel-dev-web`)."""
+    slot: str | None = None
+    """A blue/green slot of the role: the EB environment is named `<prefix>-<role>-<slot>`."""
+    adopts: str | None = None
+    """The component name this environment had before it became a slot (the role's single
+    environment, e.g. `web`): aliases let the component and its resources take over that
+    environment's state, so it keeps its name and nothing is replaced."""
     secret_settings: bool = False
     """The settings came from a secret config object: the values that may carry a secret (the
     certificate ARN, the secret ARNs, env values) are passed on marked secret."""
@@ -184,6 +192,9 @@ class EnvironmentArgs:
                 secret_arn_problem(arn, redact=self.secret_settings, arg=f"secret {key}")
                 for key, arn in self.secrets.items()
             ),
+            environment_name_problem(environment_name(self.name_prefix, self.role, self.slot))
+            if self.slot
+            else None,
             budget_problem(
                 f"{self.role} environment",
                 self.env,

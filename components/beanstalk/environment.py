@@ -17,6 +17,7 @@ from components.beanstalk.args import EnvironmentArgs, Grant
 from components.beanstalk.iam import instance_policy
 from components.beanstalk.options import environment_settings
 from components.iam import trust_policy
+from components.rules import environment_name
 
 CONSUME_QUEUE_ACTIONS = (
     "sqs:ChangeMessageVisibility",
@@ -44,11 +45,15 @@ class Environment(Component):
     instance_role_name: pulumi.Output[str]
     load_balancer_arn: pulumi.Output[str] | None
     autoscaling_group_name: pulumi.Output[str]
+    version_label: pulumi.Output[str | None]
 
     def __init__(
         self, name: str, args: EnvironmentArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        if args.adopts is not None:
+            opts = pulumi.ResourceOptions.merge(opts, self._alias(args.adopts))
         super().__init__(name, opts)
+        self._adopts = args.adopts
         role, profile = self._instance_profile(name, args)
         environment = self._environment(name, args, profile)
 
@@ -63,6 +68,7 @@ class Environment(Component):
 
         scheme = "https" if https else "http"
         self.name = environment.name
+        self.version_label = environment.version
         self.cname = environment.cname
         self.url = (
             environment.cname.apply(lambda cname: f"{scheme}://{cname}")
@@ -93,7 +99,7 @@ class Environment(Component):
             description=f"EC2 instances of the {args.role} environment",
             assume_role_policy=trust_policy("ec2.amazonaws.com"),
             tags=dict(args.tags) or None,
-            opts=self.child_opts,
+            opts=self._adopted("-instance-role"),
         )
         secret_arns: list[pulumi.Input[str]] = [
             *map(args.secret, args.secrets.values()),
@@ -126,10 +132,10 @@ class Environment(Component):
                     worker_metrics=args.worker is not None,
                 )
             ),
-            opts=self.child_opts,
+            opts=self._adopted("-instance-policy"),
         )
         profile = aws.iam.InstanceProfile(
-            f"{name}-instance-profile", role=role.name, opts=self.child_opts
+            f"{name}-instance-profile", role=role.name, opts=self._adopted("-instance-profile")
         )
         return role, profile
 
@@ -137,8 +143,9 @@ class Environment(Component):
         self, name: str, args: EnvironmentArgs, profile: aws.iam.InstanceProfile
     ) -> aws.elasticbeanstalk.Environment:
         """The EB environment itself, tagged with its role."""
+        adopted = environment_name(args.name_prefix, args.role, None) if args.name_prefix else None
         return aws.elasticbeanstalk.Environment(
-            f"{args.name_prefix}-{args.role}" if args.name_prefix else name,
+            environment_name(args.name_prefix, args.role, args.slot) if args.name_prefix else name,
             application=args.application_name,
             solution_stack_name=args.solution_stack_name,
             tier=args.tier,
@@ -147,8 +154,11 @@ class Environment(Component):
             tags={**args.tags, "role": args.role},
             # `all_settings` echoes `settings` under another name, which no engine marks secret
             # by itself: without this a secret setting would be stored in plaintext there.
-            opts=self.child_opts_with(
-                additional_secret_outputs=["all_settings"] if args.secret_settings else None
+            opts=pulumi.ResourceOptions.merge(
+                self._adopted("", adopted),
+                pulumi.ResourceOptions(
+                    additional_secret_outputs=["all_settings"] if args.secret_settings else None
+                ),
             ),
         )
 
@@ -175,5 +185,18 @@ class Environment(Component):
                     ),
                 )
             ],
-            opts=self.child_opts,
+            opts=self._adopted("-http-to-https"),
+        )
+
+    @staticmethod
+    def _alias(name: str) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(aliases=[pulumi.Alias(name=name)])
+
+    def _adopted(self, suffix: str, name: str | None = None) -> pulumi.ResourceOptions:
+        """A child's options; when this environment adopts the role's single environment, with
+        an alias to that environment's child of the same kind (`<adopted><suffix>`, or `name`)."""
+        if self._adopts is None:
+            return self.child_opts
+        return pulumi.ResourceOptions.merge(
+            self.child_opts, self._alias(name or f"{self._adopts}{suffix}")
         )

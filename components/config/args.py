@@ -11,14 +11,14 @@ the wiring stays in `__main__.py`. A field that may be secret goes on marked sec
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, overload
 
 import pulumi
 
-from components.artifacts import ArtifactsArgs
+from components.artifacts import ArtifactsArgs, SlotVersions
 from components.beanstalk.application import ApplicationArgs
 from components.beanstalk.args import (
     EnvironmentArgs,
@@ -28,10 +28,22 @@ from components.beanstalk.args import (
     WorkerDaemon,
 )
 from components.bundle import APP_SOURCES, MODEL_REPOSITORY_SOURCE, build_bundle
-from components.config.models import EnvironmentConfig, LoadBalancedConfig, PlatformConfig
+from components.config.models import (
+    PROJECT,
+    EnvironmentConfig,
+    LoadBalancedConfig,
+    PlatformConfig,
+)
 from components.config.roles import ROLES, Role, StackConfig, WorkerConfig
+from components.config.slots import (
+    SlottedConfig,
+    live_slot,
+    slot_choice,
+    slot_labels,
+    slotted_roles,
+)
 from components.database import DatabaseArgs
-from components.domain import DomainArgs
+from components.domain import DomainArgs, PrivateNameArgs
 from components.network import NetworkArgs
 from components.queue import WorkQueueArgs
 from components.security import AppSecurityGroupsArgs
@@ -40,6 +52,11 @@ WORKER_HTTP_PATH = "/work"
 """Where sqsd posts each message: apps/worker/workerapp/main.py WORK_PATH."""
 BUNDLE_DIR = ".bundles"
 """Where the zips Pulumi uploads are built, under the project root (git-ignored)."""
+PRIVATE_ZONE = f"{PROJECT}.internal"
+"""The private hosted zone of a stack whose model runs as blue/green slots (one per VPC)."""
+MODEL_HOST = f"model.{PRIVATE_ZONE}"
+"""The model tier's stable name there: MODEL_URL is `http://<MODEL_HOST>` whichever slot is
+live, so a flip of the model never changes the web or worker environments."""
 
 
 @overload
@@ -117,15 +134,21 @@ def artifacts(
     repository: `webmodel:model.modelRepository`, else the repository's example model."""
     roles = sorted(role for role in ROLES if config.environment(role) is not None)
     uri = config.model.model_repository
+    bundles = [
+        build_bundle(root / APP_SOURCES[role], app=role, out_dir=root / BUNDLE_DIR)
+        for role in roles
+    ]
+    current = {bundle.app: bundle.label for bundle in bundles}
     return ArtifactsArgs(
         application_name=application_name,
-        bundles=[
-            build_bundle(root / APP_SOURCES[role], app=role, out_dir=root / BUNDLE_DIR)
-            for role in roles
-        ],
+        bundles=bundles,
         model_repository_dir=None if uri else root / MODEL_REPOSITORY_SOURCE,
         model_repository_uri=uri,
         name_prefix=name_prefix,
+        slot_versions={
+            role: SlotVersions(*slot_labels(role, settings, current[role]))
+            for role, settings in slotted_roles({r: config.environment(r) for r in roles}).items()
+        },
     )
 
 
@@ -196,6 +219,10 @@ class AppWiring:
     version_labels: Mapping[str, pulumi.Input[str]]
     bundle_arns: Mapping[str, pulumi.Input[str]]
     name_prefix: str
+    versions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Label -> registered version, for the labels blue/green slots pin."""
+    platform: Callable[[str], pulumi.Input[str]] | None = None
+    """The solution stack a slot's own platform regex names (the application looks it up)."""
 
 
 Wired = Mapping[str, tuple[pulumi.Input[str], str]]
@@ -209,21 +236,33 @@ def environment(
     instance_security_group_id: pulumi.Input[str],
     *,
     wired: Wired | None = None,
+    slot: str | None = None,
     **wiring: Any,
 ) -> EnvironmentArgs:
-    """`webmodel:<role>` as one EB environment of the application; instances always in the
-    private subnets. `wired` gives each program-added property (declared with its budget in
-    roles.py) its value; `wiring` is the rest (`load_balancer=` or `worker=`, `grants=`, ...)."""
+    """`webmodel:<role>` as one EB environment of the application (or as its blue/green `slot`);
+    instances always in the private subnets. `wired` gives each program-added property
+    (declared with its budget in roles.py) its value; `wiring` is the rest (`load_balancer=` or
+    `worker=`, `grants=`, ...)."""
     settings = config.environment(role)
     assert settings is not None, f"webmodel:{role} is not set"
     reserved = ROLES[role].program_properties
+    version, platform = app.version_labels[role], app.solution_stack_name
+    if slot is not None:
+        assert isinstance(settings, SlottedConfig), f"webmodel:{role} has no slots"
+        choice = slot_choice(role, settings, slot)
+        settings = choice.settings
+        version = app.versions[choice.version] if choice.version else version
+        if choice.platform_regex is not None:
+            assert app.platform is not None, "slots with their own platform need AppWiring.platform"
+            platform = app.platform(choice.platform_regex)
+        wiring.update(slot=slot, adopts=choice.adopts)
     return environment_args(
         role,
         settings,
         config.platform,
         secret_settings=config.is_secret(role),
         application_name=app.application_name,
-        solution_stack_name=app.solution_stack_name,
+        solution_stack_name=platform,
         service_role_arn=app.service_role_arn,
         vpc_id=app.vpc_id,
         instance_subnet_ids=app.instance_subnet_ids,
@@ -232,11 +271,40 @@ def environment(
             key: WiredProperty(value, reserved[key], source)
             for key, (value, source) in (wired or {}).items()
         },
-        version_label=app.version_labels[role],
+        version_label=version,
         source_bundles_arn=app.bundle_arns[role],
         name_prefix=app.name_prefix,
         **wiring,
     )
+
+
+def environments(
+    config: StackConfig,
+    role: Role,
+    app: AppWiring,
+    instance_security_group_id: pulumi.Input[str],
+    **wiring: Any,
+) -> dict[str | None, tuple[str, EnvironmentArgs]]:
+    """Every EB environment of `webmodel:<role>`: slot -> (component name, Args); the one
+    environment of a role without blue/green under the slot None, named by the role."""
+    settings = config.environment(role)
+    slots = settings.slots if isinstance(settings, SlottedConfig) else None
+    if slots is None:
+        return {None: (role, environment(config, role, app, instance_security_group_id, **wiring))}
+    return {
+        slot: (
+            f"{role}-{slot}",
+            environment(config, role, app, instance_security_group_id, slot=slot, **wiring),
+        )
+        for slot in slots
+    }
+
+
+def model_name(config: StackConfig, vpc_id: pulumi.Input[str]) -> PrivateNameArgs | None:
+    """The model tier's stable private name (its blue/green switch); None without model slots."""
+    if live_slot(config.model) is None:
+        return None
+    return PrivateNameArgs(zone=PRIVATE_ZONE, host=MODEL_HOST, vpc_id=vpc_id)
 
 
 def alb(

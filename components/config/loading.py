@@ -22,6 +22,7 @@ from components.config.errors import ConfigError, allowed_keys, closest, describ
 from components.config.models import PROJECT, EnvironmentConfig
 from components.config.roles import CONFIG_KEYS, ROLES, StackConfig
 from components.config.secrets import SECRET_FIELDS, never_secret_problem, region_problem
+from components.config.slots import SLOT_KEYS, SlottedConfig, refused_slot_keys, slot_problems
 
 
 def section_model(key: str) -> type[BaseModel]:
@@ -32,13 +33,17 @@ def section_model(key: str) -> type[BaseModel]:
     return model
 
 
-def load_stack_config(values: Mapping[str, Any], secret_keys: Collection[str] = ()) -> StackConfig:
+def load_stack_config(
+    values: Mapping[str, Any], secret_keys: Collection[str] = (), *, name_prefix: str | None = None
+) -> StackConfig:
     """Build the StackConfig from the whole flat config map the language host provides.
 
     `values` maps every full key (`webmodel:web`, `aws:region`) to its raw string (objects as
     JSON), as `pulumi.runtime` holds it; `secret_keys` are the keys the CLI marks secret (an
     object is secret as a whole when any of its leaves is `secure:`). Unknown `webmodel:`
     keys, a malformed `aws:region` and secrets where none may be are refused by key.
+    `name_prefix` (`<project>-<stack>`, as the program names its resources) lets the
+    environment-name rule of blue/green slots run too.
     """
     problems = _region_problems(values, secret_keys) + provider_key_problems(values)
     raw: dict[str, Any] = {}
@@ -61,9 +66,9 @@ def load_stack_config(values: Mapping[str, Any], secret_keys: Collection[str] = 
             shown = "" if secret else f", got the string {text[:80]!r}"
             problems.append(f"{full_key}: must be an object{shown}")
     if not problems:
-        return parse_stack_config(raw, secret_sections=secret_sections)
+        return parse_stack_config(raw, secret_sections=secret_sections, name_prefix=name_prefix)
     try:  # the rest is checked too, so every problem shows at once
-        parse_stack_config(raw, secret_sections=secret_sections)
+        parse_stack_config(raw, secret_sections=secret_sections, name_prefix=name_prefix)
     except ConfigError as error:
         problems += error.problems
     raise ConfigError.of(problems)
@@ -80,7 +85,10 @@ def _region_problems(values: Mapping[str, Any], secret_keys: Collection[str]) ->
 
 
 def parse_stack_config(
-    raw: Mapping[str, Any], *, secret_sections: Collection[str] = ()
+    raw: Mapping[str, Any],
+    *,
+    secret_sections: Collection[str] = (),
+    name_prefix: str | None = None,
 ) -> StackConfig:
     """Validate already-parsed config objects (`{"web": {...}, ...}`, keys without namespace).
 
@@ -90,7 +98,11 @@ def parse_stack_config(
     problems: list[str] = []
     sections: dict[str, BaseModel] = {}
     for key in CONFIG_KEYS:
-        section = _section(key, raw.get(key), redact=key in secret_sections)
+        value = raw.get(key)
+        if key in ROLES and isinstance(value, Mapping) and not _has_slots(key):
+            problems += refused_slot_keys(key, value)
+            value = {k: v for k, v in value.items() if k not in SLOT_KEYS}
+        section = _section(key, value, redact=key in secret_sections)
         if isinstance(section, BaseModel):
             sections[key] = section
         elif section is not None:
@@ -100,11 +112,17 @@ def parse_stack_config(
         env = sections.get(role)
         if isinstance(env, EnvironmentConfig):
             problems += environment_problems(role, env, redact=role in secret_sections)
+            problems += slot_problems(role, env, name_prefix)
     if problems:
         raise ConfigError.of(problems)
     config = StackConfig.model_validate(sections)
     config._secret_sections = frozenset(secret_sections) & set(CONFIG_KEYS)
     return config
+
+
+def _has_slots(role: str) -> bool:
+    """Whether the role's config has the blue/green keys (web and model; not the worker)."""
+    return issubclass(ROLES[role].config, SlottedConfig)  # type: ignore[index]
 
 
 def _section(key: str, value: Any, *, redact: bool) -> BaseModel | list[str] | None:

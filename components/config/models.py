@@ -85,6 +85,35 @@ def _check_retention(value: int) -> int:
     return value
 
 
+def check_regex(value: str | None) -> str | None:
+    """A regular expression Python (and the provider's lookup) can compile."""
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"is not a valid regular expression: {exc}") from None
+    return value
+
+
+def check_instance_types(value: list[str] | None) -> list[str] | None:
+    """EC2 instance types, each once."""
+    if value is None:
+        return value
+    for item in value:
+        if not INSTANCE_TYPE_PATTERN.fullmatch(item):
+            raise ValueError("every item must be an EC2 instance type like t3.small or g5.xlarge")
+    if len(set(value)) != len(value):
+        raise ValueError("lists an instance type twice")
+    return value
+
+
+def check_ami(value: str | None) -> str | None:
+    """An AMI id, or null."""
+    if value is not None and not AMI_PATTERN.fullmatch(value):
+        raise ValueError("must be an AMI id like ami-0123456789abcdef0 (or null)")
+    return value
+
+
 class NetworkConfig(_Section):
     """`webmodel:network`: the VPC and its three subnet tiers."""
 
@@ -175,15 +204,7 @@ class PlatformConfig(_Section):
     """Retention of the streamed instance and health logs."""
 
     _retention = field_validator("log_retention_days")(_check_retention)
-
-    @field_validator("solution_stack_regex")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"is not a valid regular expression: {exc}") from None
-        return value
+    _compiles = field_validator("solution_stack_regex")(check_regex)
 
 
 class ScalingConfig(_Section):
@@ -291,24 +312,8 @@ class EnvironmentConfig(_Section):
     """Environment variable name -> Secrets Manager or SSM Parameter Store ARN, injected by EB at
     boot (`aws:elasticbeanstalk:application:environmentsecrets`); outside the 4 KB limit."""
 
-    @field_validator("instance_types")
-    @classmethod
-    def _instance_types(cls, value: list[str]) -> list[str]:
-        for item in value:
-            if not INSTANCE_TYPE_PATTERN.fullmatch(item):
-                raise ValueError(
-                    "every item must be an EC2 instance type like t3.small or g5.xlarge"
-                )
-        if len(set(value)) != len(value):
-            raise ValueError("lists an instance type twice")
-        return value
-
-    @field_validator("image_id")
-    @classmethod
-    def _ami(cls, value: str | None) -> str | None:
-        if value is not None and not AMI_PATTERN.fullmatch(value):
-            raise ValueError("must be an AMI id like ami-0123456789abcdef0 (or null)")
-        return value
+    _instance_types = field_validator("instance_types")(check_instance_types)
+    _ami = field_validator("image_id")(check_ami)
 
     @model_validator(mode="after")
     def _sizes(self) -> EnvironmentConfig:

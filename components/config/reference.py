@@ -89,7 +89,19 @@ def _rows(section: str, model: type[BaseModel], defaults: dict[str, Any], prefix
             f"| `{prefix}{alias}` | {_type(annotation)} | `{default}` | "
             f"{_secret(section, tuple(path))} | {description} |"
         )
+        entry = _map_of_objects(annotation)
+        if entry is not None:  # e.g. slotSettings: each entry's fields, `<name>` for its key
+            defaults_of_entry = entry().model_dump(by_alias=True, mode="json")
+            rows += _rows(section, entry, defaults_of_entry, f"{prefix}{alias}.<name>.")
     return rows
+
+
+def _map_of_objects(annotation: Any) -> type[BaseModel] | None:
+    """The object type of a `map of name to object` field, else None."""
+    if typing.get_origin(annotation) is not dict:
+        return None
+    value = typing.get_args(annotation)[1]
+    return value if isinstance(value, type) and issubclass(value, BaseModel) else None
 
 
 def render() -> str:

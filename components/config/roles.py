@@ -25,16 +25,16 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt
 from components.config.models import (
     DatabaseConfig,
     EnvironmentConfig,
-    LoadBalancedConfig,
     NetworkConfig,
     PlatformConfig,
 )
+from components.config.slots import SlottedConfig
 from components.rules import DOMAIN_PATTERN, MODEL_REPOSITORY_PATTERN
 
 Role = Literal["web", "model", "worker"]
 
 
-class WebConfig(LoadBalancedConfig):
+class WebConfig(SlottedConfig):
     """`webmodel:web`: the FastAPI tier behind a public ALB, instances in private subnets."""
 
     domain: str | None = Field(default=None, pattern=DOMAIN_PATTERN)
@@ -44,7 +44,7 @@ class WebConfig(LoadBalancedConfig):
     """The public Route 53 hosted zone (name) that holds `domain`."""
 
 
-class ModelConfig(LoadBalancedConfig):
+class ModelConfig(SlottedConfig):
     """`webmodel:model`: Triton on GPU instances behind an internal ALB in private subnets,
     reachable only from the web (and worker) instances."""
 
@@ -118,7 +118,8 @@ MODEL_DEFAULTS: Mapping[str, Any] = {
 """Where the model environment's defaults differ from the web's (GPU, Triton, slow start)."""
 
 ROLES: Mapping[Role, RoleSpec] = {
-    # MODEL_URL: "http://" + EB CNAME, <= 40-char env name + 10-char hash + region + suffix.
+    # MODEL_URL: "http://" + EB CNAME, <= 40-char env name + 10-char hash + region + suffix;
+    # with model slots the stable private name instead (components/domain.py MODEL_HOST).
     # DB_HOST: RDS address, <= 63-char identifier + ".c" + 11-char id + region + suffix.
     # WORK_QUEUE_URL: https://sqs.<region>.amazonaws.com/<account>/<queue, <= 80>; reserved
     # whether or not the stack has a worker, so adding one never breaks a budget that fit.

@@ -15,7 +15,9 @@ Elastic Beanstalk modules, by responsibility:
   `beanstalk`: the rule bodies (properties; single options; placement and capacity), with
   `beanstalk.POLICIES` listing them all;
 - `eb_ssh`: the SSH ingress EB opens on the security group it creates (`EC2KeyName`,
-  `SSHSourceRestriction`), judged by `security_groups` and by the worker rule in `queues`.
+  `SSHSourceRestriction`), judged by `security_groups` and by the worker rule in `queues`;
+- `slots`: blue/green (two environments of one role, and the DNS record that switches
+  between them, related by `awsfacts.dns`).
 Rules that cannot decide a fact raise `CannotCheck` with wording right for a preview (a value
 "is not known yet (unknown during preview)") and for a saved state (a value "is encrypted in
 the state"); see `common.unreadable`.
@@ -27,7 +29,17 @@ from typing import Final
 
 from pulumi_policy import Policy
 
-from . import beanstalk, cost, database, network, queues, security_groups, storage, versions
+from . import (
+    beanstalk,
+    cost,
+    database,
+    network,
+    queues,
+    security_groups,
+    slots,
+    storage,
+    versions,
+)
 
 PACK_NAME: Final = "webmodel-guardrails"
 PACK_DESCRIPTION: Final = (
@@ -42,6 +54,7 @@ POLICIES: Final[list[Policy]] = [
     *network.POLICIES,
     *storage.POLICIES,
     *versions.POLICIES,
+    *slots.POLICIES,
     *queues.POLICIES,
     *cost.POLICIES,
 ]

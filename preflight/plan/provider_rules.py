@@ -150,6 +150,10 @@ NORMALISE: dict[str, Normalise] = {
     "inline#f1507794371b": lambda v: v.lower() if isinstance(v, str) else v,  # maintenance
     "inline#79a4d8f5b59c": lambda v: v.upper() if isinstance(v, str) else v,  # stream view
     "inline#c87308a421ab": lambda v: v.removesuffix(".").lower() if isinstance(v, str) else v,
+    # route53 zone.go TrimTrailingPeriod: "." stays as it is, any other name loses its final dot
+    "TrimTrailingPeriod#7507334f37da": lambda v: (
+        v.removesuffix(".") if isinstance(v, str) and v != "." else v
+    ),
     "NormalizeIPProtocol()": protocol,  # framework plan modifier of the VPC rules' ip_protocol
 }
 
@@ -162,6 +166,10 @@ SET_KEYS: dict[str, Normalise] = {
     "schema.HashSchema": _element,
     "optionSettingValueHash#bdde465304fb": eb_setting_key,
     "inline#6555897da6b3": _element,  # dynamodb attribute: keyed by name, compared whole
+    # route53 zone.go hostedZoneVPCHash: a private zone's VPC associations keyed by vpc_id
+    "hostedZoneVPCHash#3cccd34831a2": lambda v: (
+        str(v.get("vpcId")) if isinstance(v, dict) else _element(v)
+    ),
 }
 
 REPLACE_IF: dict[str, Conditional] = {

@@ -56,6 +56,7 @@ GLOBAL_TYPES = frozenset(
         "aws:iam/rolePolicy:RolePolicy",
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
         "aws:route53/record:Record",
+        "aws:route53/zone:Zone",
     }
 )
 """AWS types without a `region` argument in pulumi-aws 7 (tests check it against the SDK)."""
@@ -84,6 +85,7 @@ TAGGED_TYPES = frozenset(
         "aws:lb/listenerRule:ListenerRule",
         "aws:rds/instance:Instance",
         "aws:rds/subnetGroup:SubnetGroup",
+        "aws:route53/zone:Zone",
         "aws:s3/bucket:Bucket",
         "aws:s3/bucketObjectv2:BucketObjectv2",
         "aws:sqs/queue:Queue",

@@ -208,6 +208,34 @@ def _record(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
     return f"{s.get('zoneId', '')}_{fqdn}_{s.get('type', '')}"
 
 
+def _hosted_zone(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
+    """A Route 53 hosted zone: an ID `Z` + 20 characters and four name servers (a private zone,
+    one with `vpcs`, lists Route 53's placeholders)."""
+    zone_id = "Z" + seed[:20].upper()
+    zone_name = str(s.get("name") or "").rstrip(".").lower()
+    private = bool(s.get("vpcs"))
+    servers = [  # a private zone's NS record holds Route 53's placeholder servers
+        f"ns-{512 * i}.awsdns-00.{tld}"
+        if private
+        else f"ns-{int(seed[20 + 3 * i : 23 + 3 * i], 16) % 2048}.awsdns-"
+        f"{int(seed[32 + 2 * i : 34 + 2 * i], 16) % 64:02d}.{tld}"
+        for i, tld in enumerate(("com", "net", "org", "co.uk"))
+    ]
+    s.update(
+        zoneId=zone_id,
+        name=zone_name,
+        arn=f"arn:aws:route53:::hostedzone/{zone_id}",
+        nameServers=servers,
+        primaryNameServer=servers[0],
+        comment=s.get("comment") or "Managed by Pulumi",
+        forceDestroy=bool(s.get("forceDestroy")),
+        vpcs=[
+            {**vpc, "vpcRegion": vpc.get("vpcRegion") or aws.region} for vpc in s.get("vpcs") or []
+        ],
+    )
+    return zone_id
+
+
 SERVICE_SHAPERS: dict[str, Shaper] = {
     "aws:iam/role:Role": _iam_role,
     "aws:iam/policy:Policy": _iam_policy,
@@ -232,4 +260,5 @@ SERVICE_SHAPERS: dict[str, Shaper] = {
     "aws:acm/certificate:Certificate": _certificate,
     "aws:acm/certificateValidation:CertificateValidation": _certificate_validation,
     "aws:route53/record:Record": _record,
+    "aws:route53/zone:Zone": _hosted_zone,
 }

@@ -45,6 +45,7 @@ ALWAYS = {
     "sqs-queue-encrypted",
     "sqs-queue-has-dlq",
     "eb-worker-no-load-balancer",
+    "eb-switch-points-at-stack-environment",
 }
 PROD_ONLY = {
     "rds-multi-az",
@@ -56,6 +57,7 @@ PROD_ONLY = {
     "eb-managed-platform-updates",
     "s3-bucket-versioned",
     "eb-runs-stack-version",
+    "eb-slots-same-tier-and-subnets",
     "stack-monthly-cost",
 }
 EXTRAS = {
@@ -83,6 +85,8 @@ STACK_POLICIES = {
     "eb-worker-no-load-balancer",
     "stack-monthly-cost",
     "sg-no-world-ingress",
+    "eb-slots-same-tier-and-subnets",
+    "eb-switch-points-at-stack-environment",
 }
 """Rules that judge relations, and every rule that reads EB option settings: an environment
 launched from a configuration template runs with the template's settings, which only a
@@ -228,7 +232,7 @@ def test_analyzer_info_names_the_pack_every_policy_and_default_levels(analyzer) 
     assert info.name == PACK
     assert info.supportsConfig
     levels = {p.name: p.enforcementLevel for p in info.policies}
-    assert len(levels) == len(info.policies) == 28
+    assert len(levels) == len(info.policies) == len(ALWAYS | PROD_ONLY | EXTRAS)
     assert {n for n, lv in levels.items() if lv == MANDATORY} == ALWAYS | PROD_ONLY
     assert {n for n, lv in levels.items() if lv == ADVISORY} == EXTRAS
     stack = {p.name for p in info.policies if p.policy_type == analyzer_pb2.POLICY_TYPE_STACK}
@@ -241,7 +245,7 @@ def test_stage_config_covers_every_policy_and_differs_only_in_prod_only_rules(
     analyzer, stage: str
 ) -> None:
     chosen = configure(analyzer, stage)
-    assert len(chosen) == 28  # every policy gets a level: the file's, else the pack's
+    assert len(chosen) == len(ALWAYS | PROD_ONLY | EXTRAS)  # the file's level, else the pack's
     expected_prod_only = ADVISORY if stage == "dev" else MANDATORY
     assert {n for n, lv in chosen.items() if lv == MANDATORY} == (
         ALWAYS | (PROD_ONLY if stage == "prod" else set())

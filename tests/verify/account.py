@@ -184,51 +184,63 @@ def stub_beanstalk(eb: ElasticBeanstalkClient, account: Account, drift: Drift) -
         (MODEL_ENV, ("Ready", "Green"), account.model_instances, account.model_lb_arn,
          {"TRITON_MODEL_REPOSITORY": "s3://models/prod"}, drift.model_missing),
     ]  # fmt: skip
-    for name, (status, health), instances, lb, props, missing in envs:
-        found: list[dict[str, Any]] = (
-            []
-            if missing
-            else [
-                {
-                    "EnvironmentName": name,
-                    "ApplicationName": APP,
-                    "Status": status,
-                    "Health": health,
-                }
-            ]
-        )
-        stubber.add_response(
-            "describe_environments",
-            {"Environments": found},
-            {"ApplicationName": APP, "EnvironmentNames": [name], "IncludeDeleted": False},
-        )
-        if missing:
-            continue
-        stubber.add_response(
-            "describe_environment_resources",
-            {
-                "EnvironmentResources": {
-                    "EnvironmentName": name,
-                    "Instances": [{"Id": i} for i in instances],
-                    "LoadBalancers": [{"Name": lb}],
-                }
-            },
-            {"EnvironmentName": name},
-        )
-        imds = {"Namespace": "aws:autoscaling:launchconfiguration", "OptionName": "DisableIMDSv1"}
-        options = [{**imds, "Value": "true"}]
-        options += [{"Namespace": ENV_NS, "OptionName": k, "Value": v} for k, v in props.items()]
-        stubber.add_response(
-            "describe_configuration_settings",
-            {
-                "ConfigurationSettings": [
-                    {"ApplicationName": APP, "EnvironmentName": name, "OptionSettings": options}
-                ]
-            },
-            {"ApplicationName": APP, "EnvironmentName": name},
-        )
+    for name, status, instances, lb, props, missing in envs:
+        queue_environment(stubber, name, status, instances, lb, props, missing=missing)
     stubber.activate()
     return stubber
+
+
+def queue_environment(
+    stubber: Stubber,
+    name: str,
+    status: tuple[str, str],
+    instances: list[str],
+    lb: str,
+    props: Mapping[str, str],
+    *,
+    missing: bool = False,
+    settings: bool = True,
+    version: str | None = None,
+) -> None:
+    """EB's answers about one environment, in the order verify asks: describe_environments,
+    describe_environment_resources, then (with `settings`) describe_configuration_settings."""
+    described = {"EnvironmentName": name, "ApplicationName": APP}
+    described.update(
+        Status=status[0], Health=status[1], **({"VersionLabel": version} if version else {})
+    )
+    found: list[dict[str, Any]] = [] if missing else [described]
+    stubber.add_response(
+        "describe_environments",
+        {"Environments": found},
+        {"ApplicationName": APP, "EnvironmentNames": [name], "IncludeDeleted": False},
+    )
+    if missing:
+        return
+    stubber.add_response(
+        "describe_environment_resources",
+        {
+            "EnvironmentResources": {
+                "EnvironmentName": name,
+                "Instances": [{"Id": i} for i in instances],
+                "LoadBalancers": [{"Name": lb}],
+            }
+        },
+        {"EnvironmentName": name},
+    )
+    if not settings:
+        return
+    imds = {"Namespace": "aws:autoscaling:launchconfiguration", "OptionName": "DisableIMDSv1"}
+    options = [{**imds, "Value": "true"}]
+    options += [{"Namespace": ENV_NS, "OptionName": k, "Value": v} for k, v in props.items()]
+    stubber.add_response(
+        "describe_configuration_settings",
+        {
+            "ConfigurationSettings": [
+                {"ApplicationName": APP, "EnvironmentName": name, "OptionSettings": options}
+            ]
+        },
+        {"ApplicationName": APP, "EnvironmentName": name},
+    )
 
 
 def stack_outputs(account: Account) -> dict[str, object]:

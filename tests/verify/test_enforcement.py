@@ -37,6 +37,7 @@ def test_every_policy_verify_mirrors_is_a_pack_policy() -> None:
         "eb-runs-stack-version",
         "sqs-queue-encrypted",
         "sqs-queue-has-dlq",
+        "eb-switch-points-at-stack-environment",
     } == MIRRORED_POLICIES
 
 
