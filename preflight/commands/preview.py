@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -104,6 +105,16 @@ def _plan(config: ProgramConfig, base: Base) -> tuple[Plan, Deployment]:
     return plan, deployment
 
 
+def _guards(plan: Plan | None) -> list[str]:
+    """The blue/green guards the plan breaks, as `python -m preflight.gate` judges its JSON."""
+    if plan is None:
+        return []
+    from preflight.plan.gate import slot_problems
+    from preflight.plan.render_json import to_json
+
+    return slot_problems(json.loads(to_json(plan)))
+
+
 @dataclass(frozen=True)
 class Cost:
     """The stack's monthly estimate and, with a base, the change: one line and a section."""
@@ -144,7 +155,8 @@ def _write_files(
 
         write_output(args.plan_json, to_json(plan))
     if args.markdown:
-        write_output(args.markdown, render_markdown(shown, result, plan, cost.markdown()))
+        guards = _guards(plan)
+        write_output(args.markdown, render_markdown(shown, result, plan, cost.markdown(), guards))
 
 
 def _print(deployment: Deployment, result: Report, plan: Plan | None, cost_line: str) -> None:
@@ -153,7 +165,8 @@ def _print(deployment: Deployment, result: Report, plan: Plan | None, cost_line:
         from preflight.plan.render_text import render_text
 
         policy = render.render_policy_text(result, len(plan.refused), cost_line)
-        text = render_text(plan) + "\n" + policy
+        guards = "".join(f"blue/green guard: {problem}\n" for problem in _guards(plan))
+        text = render_text(plan) + "\n" + guards + policy
         if terminal:
             from preflight.render.terminal import show_plan
 

@@ -7,12 +7,12 @@ imports that package with the pack's folder on `sys.path`, as the Pulumi CLI run
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from preflight.export.state import State
 from preflight.inputs.errors import InputError
+from preflight.pack.modules import pack_module
 
 if TYPE_CHECKING:
     from pricing import CostDiff, Estimate, Usage
@@ -20,12 +20,7 @@ if TYPE_CHECKING:
 
 def _pricing(project_dir: Path) -> Any:
     """The pack's `pricing` package (policies/ on sys.path, as the CLI runs the pack)."""
-    folder = str(project_dir / "policies")
-    if folder not in sys.path:
-        sys.path.append(folder)
-    import pricing
-
-    return pricing
+    return pack_module("pricing", project_dir)
 
 
 def usage(project_dir: Path, stage: str, path: Path | None) -> Usage:

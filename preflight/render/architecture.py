@@ -88,11 +88,16 @@ class _Graph:
         self.load_balancers: dict[str, str] = {}
         """Load balancer ARN -> its node (listener rules mark the balancer they belong to)."""
         envs = sorted(deployment.of_type(EB_ENVIRONMENT), key=_role)
+        self.names, self.idle = _slot_names(envs), _idle(deployment, envs)
         for env in envs:
             self._environment(env)
         self._databases()
         self._link_callers()
         self._queues(envs)
+        idle = {node.id for node in self.nodes.values() if node.urns and node.urns[0] in self.idle}
+        for node in [*self.nodes.values()]:  # a live slot's edges first: traffic goes there
+            node.edges.sort(key=lambda target: target in idle)
+        self.internet.sort(key=lambda target: target in idle)
 
     def tier_of(self, subnet_ids: Iterable[str]) -> str:
         tiers = sorted({self.subnet_tier.get(s, "other") for s in subnet_ids})
@@ -102,10 +107,11 @@ class _Graph:
         return set().union(*(self.admits.get(str(g), set()) for g in groups))
 
     def _environment(self, env: SimResource) -> None:
-        role, settings = _role(env), _settings(env)
+        role, settings = self.names[env.urn], _settings(env)
+        state = " (idle)" if env.urn in self.idle else " (live)" if " " in role else ""
         instances = _Node(
-            f"{role}i",
-            f'["{role} instances"]',
+            f"{role.replace(' ', '')}i",
+            f'["{role} instances{state}"]',
             self.tier_of(_ids(settings.get(("aws:ec2:vpc", "Subnets")))),
             (env.urn,),
             groups=set(
@@ -115,8 +121,8 @@ class _Graph:
         if env.inputs.get("tier") != "Worker":
             internal = settings.get(("aws:ec2:vpc", "ELBScheme")) == "internal"
             balancer = _Node(
-                f"{role}lb",
-                f'["{role} load balancer{" (internal)" if internal else ""}"]',
+                f"{role.replace(' ', '')}lb",
+                f'["{role} load balancer{" (internal)" if internal else ""}{state}"]',
                 self.tier_of(_ids(settings.get(("aws:ec2:vpc", "ELBSubnets")))),
                 (env.urn,),
                 [instances.id],
@@ -161,7 +167,7 @@ class _Graph:
         for env in envs:
             url = _settings(env).get(SQSD_QUEUE)
             if url:
-                readers[url].append(f"{_role(env)}i")
+                readers[url].append(f"{self.names[env.urn].replace(' ', '')}i")
         for queue in self.deployment.of_type("aws:sqs/queue:Queue"):
             url = str(queue.outputs.get("url"))
             if url not in readers:
@@ -173,7 +179,7 @@ class _Graph:
             for env in envs:
                 settings = _settings(env)
                 if SQSD_QUEUE not in settings and url in settings.values():
-                    self.nodes[f"{_role(env)}i"].edges.append(node.id)
+                    self.nodes[f"{self.names[env.urn].replace(' ', '')}i"].edges.append(node.id)
 
     def edges(self) -> list[tuple[str, str]]:
         """Every edge once, depth first from the internet: the order traffic meets them."""
@@ -189,6 +195,43 @@ class _Graph:
 
         walk("internet", self.internet)
         return drawn
+
+
+def _slot_names(envs: list[SimResource]) -> dict[str, str]:
+    """Each environment's name in the drawing: its role, and where a role has several (blue/green
+    slots) the role and what tells its environment apart (`model blue`, `model green`)."""
+    by_role: dict[str, list[SimResource]] = defaultdict(list)
+    for env in envs:
+        by_role[_role(env)].append(env)
+    names: dict[str, str] = {}
+    for role, group in by_role.items():
+        parts = [env.name.split("-") for env in group]
+        shared = 0
+        while (
+            len(group) > 1
+            and all(len(p) > shared + 1 for p in parts)
+            and (len({p[shared] for p in parts}) == 1)
+        ):
+            shared += 1
+        for env, words in zip(group, parts, strict=True):
+            slot = "-".join(words[shared:]) if len(group) > 1 else ""
+            names[env.urn] = f"{role} {slot}" if slot else role
+    return names
+
+
+def _idle(deployment: Deployment, envs: list[SimResource]) -> set[str]:
+    """Environments of a role with several that no switch record points at (not live)."""
+    from preflight.pack.modules import pack_module
+
+    dns = pack_module("awsfacts.dns")
+    plain = [
+        dns.PlainResource(r.type, r.urn, {**r.inputs, **r.outputs}, r.property_dependencies)
+        for r in deployment.resources
+        if r.type in (dns.ROUTE53_RECORD, EB_ENVIRONMENT)
+    ]
+    live = {target.environment for target in dns.switches(plain).values()}
+    roles = [_role(env) for env in envs]
+    return {env.urn for env in envs if roles.count(_role(env)) > 1 and env.urn not in live}
 
 
 def _admitted_groups(deployment: Deployment) -> dict[str, set[str]]:
@@ -251,7 +294,11 @@ def architecture(deployment: Deployment, changed: dict[str, str] | None = None) 
     graph = _Graph(deployment)
     marks: list[tuple[str, str]] = []
     lines = ["flowchart LR", '    internet(("internet"))', *_subgraphs(graph, changed, marks)]
-    lines += [f"    {source} --> {target}" for source, target in graph.edges()]
+    idle = {node.id for node in graph.nodes.values() if node.urns and node.urns[0] in graph.idle}
+    lines += [
+        f"    {source} {'-.->' if target in idle else '-->'} {target}"
+        for source, target in graph.edges()
+    ]
     for urn, op in changed.items():  # a load balancer's listener rules
         balancer = _listener_balancer(deployment, urn)
         if op != "same" and balancer is not None and balancer in graph.load_balancers:

@@ -34,11 +34,16 @@ def render_markdown(
     report: Report,
     plan: Plan | None = None,
     cost: Sequence[str] = (),
+    guards: Sequence[str] = (),
 ) -> str:
-    """The stack's section of the comment; `cost`: its cost section's lines (optional)."""
+    """The stack's section of the comment; `cost`: its cost section's lines, `guards`: the
+    blue/green guards the plan breaks (both optional)."""
     passed = report.passed and not (plan and plan.refused)
     status = "✅" if passed else "❌"
     lines = [f"## {status} preflight preview: `{deployment.stack}`", ""]
+    if guards:
+        lines += ["> [!CAUTION]", "> **Blue/green guards the plan breaks** (the gate fails it):"]
+        lines += [*(f"> - {_md_cell(problem)}" for problem in guards), ""]
     if plan is not None:
         full = _with_plan(lines, deployment, report, plan, [*plan_markdown(plan), *cost])
         if len(full) <= COMMENT_LIMIT:
