@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from preflight.commands.common import EXIT_BAD_INPUT
 from preflight.inputs.errors import InputError
@@ -35,6 +35,17 @@ def _parser() -> argparse.ArgumentParser:
         help="the Pulumi project (default: the folder holding preflight/)",
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    _add_preview(commands)
+    _add_cost(commands)
+    analyze = commands.add_parser(
+        "analyze", help="evaluate the policy pack on a `pulumi stack export` file"
+    )
+    analyze.add_argument("state", type=Path, metavar="STATE.json")
+    analyze.add_argument("--stack", help="stage whose policy config applies (default: from URNs)")
+    return parser
+
+
+def _add_preview(commands: Any) -> None:
     preview = commands.add_parser(
         "preview", help="run the program against a simulated AWS and evaluate the policy pack"
     )
@@ -63,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="with --base: write the plan as `pulumi preview --json` does ('-': stdout)",
     )
+
+
+def _add_cost(commands: Any) -> None:
     cost = commands.add_parser(
         "cost", help="the stack's monthly on-demand estimate, and what a change does to it"
     )
@@ -80,12 +94,6 @@ def _parser() -> argparse.ArgumentParser:
         help="usage assumptions (JSON) over the stage's own (policies/pricing/usage.json)",
     )
     cost.add_argument("--json", metavar="PATH", help="write the estimate as JSON ('-': stdout)")
-    analyze = commands.add_parser(
-        "analyze", help="evaluate the policy pack on a `pulumi stack export` file"
-    )
-    analyze.add_argument("state", type=Path, metavar="STATE.json")
-    analyze.add_argument("--stack", help="stage whose policy config applies (default: from URNs)")
-    return parser
 
 
 OUR_PACKAGES = frozenset({"preflight", "components", "guardrails", "pricing", "awsfacts"})
