@@ -18,10 +18,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final, Protocol
 
-from scripts.refresh_prices import price_text
-
 Classify = Callable[[Mapping[str, str]], tuple[str, str] | None]
 """Product attributes -> (rate name, dimension key; "" for none), or None to skip it."""
+
+
+def price_text(raw: str) -> str:
+    """A feed's price ("0.0590000000") as the shortest exact decimal ("0.059")."""
+    text = format(Decimal(raw).normalize(), "f")
+    return text if text != "-0" else "0"
 
 
 class PricingClient(Protocol):

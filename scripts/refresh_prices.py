@@ -26,9 +26,11 @@ import json
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, NamedTuple
+
+from scripts import price_list_api
+from scripts.price_list_api import price_text
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 FEEDS: Final = ROOT.parent / "shared" / "pricing"
@@ -64,12 +66,6 @@ def feed_rates_wanted() -> tuple[FeedRate, ...]:
         for feed, rates in feeds.items()
         for name, (key, unit) in rates.items()
     )
-
-
-def price_text(raw: str) -> str:
-    """A feed's price ("0.0590000000") as the shortest exact decimal ("0.059")."""
-    text = format(Decimal(raw).normalize(), "f")
-    return text if text != "-0" else "0"
 
 
 class Provenance(NamedTuple):
@@ -278,8 +274,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else None
     api = None
     if not args.offline:
-        from scripts import price_list_api
-
         client = price_list_api.client_if_credentials()
         if client is not None:
             api = price_list_api.fetch(client)
