@@ -58,8 +58,12 @@ class Usage:
 
 
 def closest_key(key: str) -> str:
-    """The valid key most like `key` (there always is one to name)."""
-    return difflib.get_close_matches(key, KEYS, n=1, cutoff=0.0)[0]
+    """How to put `key` right: the valid key most like it (difflib's default cutoff), or the
+    list of valid keys when none is close enough to be a likely typo."""
+    match = difflib.get_close_matches(key, KEYS, n=1)
+    if match:
+        return f"did you mean {match[0]!r}?"
+    return "the keys: " + ", ".join(KEYS)
 
 
 def check_overrides(overrides: Any, where: str = "usage") -> dict[str, Decimal]:
@@ -69,9 +73,7 @@ def check_overrides(overrides: Any, where: str = "usage") -> dict[str, Decimal]:
     checked: dict[str, Decimal] = {}
     for key, value in overrides.items():
         if key not in KEYS:
-            raise UsageError(
-                f"{where}: unknown usage key {key!r}; did you mean {closest_key(str(key))!r}?"
-            )
+            raise UsageError(f"{where}: unknown usage key {key!r}; {closest_key(str(key))}")
         number_like = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
         if not number_like or not math.isfinite(value) or value < 0:
             raise UsageError(

@@ -24,13 +24,14 @@ def _pricing(project_dir: Path) -> Any:
 
 
 def usage(project_dir: Path, stage: str, path: Path | None) -> Usage:
-    """The stage's usage assumptions, overridden by a usage file; a bad file is exit 2."""
+    """The stage's usage assumptions, overridden by a usage file; a bad file is exit 2 (the
+    pack's message already names the file)."""
     pricing = _pricing(project_dir)
     try:
         overrides = pricing.read_usage_file(path) if path is not None else None
         found: Usage = pricing.usage_for(stage, overrides)
     except pricing.UsageError as error:
-        raise InputError(f"{path}: {error}") from None
+        raise InputError(str(error)) from None
     return found
 
 

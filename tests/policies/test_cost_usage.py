@@ -34,6 +34,7 @@ def test_a_usage_file_overrides_keys(tmp_path: Path) -> None:
 BAD_FILES = {
     '{"natGbPerMonth": 5}': "unknown usage key 'natGbPerMonth'; did you mean 'natDataGbPerMonth'?",
     '{"bucketGb": 5}': "unknown usage key 'bucketGb'; did you mean 'bucketStoredGb'?",
+    '{"web": 1}': "unknown usage key 'web'; the keys: natDataGbPerMonth, ",
     '{"flowLogGbPerMonth": -1}': "flowLogGbPerMonth: expected a non-negative number of GB",
     '{"flowLogGbPerMonth": "5"}': 'expected a non-negative number of GB, got "5"',
     '{"flowLogGbPerMonth": true}': "flowLogGbPerMonth: expected a non-negative number",

@@ -128,6 +128,7 @@ def test_a_bad_usage_file_is_one_line_naming_the_key(
     run = preflight("cost", "--stack", "dev", "--usage", usage)
     assert run.code == 2
     assert run.stderr.startswith(f"preflight: error: {usage}: ")
+    assert run.stderr.count(str(usage)) == 1
     assert problem in run.stderr
     assert run.stderr.count("\n") == 1
 
