@@ -41,7 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     steps, slots = stateful_steps(digest), slot_problems(digest)
     for step in steps:
-        why = ", ".join(step.get("replaceReasons") or []) or "removed from the program"
+        default = "removed from the program" if step["op"] == "delete" else "no reason given"
+        why = ", ".join(step.get("replaceReasons") or []) or default
         sys.stdout.write(f"{step['op']} of a stateful resource: {step['urn']} ({why})\n")
     if steps:
         accepted = " (accepted: --allow-stateful)" if args.allow_stateful else ""
@@ -56,21 +57,60 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if slots or (steps and not args.allow_stateful) else 0
 
 
+_DIGEST_KEYS = ("steps", "changeSummary")
+"""A plan JSON has at least one of these (`pulumi preview --json` omits empty fields, never
+both): a file with neither (a stack export, a cost estimate) would pass the gate unread."""
+
+
 def _read(path: str) -> dict[str, Any] | None:
-    """The plan JSON, or None after one line on stderr saying why it is not one."""
+    """The plan JSON, or None after one line on stderr saying why it is not one. The gate fails
+    closed: anything it cannot read step by step is exit 2, never a pass."""
     try:
-        digest = json.loads(Path(path).read_text(encoding="utf-8"))
-        if not isinstance(digest, dict) or not all(
-            isinstance(step, dict) for step in digest.get("steps") or []
-        ):
-            raise ValueError("expected an object whose steps are objects")
-        slot_problems(digest)
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        sys.stderr.write(f"preflight: error: {path}: cannot be read: {exc.strerror}\n")
+        return None
+    except UnicodeDecodeError:
+        sys.stderr.write(f"preflight: error: {path}: not UTF-8 text\n")
+        return None
+    try:
+        digest = json.loads(text)
+        _check_shape(digest)
+        slot_problems(digest)  # a nested field of the wrong type stops here, not in main
         stateful_steps(digest)
-    except (OSError, ValueError, AttributeError, IndexError, TypeError) as exc:
+    except (ValueError, AttributeError, TypeError, IndexError) as exc:
         sys.stderr.write(f"preflight: error: {path}: not a plan JSON ({exc})\n")
         return None
     found: dict[str, Any] = digest
     return found
+
+
+def _check_shape(digest: Any) -> None:
+    """ValueError naming the first field the gate needs and cannot use."""
+    if not isinstance(digest, dict):
+        raise ValueError("expected a JSON object")
+    if not any(key in digest for key in _DIGEST_KEYS):
+        raise ValueError(
+            "no 'steps' and no 'changeSummary': expected `preview --base ... --plan-json` "
+            "or `pulumi preview --json` output"
+        )
+    steps = digest.get("steps", [])
+    if not isinstance(steps, list):
+        raise ValueError("'steps' is not a list")
+    for index, step in enumerate(steps):
+        if not isinstance(step, dict):
+            raise ValueError(f"steps[{index}] is not an object")
+        for field in ("op", "urn"):
+            if not isinstance(step.get(field), str):
+                raise ValueError(f"steps[{index}].{field} is not a string")
+        for field in ("oldState", "newState"):
+            if step.get(field) is not None and not isinstance(step[field], dict):
+                raise ValueError(f"steps[{index}].{field} is not an object")
+        reasons = step.get("replaceReasons")
+        if reasons is not None and not (
+            isinstance(reasons, list) and all(isinstance(r, str) for r in reasons)
+        ):
+            raise ValueError(f"steps[{index}].replaceReasons is not a list of strings")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,8 @@ def _target(state: Any) -> tuple[str | None, str]:
     creates or replaces), "names" (names it cannot relate), "none" (no target at all)."""
     if not isinstance(state, dict):
         return None, "none"
-    deps = state.get("propertyDependencies") or {}
+    deps = state.get("propertyDependencies")
+    deps = deps if isinstance(deps, dict) else {}
     built_from = {
         urn
         for prop in _SWITCH_PROPS
