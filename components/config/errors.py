@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -30,9 +32,10 @@ class ConfigError(ValueError):
 
 
 def closest(name: str, valid: Iterable[str]) -> str:
-    """` (did you mean 'x'?)` naming the valid name most like `name` (difflib's ratio)."""
+    """` (did you mean 'x'?)` naming the valid name most like `name` when one is like it enough
+    to be a likely typo (difflib's default cutoff), else nothing (the valid names follow)."""
     options = list(valid)
-    match = difflib.get_close_matches(name, options, n=1, cutoff=0.0)
+    match = difflib.get_close_matches(name, options, n=1)
     if not match:
         return ""
     return f" (did you mean {match[0]!r}?)"
@@ -53,16 +56,41 @@ def location(full_key: str, loc: tuple[int | str, ...]) -> str:
 
 
 def allowed_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
-    """The camelCase keys valid at `loc` inside `model`."""
+    """The camelCase keys valid at `loc` inside `model`, through optional fields, lists and
+    name-keyed maps of objects (`slotSettings.<slot>`); none where `loc` is no object."""
+    node: Any = model
     for part in loc:
-        field = model.model_fields.get(str(part)) or next(
-            (f for f in model.model_fields.values() if f.alias == part), None
-        )
-        if field is None or not isinstance(field.annotation, type):
-            break
-        if issubclass(field.annotation, BaseModel):
-            model = field.annotation
-    return [field.alias or name for name, field in model.model_fields.items()]
+        node = _unwrap(node)
+        if isinstance(node, type) and issubclass(node, BaseModel):
+            field = node.model_fields.get(str(part)) or next(
+                (f for f in node.model_fields.values() if f.alias == part), None
+            )
+            node = field.annotation if field is not None else None
+        elif get_origin(node) in (dict, Mapping):
+            node = get_args(node)[1]  # `part` is the entry's name
+        elif get_origin(node) in (list, tuple, Sequence):
+            node = get_args(node)[0]  # `part` is the item's index
+        else:
+            return []
+    node = _unwrap(node)
+    if not (isinstance(node, type) and issubclass(node, BaseModel)):
+        return []
+    return [field.alias or name for name, field in node.model_fields.items()]
+
+
+def _unwrap(annotation: Any) -> Any:
+    """`X | None` and `Annotated[X, ...]` as X."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            branches = [a for a in get_args(annotation) if a is not type(None)]
+            if len(branches) != 1:
+                return annotation
+            annotation = branches[0]
+        else:
+            return annotation
 
 
 def describe(
@@ -77,9 +105,9 @@ def describe(
         message = str(item["msg"]).removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             allowed = allowed_keys(model, loc[:-1])
-            message = f"unknown key{closest(str(loc[-1]), allowed)}; valid keys here: " + ", ".join(
-                allowed
-            )
+            message = f"unknown key{closest(str(loc[-1]), allowed)}"
+            if allowed:
+                message += "; valid keys here: " + ", ".join(allowed)
         elif loc and "input" in item and item["type"] != "missing" and not redact:
             shown = json.dumps(item["input"], default=str)
             message += f" (got {shown[:80]})"

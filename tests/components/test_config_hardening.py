@@ -355,11 +355,11 @@ def test_a_typo_in_a_top_level_key_names_the_closest_valid_key(pair: tuple[str, 
     assert f"valid keys: {PROJECT}:network" in message
 
 
-def test_a_key_nothing_resembles_is_refused_with_the_closest_and_all_valid_keys() -> None:
+def test_a_key_nothing_resembles_is_refused_with_all_valid_keys_and_no_guess() -> None:
     with pytest.raises(ConfigError) as caught:
         load_stack_config({f"{PROJECT}:debug": "true"})
     assert str(caught.value).splitlines()[1] == (
-        f"  {PROJECT}:debug: unknown config key (did you mean '{PROJECT}:web'?); valid keys: "
+        f"  {PROJECT}:debug: unknown config key; valid keys: "
         f"{PROJECT}:network, {PROJECT}:database, {PROJECT}:platform, {PROJECT}:web, "
         f"{PROJECT}:model, {PROJECT}:worker"
     )

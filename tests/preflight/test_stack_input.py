@@ -258,7 +258,15 @@ BILLION_LAUGHS = "config:\n  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lo
         ),
         (
             "config:\n  aws:region: ap-northeast-2\n  webmodel:debug: true\n",
-            ["webmodel:debug: unknown config key (did you mean", "valid keys: webmodel:network"],
+            ["webmodel:debug: unknown config key; valid keys: webmodel:network"],
+        ),
+        (
+            "config:\n  aws:region: ap-northeast-2\n  webmodel:model:\n    slots: [blue]\n"
+            "    live: blue\n    slotSettings:\n      blue: {minSize: 1}\n",
+            [
+                "webmodel:model.slotSettings.blue.minSize: unknown key; valid keys here: version, "
+                "solutionStackRegex, imageId, instanceTypes"
+            ],
         ),
         (
             "config:\n  aws:region: ap-northeast-2\n  webmodel:web:\n    minsize: 2\n",
@@ -269,7 +277,17 @@ BILLION_LAUGHS = "config:\n  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lo
             ["Pulumi.dev.yaml: aws:region: must be an AWS region code", "(10,000 characters)"],
         ),
     ],
-    ids=["billion-laughs", "deep", "huge-int", "bad-tag", "typo", "debug", "nested-typo", "region"],
+    ids=[
+        "billion-laughs",
+        "deep",
+        "huge-int",
+        "bad-tag",
+        "typo",
+        "debug",
+        "slot-settings-key",
+        "nested-typo",
+        "region",
+    ],
 )
 def test_wrong_or_hostile_stack_files_exit_2_fast(
     tmp_path: Path, stack_text: str, fragments: list[str]
