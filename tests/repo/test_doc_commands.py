@@ -37,7 +37,14 @@ SERVER = "starts the web and model servers; tests/apps/test_web.py and test_mode
 DOCKER = "needs Docker (and a GPU for the model); tests/apps/test_shared.py builds the bundles"
 TESTS = "runs tests of this suite (make test runs them all)"
 GENERATOR = "rewrites a committed file from sources outside the repository (its test runs it)"
-MAKE = "make: a target test_docs.py finds in the Makefile, whose commands are tested here"
+MAKE = (
+    "make re-creates .venv when a requirements file is newer (pip: the network); test_docs.py "
+    "checks the target exists, and the recipes of preview, test, docs and diagram"
+)
+REFERENCE = (
+    "rewrites Pulumi.yaml and docs/configuration.md; make docs writes the same block and "
+    "tests/components/test_config_hardening.py fails when either is stale"
+)
 NOT_RUNNABLE: dict[str, str] = {
     **dict.fromkeys(
         [
@@ -164,7 +171,6 @@ NOT_RUNNABLE: dict[str, str] = {
     ),
     **dict.fromkeys(
         [
-            ".venv/bin/python -m components.config.reference",
             ".venv/bin/python -m scripts.refresh_prices",
             ".venv/bin/python -m scripts.refresh_prices --offline",
             ".venv/bin/python -m scripts.gen_forcenew ../terraform-provider-aws --version v6.x.y "
@@ -177,6 +183,7 @@ NOT_RUNNABLE: dict[str, str] = {
         ],
         GENERATOR,
     ),
+    ".venv/bin/python -m components.config.reference": REFERENCE,
 }
 
 
