@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 STACK ?= dev
 REQUIREMENTS := requirements.txt requirements-dev.txt policies/requirements.txt
 
-.PHONY: setup preview test lint typecheck unit bench verify diagram clean
+.PHONY: setup preview test lint typecheck unit bench verify docs diagram clean
 
 setup: $(STAMP)
 
@@ -42,9 +42,13 @@ bench: $(STAMP)
 verify: $(STAMP)
 	$(PY) -m verify --stack $(STACK)
 
-# Regenerate README.md's prod diagram from preflight's own Markdown report.
+# Regenerate every generated block of README.md and docs/ (preflight's own output, its usage,
+# the config reference) from the code as it is now; `diagram`: only README.md's prod drawing.
+docs: $(STAMP)
+	$(PY) -m scripts.update_docs
+
 diagram: $(STAMP)
-	$(PY) scripts/update_readme_diagram.py
+	$(PY) -m scripts.update_docs prod-diagram
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,15 +1,18 @@
 """The README and docs/ say only true things about the repository.
 
-Every relative link (and its #anchor) resolves; every repo path shown in backticks exists;
-every `make <target>` is a Makefile target; every `python -m <module> ...` names a real
-module whose argparse accepts the subcommand and flags shown (read from its own `-h`); the
-README's prod diagram is what `make diagram` would write now.
+Every relative link (and its #anchor) resolves; every repo path shown in backticks or in a
+command exists (or is a file the documented commands write); every `make <target>` is a
+Makefile target; every `python -m <module> ...` names a real module whose argparse accepts the
+subcommand and flags shown (read from its own `-h`); every generated block is what `make docs`
+writes now; docs/design.md names every test module. The commands themselves are run or pinned
+in test_doc_commands.py.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.util
+import itertools
 import re
 import subprocess
 import sys
@@ -17,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from scripts import update_readme_diagram
+from scripts import update_docs
+from scripts.doc_workspace import MADE_FILES, Workspace
+from tests.repo.doc_commands import DOCS, ROOT, all_shown
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 DOC_IDS = [str(path.relative_to(ROOT)) for path in DOCS]
 
 
@@ -28,10 +31,22 @@ _FENCE = re.compile(r"^[ \t]*```[^\n]*\n(.*?)^[ \t]*```[ \t]*$", re.MULTILINE | 
 _INLINE = re.compile(r"`([^`]+)`")
 _LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 _EXTENSIONS = (".py", ".md", ".yaml", ".yml", ".json", ".txt", ".toml", ".cfg")
-# Files that the commands shown *write* (examples of an output path), not repository files.
-_OUTPUT_EXAMPLES = {"outputs.json", "report.md", "STATE.json", "preview-<stack>.md"}
-# File names of the outside world the docs mention: EB's alternative Docker bundle root file.
-_NOT_REPO_FILES = {"Dockerrun.aws.json"}
+# File names of the outside world the docs mention: EB's alternative Docker bundle root file,
+# the provenance file gen_forcenew reads, the metavar of a state file.
+_NOT_REPO_FILES = {"Dockerrun.aws.json", "files.json", "STATE.json"}
+
+
+@functools.cache
+def _written() -> frozenset[str]:
+    """Files the documented commands write (`--json PATH`, `> PATH`, ...) or the workspace
+    makes first (scripts/doc_workspace.py): examples of a path, not repository files."""
+    written = set(MADE_FILES)
+    for shown in all_shown():
+        words = shown.words
+        for flag, path in itertools.pairwise(words):
+            if flag in {"--json", "--markdown", "--plan-json", "--file", ">"}:
+                written.add(path.strip('"'))
+    return frozenset(written)
 
 
 def _text(path: Path) -> str:
@@ -76,7 +91,7 @@ def _exists(shown: str) -> bool:
 def _looks_like_repo_path(span: str) -> bool:
     if (
         not re.fullmatch(r"[\w.<>-]+(?:/[\w.<>-]+)*/?", span)
-        or span in _OUTPUT_EXAMPLES | _NOT_REPO_FILES
+        or span in _written() | _NOT_REPO_FILES
     ):
         return False
     if span.endswith(_EXTENSIONS):
@@ -115,6 +130,12 @@ def test_every_repo_path_in_backticks_exists(doc: Path) -> None:
     assert shown, f"{doc.name}: no repository path found; the path heuristic is broken"
     missing = [span for span in shown if not _exists(span)]
     assert not missing, f"{doc.name}: paths that do not exist: {missing}"
+
+
+def test_every_repo_path_in_a_command_exists() -> None:
+    shown = {(s.where, w) for s in all_shown() for w in s.words if _looks_like_repo_path(w)}
+    assert len(shown) > 10, "the path heuristic is broken"
+    assert sorted(where for where, word in shown if not _exists(word)) == []
 
 
 def _make_targets() -> set[str]:
@@ -180,7 +201,7 @@ def test_every_python_m_command_shown_is_accepted(doc: Path) -> None:
 def test_the_checks_see_commands_and_paths() -> None:
     """Guards the scanners: the README's own commands and paths are found."""
     readme = ROOT / "README.md"
-    assert ("preflight", ["preview"]) in [(m, w[:1]) for m, w in _python_m(readme)]
+    assert ("components.config.reference", []) in _python_m(ROOT / "docs/configuration.md")
     assert any(re.search(r"\bmake diagram\b", line) for line in _code(_text(readme)))
     assert _looks_like_repo_path("policies/config/<stage>.json")
     assert _exists("policies/config/<stage>.json")
@@ -188,18 +209,62 @@ def test_the_checks_see_commands_and_paths() -> None:
     assert not _looks_like_repo_path("aws:elasticbeanstalk:application:environment")
 
 
-def test_readme_diagram_is_what_make_diagram_writes() -> None:
-    readme = _text(ROOT / "README.md")
-    generated = update_readme_diagram.current_diagram("prod")
-    assert generated.startswith("```mermaid\nflowchart LR\n")
-    assert update_readme_diagram.committed_diagram(readme) == generated
-    assert update_readme_diagram.replace_block(readme, generated) == readme
+@pytest.mark.parametrize("name", list(update_docs.BLOCKS))
+def test_every_generated_block_is_what_make_docs_writes(name: str, workspace: Workspace) -> None:
+    block = update_docs.BLOCKS[name]
+    committed = update_docs.committed_block(_text(ROOT / block.doc), name)
+    assert committed == block.make(workspace), f"{block.doc}: {name} is stale; run `make docs`"
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=DOC_IDS)
+def test_every_marked_block_is_one_make_docs_writes(doc: Path) -> None:
+    names = update_docs.block_names(_text(doc))
+    here = [n for n, block in update_docs.BLOCKS.items() if ROOT / block.doc == doc]
+    here += [n for n, checked in update_docs.CHECKED.items() if ROOT / checked == doc]
+    assert sorted(names) == sorted(here), f"{doc.name}: markers {names}, known {here}"
 
 
 def test_replace_block_swaps_only_the_marked_text() -> None:
-    start, end = "<!-- prod-diagram:start -->", "<!-- prod-diagram:end -->"
+    start, end = update_docs.markers("prod-diagram")
     readme = f"intro\n{start}\n```mermaid\nold\n```\n{end}\nrest\n"
-    new = update_readme_diagram.replace_block(readme, "```mermaid\nnew\n```\n")
+    new = update_docs.replace_block(readme, "prod-diagram", "```mermaid\nnew\n```\n")
     assert new == f"intro\n{start}\n```mermaid\nnew\n```\n{end}\nrest\n"
+    assert update_docs.committed_block(new, "prod-diagram") == "```mermaid\nnew\n```\n"
     with pytest.raises(ValueError, match="markers"):
-        update_readme_diagram.replace_block("no markers", "x")
+        update_docs.replace_block("no markers", "prod-diagram", "x")
+
+
+def test_design_names_every_test_module_in_its_room() -> None:
+    """docs/design.md's table: a row per room of tests/, naming each of its test modules."""
+    rows: dict[str, str] = {}
+    table = re.findall(
+        r"^\| `(tests/[\w/]+/)`[^|]* \| (.*) \|$", _text(ROOT / "docs/design.md"), re.M
+    )
+    for room, row in table:
+        rows[room] = rows.get(room, "") + row
+    modules = sorted(name for name in _tracked() if re.fullmatch(r"tests/.+/test_\w+\.py", name))
+    room = {m: "/".join(m.split("/")[:2]) + "/" for m in modules}  # tests/<room>/
+    unnamed = [m for m in modules if f"`{Path(m).name}`" not in rows.get(room[m], "")]
+    assert unnamed == [], "docs/design.md: test modules its table does not name in their room"
+    named = {(room, n) for room, row in rows.items() for n in re.findall(r"`(test_\w+\.py)`", row)}
+    assert sorted(f"{room}{n}" for room, n in named if f"{room}{n}" not in modules) == []
+
+
+def test_readme_starts_with_make_preview_and_make_test_and_stays_short() -> None:
+    readme = _text(ROOT / "README.md")
+    first = _FENCE.search(readme)
+    assert first is not None
+    assert [line.split("#")[0].strip() for line in first.group(1).splitlines()] == [
+        "make preview",
+        "make test",
+    ]
+    assert len(readme.splitlines()) <= 200
+
+
+def test_the_documented_make_recipes() -> None:
+    """DESIGN.md's exact commands; `make docs` and `make diagram` run the block generator."""
+    makefile = _text(ROOT / "Makefile")
+    assert "\npreview: $(STAMP)\n\t$(PY) -m preflight preview --stack $(STACK)\n" in makefile
+    assert "\ntest: lint typecheck unit\n" in makefile
+    assert "\ndocs: $(STAMP)\n\t$(PY) -m scripts.update_docs\n" in makefile
+    assert "\ndiagram: $(STAMP)\n\t$(PY) -m scripts.update_docs prod-diagram\n" in makefile

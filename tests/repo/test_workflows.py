@@ -200,8 +200,7 @@ def test_offline_preview_runs_for_both_stacks_and_is_commented() -> None:
     assert job["strategy"]["fail-fast"] is False
     runs = "\n".join(s.get("run", "") for s in job["steps"])
     assert (
-        '.venv/bin/python -m preflight preview --stack "$STACK" "${base[@]}" '
-        '--markdown "preview-$STACK.md"'
+        '.venv/bin/preflight preview --stack "$STACK" "${base[@]}" --markdown "preview-$STACK.md"'
     ) in runs
     (comment,) = steps_using(job, "marocchino/sticky-pull-request-comment@")
     assert comment["with"] == {
@@ -219,7 +218,7 @@ def test_plan_is_against_a_worktree_of_the_base_commit() -> None:
     steps = {s.get("name"): s for s in job["steps"]}
     export = steps["Export the stack at the base commit"]
     assert 'git worktree add --detach "$RUNNER_TEMP/base" "$BASE_SHA"' in export["run"]
-    assert '--project-dir "$RUNNER_TEMP/base" preview' in export["run"]
+    assert '.venv/bin/preflight --project-dir "$RUNNER_TEMP/base" preview' in export["run"]
     assert '--json "$RUNNER_TEMP/base-commit-$STACK.json"' in export["run"]
     assert export["env"]["BASE_SHA"] == "${{ github.event.pull_request.base.sha }}"
     plan = steps["Plan against the base with the policy pack"]
@@ -285,6 +284,27 @@ def test_the_full_plan_is_an_artifact_the_comment_links() -> None:
     assert '--markdown "preview-$STACK.md" > "plan-$STACK.txt"' in plan
 
 
+def test_the_tools_run_as_console_scripts_that_keep_their_exit_codes() -> None:
+    """`make` reports any failure as its own exit 2 and a bare `python -m` needs the venv's
+    interpreter: every step that runs preflight or verify calls the console script
+    (docs/preflight.md, "Exit codes"); the plan gate, which has none, the venv's python."""
+    lines = [
+        line.strip()
+        for _, _, job in all_jobs()
+        for step in job.get("steps", [])
+        for line in str(step.get("run", "")).splitlines()
+    ]
+    assert [
+        line for line in lines if re.search(r"python -m (preflight|verify)\b(?!\.)", line)
+    ] == []
+    assert [line for line in lines if re.search(r"\bmake (preview|verify|bench)\b", line)] == []
+    assert sum(line.startswith(".venv/bin/preflight ") for line in lines) == 2
+    assert sum(line.startswith(".venv/bin/verify ") for line in lines) == 2
+    gate = [line for line in lines if "preflight.gate" in line]
+    assert len(gate) == 2
+    assert all(line.startswith(".venv/bin/python -m preflight.gate ") for line in gate)
+
+
 def test_stateful_prod_changes_fail_unless_labelled() -> None:
     job = load("pull-request.yml")["jobs"]["preflight"]
     (gate,) = [s for s in job["steps"] if "preflight.gate" in s.get("run", "")]
@@ -336,7 +356,7 @@ def test_each_deploy_runs_up_with_the_pack_and_its_stage_config(stage: str) -> N
     steps = job["steps"]
     assert steps.index(aws) < steps.index(pulumi)
     verify = steps[-1]["run"]
-    assert '.venv/bin/python -m verify --stack "$STACK" --outputs' in verify
+    assert '.venv/bin/verify --stack "$STACK" --outputs' in verify
 
 
 @pytest.mark.parametrize("stage", STAGES)
