@@ -7,6 +7,7 @@ attacker-controlled contexts), version comments on pins, one update per stack at
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -301,20 +302,60 @@ def test_the_tools_run_as_console_scripts_that_keep_their_exit_codes() -> None:
     assert sum(line.startswith(".venv/bin/preflight ") for line in lines) == 2
     assert sum(line.startswith(".venv/bin/verify ") for line in lines) == 2
     gate = [line for line in lines if "preflight.gate" in line]
-    assert len(gate) == 2
-    assert all(line.startswith(".venv/bin/python -m preflight.gate ") for line in gate)
+    assert gate == ['.venv/bin/python -m preflight.gate "${allow[@]}" "plan-$STACK.json"']
 
 
-def test_stateful_prod_changes_fail_unless_labelled() -> None:
+def test_the_plan_gate_runs_on_both_stacks_and_only_prod_data_needs_the_label() -> None:
+    """Every stack's plan goes through the gate (its blue/green guards hold everywhere, and no
+    label accepts a broken one); `--allow-stateful` for dev always, for prod with the label."""
     job = load("pull-request.yml")["jobs"]["preflight"]
     (gate,) = [s for s in job["steps"] if "preflight.gate" in s.get("run", "")]
-    assert gate["if"] == "matrix.stack == 'prod' && hashFiles('plan-prod.json') != ''"
-    assert gate["env"]["ALLOWED"] == (
-        "${{ contains(github.event.pull_request.labels.*.name, 'allow-stateful-replace') }}"
-    )
+    assert gate["if"] == "hashFiles(format('plan-{0}.json', matrix.stack)) != ''"
+    assert gate["env"] == {
+        "STACK": "${{ matrix.stack }}",
+        "ALLOWED": (
+            "${{ contains(github.event.pull_request.labels.*.name, 'allow-stateful-replace') }}"
+        ),
+    }
     lines = [line.strip() for line in gate["run"].splitlines()]
-    assert lines[-1] == ".venv/bin/python -m preflight.gate plan-prod.json"  # its exit code
-    assert 'if [ "$ALLOWED" = "true" ]; then' in lines
+    assert lines == [
+        "allow=()",
+        'if [ "$STACK" != "prod" ]; then',
+        "allow=(--allow-stateful)",
+        'elif [ "$ALLOWED" = "true" ]; then',
+        'echo "::warning::allow-stateful-replace label present: stateful changes accepted"',
+        "allow=(--allow-stateful)",
+        "fi",
+        '.venv/bin/python -m preflight.gate "${allow[@]}" "plan-$STACK.json"',  # its exit code
+    ]
+    assert "|| true" not in gate["run"]
+
+
+@pytest.mark.parametrize(
+    ("stack", "labelled", "flags"),
+    [
+        ("dev", "false", ["--allow-stateful"]),
+        ("prod", "false", []),
+        ("prod", "true", ["--allow-stateful"]),
+    ],
+)
+def test_the_gate_step_passes_the_flag_bash_would(
+    tmp_path: Path, stack: str, labelled: str, flags: list[str]
+) -> None:
+    """The step's script run by bash with the gate replaced by an echo of its arguments."""
+    job = load("pull-request.yml")["jobs"]["preflight"]
+    (gate,) = [s for s in job["steps"] if "preflight.gate" in s.get("run", "")]
+    script = gate["run"].replace(".venv/bin/python -m preflight.gate", "printf '%s\\n'")
+    run = subprocess.run(
+        ["bash", "-e", "-c", script],
+        env={"STACK": stack, "ALLOWED": labelled, "PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    shown = [line for line in run.stdout.splitlines() if not line.startswith("::warning::")]
+    assert shown == [*flags, f"plan-{stack}.json"]
 
 
 def test_real_preview_only_with_an_oidc_role_and_with_the_pack_per_stage() -> None:
