@@ -139,6 +139,10 @@ class _Answering(pulumi.runtime.Mocks):
         registration.checked = account.check(
             registration.type, registration.name, registration.inputs, registration.outputs
         )
+        # What Check set (`region`, `tagsAll`) is state too: the provider reads it back, so a
+        # real export's outputs hold it, and a pack judging an unchanged resource sees it.
+        state = {**state, **registration.checked.extras}
+        registration.outputs.update(registration.checked.extras)
         responder = self.monitor.responder
         answer = responder.respond(registration) if responder is not None else None
         return answer if answer is not None else (resource_id, state)

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from tests.preflight.conftest import base_edit
-from tests.preflight_support import preflight
+from tests.preflight_support import copy_project, preflight
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
@@ -123,6 +123,32 @@ def test_cli_refuses_a_protected_replace_in_prod(tmp_path: Path, own_base: dict[
     assert "\nBase: `base.json`.\n" in text
     assert text.index("### Plan against the base state") < text.index("### Policy report")
     assert text.index("### Policy report") < text.index("```mermaid")
+
+
+def test_an_update_only_plan_judges_unchanged_versions_in_their_region(
+    tmp_path: Path, own_base: dict[str, Any]
+) -> None:
+    """An unchanged resource is judged with its recorded outputs, which hold the `region` the
+    provider's Check set (as a real pulumi-aws 7 state's do): the version rule can relate web's
+    environment to its unchanged version instead of calling the region unknown."""
+    versions = [
+        r for r in own_base["deployment"]["resources"] if r["type"].endswith("ApplicationVersion")
+    ]
+    assert {r["outputs"]["region"] for r in versions} == {"ap-northeast-2"}
+    base = tmp_path / "base.json"
+    base.write_text(json.dumps(own_base), encoding="utf-8")
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project")
+    stack_file = project / "Pulumi.prod.yaml"
+    text = stack_file.read_text(encoding="utf-8")
+    stack_file.write_text(text.replace("    minSize: 2\n", "    minSize: 3\n", 1), encoding="utf-8")
+    run = preflight("--project-dir", project, "preview", "--stack", "prod", "--base", base)
+    assert run.code == 0, run.stderr
+    assert "    ~ 1 to update\n" in run.stdout
+    assert "can't run policy" not in run.stdout
+    assert run.stdout.endswith(
+        "PASSED: no mandatory policy violation, 0 advisory [webmodel-guardrails on stage prod]\n"
+    )
 
 
 @pytest.mark.parametrize(
