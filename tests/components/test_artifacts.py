@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -314,27 +315,42 @@ def test_the_model_environment_gets_its_repository_and_may_read_only_it(stack: s
         }
 
 
-def test_changing_the_web_app_changes_only_the_web_version(tmp_path: Path) -> None:
-    project = copy_project(tmp_path)
+def _change_the_web_app(project: Path) -> None:
     (project / "apps" / "web" / "CHANGELOG").write_text("a web-only change\n")
-    changed = simulate("dev", project_dir=project)
-    before = deployment("dev")
-    assert changed.outputs["webVersionLabel"] != before.outputs["webVersionLabel"]
-    assert changed.outputs["modelVersionLabel"] == before.outputs["modelVersionLabel"]
-    assert changed.outputs["modelRepositoryUri"] == before.outputs["modelRepositoryUri"]
-    assert environment(changed, "model").inputs == environment(before, "model").inputs
 
 
-def test_a_new_model_changes_the_model_environment_and_not_the_web(tmp_path: Path) -> None:
-    project = copy_project(tmp_path)
+def _retrain_the_model(project: Path) -> None:
     config = project / "apps" / "model" / "model_repository" / "scorer" / "config.pbtxt"
     config.write_text(config.read_text() + "\n# retrained\n")
-    changed = simulate("dev", project_dir=project)
+
+
+@pytest.mark.parametrize(
+    ("change", "changed", "unchanged", "untouched_role"),
+    [
+        (
+            _change_the_web_app,
+            "webVersionLabel",
+            ("modelVersionLabel", "modelRepositoryUri"),
+            "model",
+        ),
+        (_retrain_the_model, "modelRepositoryUri", ("webVersionLabel", "modelVersionLabel"), "web"),
+    ],
+    ids=["web-app-changed", "model-retrained"],
+)
+def test_a_change_to_one_role_changes_only_its_artifact(
+    tmp_path: Path,
+    change: Callable[[Path], None],
+    changed: str,
+    unchanged: tuple[str, str],
+    untouched_role: str,
+) -> None:
+    project = copy_project(tmp_path)
+    change(project)
+    after = simulate("dev", project_dir=project)
     before = deployment("dev")
-    assert changed.outputs["modelRepositoryUri"] != before.outputs["modelRepositoryUri"]
-    assert changed.outputs["webVersionLabel"] == before.outputs["webVersionLabel"]
-    assert changed.outputs["modelVersionLabel"] == before.outputs["modelVersionLabel"]
-    assert environment(changed, "web").inputs == environment(before, "web").inputs
+    assert after.outputs[changed] != before.outputs[changed]
+    assert [after.outputs[o] for o in unchanged] == [before.outputs[o] for o in unchanged]
+    assert environment(after, untouched_role).inputs == environment(before, untouched_role).inputs
 
 
 def test_a_configured_repository_uri_is_used_instead_of_the_upload() -> None:
