@@ -95,62 +95,65 @@ class DynamoStore:
 
     def claim(self, key: str, lease_seconds: int) -> Claim:
         now = int(self._clock())
-        claimed = self._call(
-            self._client.put_item,
-            Item={
-                "key": {"S": key},
-                "status": {"S": "busy"},
-                "lease_until": {"N": str(now + lease_seconds)},
-                "expires_at": {"N": str(now + lease_seconds)},
-            },
-            ConditionExpression=(
-                "attribute_not_exists(#k) OR expires_at < :now "
-                "OR (#s = :busy AND lease_until < :now)"
-            ),
-            ExpressionAttributeNames={"#k": "key", "#s": "status"},
-            ExpressionAttributeValues={":now": {"N": str(now)}, ":busy": {"S": "busy"}},
-        )
-        return Claim.NEW if claimed is not None else self._existing(key)
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    "key": {"S": key},
+                    "status": {"S": "busy"},
+                    "lease_until": {"N": str(now + lease_seconds)},
+                    "expires_at": {"N": str(now + lease_seconds)},
+                },
+                ConditionExpression=(
+                    "attribute_not_exists(#k) OR expires_at < :now "
+                    "OR (#s = :busy AND lease_until < :now)"
+                ),
+                ExpressionAttributeNames={"#k": "key", "#s": "status"},
+                ExpressionAttributeValues={":now": {"N": str(now)}, ":busy": {"S": "busy"}},
+            )
+        except Exception as exc:
+            if _error_code(exc) != "ConditionalCheckFailedException":
+                raise StoreError(f"DynamoDB table {self._table!r}: {_describe(exc)}") from exc
+            return self._existing(key)
+        return Claim.NEW
 
     def _existing(self, key: str) -> Claim:
-        found = self._call(self._client.get_item, Key={"key": {"S": key}}, ConsistentRead=True)
-        item = (found or {}).get("Item")
+        try:
+            item = self._client.get_item(
+                TableName=self._table, Key={"key": {"S": key}}, ConsistentRead=True
+            ).get("Item")
+        except Exception as exc:
+            raise StoreError(f"DynamoDB table {self._table!r}: {_describe(exc)}") from exc
         if item is not None and item.get("status", {}).get("S") == "done":
             return Claim.DONE
         # Busy, or deleted between the put and the get: either way, not ours now.
         return Claim.BUSY
 
     def complete(self, key: str, retention_seconds: int) -> None:
-        self._call(
-            self._client.put_item,
-            Item={
-                "key": {"S": key},
-                "status": {"S": "done"},
-                "expires_at": {"N": str(int(self._clock()) + retention_seconds)},
-            },
-        )
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    "key": {"S": key},
+                    "status": {"S": "done"},
+                    "expires_at": {"N": str(int(self._clock()) + retention_seconds)},
+                },
+            )
+        except Exception as exc:
+            raise StoreError(f"DynamoDB table {self._table!r}: {_describe(exc)}") from exc
 
     def release(self, key: str) -> None:
-        self._call(
-            self._client.delete_item,
-            Key={"key": {"S": key}},
-            ConditionExpression="#s = :busy",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":busy": {"S": "busy"}},
-        )
-
-    def _call(self, operation: Callable[..., Any], **request: Any) -> dict[str, Any] | None:
-        """DynamoDB's answer to `operation` on the table ({} when the client gives none); None
-        when the request has a condition and it did not hold; StoreError when the table could
-        not answer."""
         try:
-            answer: dict[str, Any] | None = operation(TableName=self._table, **request)
+            self._client.delete_item(
+                TableName=self._table,
+                Key={"key": {"S": key}},
+                ConditionExpression="#s = :busy",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":busy": {"S": "busy"}},
+            )
         except Exception as exc:
-            conditional = "ConditionExpression" in request
-            if conditional and _error_code(exc) == "ConditionalCheckFailedException":
-                return None
-            raise StoreError(f"DynamoDB table {self._table!r}: {_describe(exc)}") from exc
-        return answer or {}
+            if _error_code(exc) != "ConditionalCheckFailedException":
+                raise StoreError(f"DynamoDB table {self._table!r}: {_describe(exc)}") from exc
 
 
 def _error_code(exc: Exception) -> str | None:
