@@ -12,6 +12,7 @@ import pytest
 from pricing import HOURS_PER_MONTH
 from pricing.table import TABLE
 
+from tests.cli_support import assert_one_line_error
 from tests.policies.cost_support import price
 from tests.preflight_support import copy_project, preflight
 
@@ -126,10 +127,7 @@ def test_a_bad_usage_file_is_one_line_naming_the_key(
     usage = tmp_path / "usage.json"
     usage.write_text(content, encoding="utf-8")
     run = preflight("cost", "--stack", "dev", "--usage", usage)
-    assert run.code == 2
-    assert run.stderr.startswith(f"preflight: error: {usage}: ")
-    assert problem in run.stderr
-    assert run.stderr.count("\n") == 1
+    assert_one_line_error(run.code, run.stderr, f"preflight: error: {usage}: ", problem)
 
 
 def test_a_usage_file_overrides_the_stage_assumption(tmp_path: Path) -> None:
