@@ -45,11 +45,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_stack(command: argparse.ArgumentParser) -> None:
+    """--stack, as preview and cost take it."""
+    command.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
+
+
+def _add_base(command: argparse.ArgumentParser, against: str) -> None:
+    """--base, as preview and cost take it; `against` says what the command does with it."""
+    command.add_argument(
+        "--base",
+        type=Path,
+        metavar="STATE.json",
+        help=f"`pulumi stack export` of the stack as it is now: {against}",
+    )
+
+
 def _add_preview(commands: Any) -> None:
     preview = commands.add_parser(
         "preview", help="run the program against a simulated AWS and evaluate the policy pack"
     )
-    preview.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
+    _add_stack(preview)
     preview.add_argument(
         "--json",
         metavar="PATH",
@@ -63,12 +78,7 @@ def _add_preview(commands: Any) -> None:
         action="store_true",
         help="write secret values as plaintext in --json (like `stack export --show-secrets`)",
     )
-    preview.add_argument(
-        "--base",
-        type=Path,
-        metavar="STATE.json",
-        help="`pulumi stack export` of the stack as it is now: print the plan against it",
-    )
+    _add_base(preview, "print the plan against it")
     preview.add_argument(
         "--plan-json",
         metavar="PATH",
@@ -80,13 +90,8 @@ def _add_cost(commands: Any) -> None:
     cost = commands.add_parser(
         "cost", help="the stack's monthly on-demand estimate, and what a change does to it"
     )
-    cost.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
-    cost.add_argument(
-        "--base",
-        type=Path,
-        metavar="STATE.json",
-        help="`pulumi stack export` of the stack as it is now: the difference against it",
-    )
+    _add_stack(cost)
+    _add_base(cost, "the difference against it")
     cost.add_argument(
         "--usage",
         type=Path,

@@ -4,7 +4,8 @@ checks themselves only say what they found."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from verify.aws import AwsCallFailed
 from verify.result import CheckResult
@@ -17,12 +18,55 @@ NOT_PUBLIC_POLICY = "rds-not-publicly-accessible"
 ENCRYPTED_POLICY = "rds-storage-encrypted"
 MULTI_AZ_POLICY = "rds-multi-az"
 
-DATABASE_CHECKS: tuple[tuple[str, str], ...] = (
-    ("rds-not-public", NOT_PUBLIC_POLICY),
-    ("rds-encrypted", ENCRYPTED_POLICY),
-    ("rds-multi-az", MULTI_AZ_POLICY),
+
+@dataclass(frozen=True)
+class DatabaseCheck:
+    """One guarantee about the instance: a field of `describe_db_instances` that must be
+    `wanted`, what the report says when it is and when it is not, and the fix."""
+
+    check_id: str
+    policy: str
+    """The pack policy it mirrors: how strict it is in a stage (see verify/enforcement.py)."""
+    field: Literal["PubliclyAccessible", "StorageEncrypted", "MultiAZ"]
+    wanted: bool
+    holds: str
+    broken: str
+    fix: str
+
+
+DATABASE_CHECKS: tuple[DatabaseCheck, ...] = (
+    DatabaseCheck(
+        "rds-not-public",
+        NOT_PUBLIC_POLICY,
+        "PubliclyAccessible",
+        wanted=False,
+        holds="is not publicly accessible",
+        broken="is publicly accessible",
+        fix="set publiclyAccessible=false (and a DB subnet group of private subnets), "
+        "then `pulumi up`",
+    ),
+    DatabaseCheck(
+        "rds-encrypted",
+        ENCRYPTED_POLICY,
+        "StorageEncrypted",
+        wanted=True,
+        holds="storage is encrypted",
+        broken="storage is not encrypted",
+        fix="encryption cannot be turned on in place: snapshot, copy the snapshot with "
+        "encryption, restore, and point the stack at the new instance",
+    ),
+    DatabaseCheck(
+        "rds-multi-az",
+        MULTI_AZ_POLICY,
+        "MultiAZ",
+        wanted=True,
+        holds="is multi-AZ",
+        broken="is single-AZ",
+        fix="set webmodel:database multiAz: true in Pulumi.<stage>.yaml and `pulumi up` "
+        "(AWS converts it online)",
+    ),
 )
-"""(check id, pack policy) of every database check, in report order."""
+"""Every database check, in report order."""
 
 
 def find_db_instance(rds: RDSClient, identifier: str) -> DBInstanceTypeDef | None:
@@ -39,68 +83,28 @@ def find_db_instance(rds: RDSClient, identifier: str) -> DBInstanceTypeDef | Non
 def check_db_missing(identifier: str) -> list[CheckResult]:
     return [
         CheckResult(
-            check_id,
+            check.check_id,
             False,
             f"DB instance {identifier!r} not found",
             "run `pulumi refresh` then `pulumi up`; restore from the latest snapshot "
             "if it was deleted",
-            policy,
+            check.policy,
         )
-        for check_id, policy in DATABASE_CHECKS
+        for check in DATABASE_CHECKS
     ]
 
 
-def check_db_not_public(db: DBInstanceTypeDef) -> CheckResult:
+def check_db(db: DBInstanceTypeDef) -> list[CheckResult]:
+    """Every database check of the instance, in report order."""
+    return [_check(db, check) for check in DATABASE_CHECKS]
+
+
+def _check(db: DBInstanceTypeDef, check: DatabaseCheck) -> CheckResult:
     name = db["DBInstanceIdentifier"]
-    if db.get("PubliclyAccessible"):
+    if bool(db.get(check.field)) == check.wanted:
         return CheckResult(
-            "rds-not-public",
-            False,
-            f"DB instance {name!r} is publicly accessible",
-            "set publiclyAccessible=false (and a DB subnet group of private subnets), "
-            "then `pulumi up`",
-            NOT_PUBLIC_POLICY,
+            check.check_id, True, f"DB instance {name!r} {check.holds}", policy=check.policy
         )
     return CheckResult(
-        "rds-not-public",
-        True,
-        f"DB instance {name!r} is not publicly accessible",
-        policy=NOT_PUBLIC_POLICY,
-    )
-
-
-def check_db_encrypted(db: DBInstanceTypeDef) -> CheckResult:
-    name = db["DBInstanceIdentifier"]
-    if not db.get("StorageEncrypted"):
-        return CheckResult(
-            "rds-encrypted",
-            False,
-            f"DB instance {name!r} storage is not encrypted",
-            "encryption cannot be turned on in place: snapshot, copy the snapshot with "
-            "encryption, restore, and point the stack at the new instance",
-            ENCRYPTED_POLICY,
-        )
-    return CheckResult(
-        "rds-encrypted",
-        True,
-        f"DB instance {name!r} storage is encrypted",
-        policy=ENCRYPTED_POLICY,
-    )
-
-
-def check_db_multi_az(db: DBInstanceTypeDef) -> CheckResult:
-    """A broken guarantee wherever the stage's pack config makes `rds-multi-az` mandatory,
-    a warning where it is advisory."""
-    name = db["DBInstanceIdentifier"]
-    if db.get("MultiAZ"):
-        return CheckResult(
-            "rds-multi-az", True, f"DB instance {name!r} is multi-AZ", policy=MULTI_AZ_POLICY
-        )
-    return CheckResult(
-        "rds-multi-az",
-        False,
-        f"DB instance {name!r} is single-AZ",
-        "set webmodel:database multiAz: true in Pulumi.<stage>.yaml and `pulumi up` "
-        "(AWS converts it online)",
-        MULTI_AZ_POLICY,
+        check.check_id, False, f"DB instance {name!r} {check.broken}", check.fix, check.policy
     )

@@ -24,6 +24,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from preflight.inputs.errors import InputError
+from preflight.inputs.files import read_text
 from verify.checks import Role
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -227,12 +228,11 @@ def _one_line(invalid: ValidationError, source: str) -> str:
 
 def load_outputs_file(path: Path) -> StackOutputs:
     """Read a `pulumi stack output --json [--show-secrets]` file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"outputs file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read outputs file {path}: {err}") from None
+    text = read_text(
+        path,
+        f"outputs file {path} does not exist",
+        lambda err: f"cannot read outputs file {path}: {err}",
+    )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:

@@ -30,10 +30,8 @@ from verify.checks import (
 )
 from verify.database import (
     DATABASE_CHECKS,
-    check_db_encrypted,
+    check_db,
     check_db_missing,
-    check_db_multi_az,
-    check_db_not_public,
     find_db_instance,
 )
 from verify.domain import check_domain_alias
@@ -57,7 +55,7 @@ from verify.worker import (
 MIRRORED_POLICIES: frozenset[str] = frozenset(
     {PRIVATE_SUBNETS_POLICY, ENV_PROPERTIES_POLICY, INTERNAL_MODEL_POLICY, STACK_VERSION_POLICY}
     | {SWITCH_POLICY}
-    | {policy for _, policy in DATABASE_CHECKS}
+    | {check.policy for check in DATABASE_CHECKS}
     | {policy for _, policy in QUEUE_CHECKS}
 )
 """The pack policies verify's checks mirror; each must exist in the pack (a parity test)."""
@@ -192,7 +190,7 @@ def verify_database(clients: Clients, identifier: str) -> list[CheckResult]:
     db = find_db_instance(clients.rds, identifier)
     if db is None:
         return check_db_missing(identifier)
-    return [check_db_not_public(db), check_db_encrypted(db), check_db_multi_az(db)]
+    return check_db(db)
 
 
 def verify_slot(clients: Clients, outputs: StackOutputs, slot: str) -> list[CheckResult]:

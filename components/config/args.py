@@ -1,4 +1,5 @@
-"""The validated stack config mapped onto every component's Args, field by field.
+"""The validated stack config mapped onto every component's Args: an Args field that bears a
+config field's name takes its value (`_from_config`); the others are spelled out here.
 
 Components take flat, typed Args and never the config models; this is the one place that
 knows both, so `__main__.py` (and the tests) build each component's Args from the config the
@@ -11,12 +12,14 @@ the wiring stays in `__main__.py`. A field that may be secret goes on marked sec
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import pulumi
+from pydantic import BaseModel
 
 from components.artifacts import ArtifactsArgs, SlotVersions
 from components.beanstalk.application import ApplicationArgs
@@ -58,6 +61,11 @@ MODEL_HOST = f"model.{PRIVATE_ZONE}"
 """The model tier's stable name there: MODEL_URL is `http://<MODEL_HOST>` whichever slot is
 live, so a flip of the model never changes the web or worker environments."""
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+A = TypeVar("A", bound="DataclassInstance")
+
 
 @overload
 def _secret_if(secret: bool, value: str) -> pulumi.Input[str]: ...
@@ -68,19 +76,27 @@ def _secret_if(secret: bool, value: str | None) -> pulumi.Input[str] | None:
     return pulumi.Output.secret(value) if value is not None and secret else value
 
 
+def _from_config(args_type: type[A], *sections: BaseModel, **rest: Any) -> A:
+    """`args_type` built from config `sections`: each Args field named as a field of a section
+    takes that field's value (Args fields bear their config field's name), the rest comes in
+    `rest`, which also overrides a section's value (marked secret, mapped onto another type)."""
+    wanted = {f.name for f in dataclasses.fields(args_type)} - rest.keys()
+    taken = {
+        name: getattr(section, name)
+        for section in sections
+        for name in type(section).model_fields
+        if name in wanted
+    }
+    return args_type(**taken, **rest)
+
+
 # -- the shared infrastructure ----------------------------------------------------------------
 
 
 def network(config: StackConfig) -> NetworkArgs:
     """`webmodel:network`: the VPC and its three subnet tiers."""
     settings = config.network
-    return NetworkArgs(
-        cidr_block=settings.cidr_block,
-        availability_zone_count=settings.availability_zones,
-        subnet_prefix_length=settings.subnet_prefix_length,
-        nat_gateways=settings.nat_gateways,
-        flow_log_retention_days=settings.flow_log_retention_days,
-    )
+    return _from_config(NetworkArgs, settings, availability_zone_count=settings.availability_zones)
 
 
 def security_groups(
@@ -101,21 +117,13 @@ def database(
 ) -> DatabaseArgs:
     """`webmodel:database` in the given (isolated) subnets, admitting the `clients` groups."""
     settings, secret = config.database, config.is_secret("database")
-    return DatabaseArgs(
+    return _from_config(
+        DatabaseArgs,
+        settings,
         vpc_id=vpc_id,
         subnet_ids=subnet_ids,
         client_security_group_ids=clients,
-        instance_class=settings.instance_class,
-        engine_version=settings.engine_version,
-        allocated_storage_gb=settings.allocated_storage_gb,
-        max_allocated_storage_gb=settings.max_allocated_storage_gb,
-        database_name=settings.database_name,
         master_username=_secret_if(secret, settings.master_username),
-        multi_az=settings.multi_az,
-        deletion_protection=settings.deletion_protection,
-        backup_retention_days=settings.backup_retention_days,
-        skip_final_snapshot=settings.skip_final_snapshot,
-        protect=settings.protect,
         snapshot_identifier=_secret_if(secret, settings.snapshot_identifier),
     )
 
@@ -163,14 +171,9 @@ def domain(config: StackConfig) -> DomainArgs | None:
 
 def work_queue(worker: WorkerConfig) -> WorkQueueArgs:
     """`webmodel:worker`'s queue, dead-letter queue, processed-message table and scaling."""
-    return WorkQueueArgs(
-        max_receive_count=worker.max_receive_count,
-        visibility_timeout_seconds=worker.visibility_timeout_seconds,
-        processing_timeout_seconds=worker.processing_timeout_seconds,
-        message_retention_seconds=worker.message_retention_seconds,
-        scale_out_backlog=worker.scale_out_backlog,
-        scale_in_backlog=worker.scale_in_backlog,
-        scale_out_step=worker.scale_out_step,
+    return _from_config(
+        WorkQueueArgs,
+        worker,
         cooldown_seconds=worker.health_check_grace_seconds,
         idempotency_table=True,
         tags={"role": "worker"},  # cost allocation: the queue and its table serve the worker tier
@@ -181,11 +184,12 @@ def worker_daemon(
     worker: WorkerConfig, *, queue_url: pulumi.Input[str], queue_arn: pulumi.Input[str]
 ) -> WorkerDaemon:
     """sqsd of the worker environment: the queue's timeouts and retention, the app's path."""
-    return WorkerDaemon(
+    return _from_config(
+        WorkerDaemon,
+        worker,
         queue_url=queue_url,
         queue_arn=queue_arn,
         http_path=WORKER_HTTP_PATH,
-        http_connections=worker.http_connections,
         inactivity_timeout_seconds=worker.processing_timeout_seconds,
         visibility_timeout_seconds=worker.visibility_timeout_seconds,
         error_visibility_timeout_seconds=worker.retry_delay_seconds,
@@ -338,23 +342,12 @@ def environment_args(
 ) -> EnvironmentArgs:
     """`EnvironmentArgs` of one role's settings: capacity, deployments, platform, properties;
     the rest comes in `wiring`."""
-    return EnvironmentArgs(
+    return _from_config(
+        EnvironmentArgs,
+        settings,
+        platform,
         role=role,
-        instance_types=settings.instance_types,
-        min_size=settings.min_size,
-        max_size=settings.max_size,
-        root_volume_size_gb=settings.root_volume_size_gb,
-        image_id=settings.image_id,
         scaling=scaling_trigger(settings),
-        deployment_policy=settings.deployment_policy,
-        batch_size_percent=settings.batch_size_percent,
-        config_update_type=settings.config_update_type,
-        health_check_grace_seconds=settings.health_check_grace_seconds,
-        managed_update_window=platform.managed_update_window,
-        update_level=platform.update_level,
-        log_retention_days=platform.log_retention_days,
-        env=settings.env,
-        secrets=settings.secrets,
         secret_settings=secret_settings,
         **wiring,
     )
@@ -364,14 +357,7 @@ def scaling_trigger(settings: EnvironmentConfig) -> ScalingTrigger | None:
     """EB's scaling alarms of a load-balanced role; None for a worker (it scales on its queue)."""
     if not isinstance(settings, LoadBalancedConfig):
         return None
-    scaling = settings.scaling
-    return ScalingTrigger(
-        measure_name=scaling.measure_name,
-        statistic=scaling.statistic,
-        unit=scaling.unit,
-        lower_threshold=scaling.lower_threshold,
-        upper_threshold=scaling.upper_threshold,
-    )
+    return _from_config(ScalingTrigger, settings.scaling)
 
 
 def load_balancer(
@@ -388,11 +374,11 @@ def load_balancer(
     is."""
     if certificate_arn is None:
         certificate_arn = _secret_if(secret_settings, settings.certificate_arn)
-    return LoadBalancer(
+    return _from_config(
+        LoadBalancer,
+        settings,
         subnet_ids=subnet_ids,
         scheme=scheme,
         security_group_id=security_group_id,
-        health_check_path=settings.health_check_path,
         certificate_arn=certificate_arn,
-        ssl_policy=settings.ssl_policy,
     )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -74,15 +75,35 @@ LogRetentionDays = Annotated[
 ]
 
 
+V = TypeVar("V")
+M = TypeVar("M", bound=BaseModel)
+
+
 def _refuse(problem: str | None) -> None:
     """Raise a rule's problem (components/rules.py) the way pydantic reports it, under the key."""
     if problem is not None:
         raise ValueError(problem)
 
 
-def _check_retention(value: int) -> int:
-    _refuse(retention_problem(value))
-    return value
+def _obeys(rule: Callable[[V], str | None]) -> Callable[[V], V]:
+    """A field check (for `field_validator`): the field's value, refused with `rule`'s problem."""
+
+    def check(value: V) -> V:
+        _refuse(rule(value))
+        return value
+
+    return check
+
+
+def _fields_obey(rule: Callable[..., str | None], *fields: str) -> Any:
+    """A model validator: the model, refused with `rule`'s problem of the named fields' values
+    (a rule between fields, as components/rules.py states it)."""
+
+    def check(model: M) -> M:
+        _refuse(rule(*(getattr(model, name) for name in fields)))
+        return model
+
+    return model_validator(mode="after")(check)
 
 
 def check_regex(value: str | None) -> str | None:
@@ -129,18 +150,9 @@ class NetworkConfig(_Section):
     flow_log_retention_days: LogRetentionDays = 30
     """Retention of the VPC flow-log group in CloudWatch Logs."""
 
-    _retention = field_validator("flow_log_retention_days")(_check_retention)
-
-    @field_validator("cidr_block")
-    @classmethod
-    def _private_range(cls, value: str) -> str:
-        _refuse(vpc_cidr_problem(value))
-        return value
-
-    @model_validator(mode="after")
-    def _subnets_fit(self) -> NetworkConfig:
-        _refuse(subnet_layout_problem(self.cidr_block, self.subnet_prefix_length))
-        return self
+    _retention = field_validator("flow_log_retention_days")(_obeys(retention_problem))
+    _private_range = field_validator("cidr_block")(_obeys(vpc_cidr_problem))
+    _subnets_fit = _fields_obey(subnet_layout_problem, "cidr_block", "subnet_prefix_length")
 
 
 class DatabaseConfig(_Section):
@@ -203,7 +215,7 @@ class PlatformConfig(_Section):
     log_retention_days: LogRetentionDays = 30
     """Retention of the streamed instance and health logs."""
 
-    _retention = field_validator("log_retention_days")(_check_retention)
+    _retention = field_validator("log_retention_days")(_obeys(retention_problem))
     _compiles = field_validator("solution_stack_regex")(check_regex)
 
 
@@ -314,11 +326,7 @@ class EnvironmentConfig(_Section):
 
     _instance_types = field_validator("instance_types")(check_instance_types)
     _ami = field_validator("image_id")(check_ami)
-
-    @model_validator(mode="after")
-    def _sizes(self) -> EnvironmentConfig:
-        _refuse(capacity_problem(self.min_size, self.max_size))
-        return self
+    _sizes = _fields_obey(capacity_problem, "min_size", "max_size")
 
 
 class LoadBalancedConfig(EnvironmentConfig):

@@ -15,6 +15,7 @@ from typing import Any
 from preflight.export.state import EXPORT_VERSION, State, StateResource
 from preflight.export.values import ValueWalk, check_text, load_json, one_line, printable
 from preflight.inputs.errors import InputError
+from preflight.inputs.files import read_text
 
 
 def read_export(path: Path) -> State:
@@ -32,12 +33,11 @@ def read_document(path: Path) -> tuple[Any, str]:
     """The JSON document in `path` (integers and constants bounded) and the name messages use
     for it; InputError when it cannot be read or is not JSON."""
     name = printable(str(path))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{name}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{name}: cannot be read: {printable(str(exc))}") from None
+    text = read_text(
+        path,
+        f"{name}: file not found",
+        lambda exc: f"{name}: cannot be read: {printable(str(exc))}",
+    )
     return load_json(text, name, "the file"), name
 
 

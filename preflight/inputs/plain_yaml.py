@@ -263,18 +263,21 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+VALUE_KINDS: tuple[tuple[type, str], ...] = (
+    (bool, "boolean"),  # before int: a bool is an int to isinstance
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+    (type(None), "null"),
+)
+"""Python type -> the name Pulumi's config types give its values, first match wins."""
+
+
 def value_kind(value: Any) -> str:
     """The name Pulumi's config types give a plain value (`integer`, `array`, ...)."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "null" if value is None else type(value).__name__
+    return next(
+        (kind for python_type, kind in VALUE_KINDS if isinstance(value, python_type)),
+        type(value).__name__,
+    )

@@ -76,23 +76,33 @@ def _db_instance(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:
         status="available",
         engineVersionActual=str(s.get("engineVersion") or "16.4"),
     )
-    s.setdefault("publiclyAccessible", False)
-    s.setdefault("multiAz", False)
-    s.setdefault("storageEncrypted", False)
-    s.setdefault("backupRetentionPeriod", 1)
-    s.setdefault("deletionProtection", False)
+    for key, default in _DB_INSTANCE_DEFAULTS.items():
+        s.setdefault(key, default)
     if s.get("storageEncrypted") and not s.get("kmsKeyId"):
         s["kmsKeyId"] = aws.arn("kms", "key/" + uuid(seed))
     if s.get("manageMasterUserPassword"):
-        secret = f"rds!db-{uuid(seed[::-1])}"
-        s["masterUserSecrets"] = [
-            {
-                "kmsKeyId": aws.arn("kms", "key/" + uuid(seed[1:] + seed[0])),
-                "secretArn": aws.arn("secretsmanager", f"secret:{secret}-{seed[:6]}"),
-                "secretStatus": "active",
-            }
-        ]
+        s["masterUserSecrets"] = [_master_user_secret(aws, seed)]
     return identifier
+
+
+_DB_INSTANCE_DEFAULTS: dict[str, object] = {
+    "publiclyAccessible": False,
+    "multiAz": False,
+    "storageEncrypted": False,
+    "backupRetentionPeriod": 1,
+    "deletionProtection": False,
+}
+"""What RDS reports for an instance's settings the program leaves out."""
+
+
+def _master_user_secret(aws: Account, seed: str) -> dict[str, str]:
+    """The Secrets Manager secret RDS creates for a managed master password."""
+    secret = f"rds!db-{uuid(seed[::-1])}"
+    return {
+        "kmsKeyId": aws.arn("kms", "key/" + uuid(seed[1:] + seed[0])),
+        "secretArn": aws.arn("secretsmanager", f"secret:{secret}-{seed[:6]}"),
+        "secretStatus": "active",
+    }
 
 
 def _eb_application(aws: Account, name: str, seed: str, s: dict[str, Any]) -> str:

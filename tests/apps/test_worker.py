@@ -189,21 +189,13 @@ def test_dynamo_store_writes_the_documented_item(monkeypatch):
         client = boto3.client("dynamodb", region_name=REGION)
         create_table(client)
         store = DynamoStore(client, TABLE, Clock(1000.0))
+        item_key = {"key": {"S": "sqs:m1"}}
         store.claim("sqs:m1", 300)
-        busy = client.get_item(TableName=TABLE, Key={"key": {"S": "sqs:m1"}})["Item"]
-        assert busy == {
-            "key": {"S": "sqs:m1"},
-            "status": {"S": "busy"},
-            "lease_until": {"N": "1300"},
-            "expires_at": {"N": "1300"},
-        }
+        busy = {"status": {"S": "busy"}, "lease_until": {"N": "1300"}, "expires_at": {"N": "1300"}}
+        assert client.get_item(TableName=TABLE, Key=item_key)["Item"] == {**item_key, **busy}
         store.complete("sqs:m1", 86400)
-        done = client.get_item(TableName=TABLE, Key={"key": {"S": "sqs:m1"}})["Item"]
-        assert done == {
-            "key": {"S": "sqs:m1"},
-            "status": {"S": "done"},
-            "expires_at": {"N": "87400"},
-        }
+        done = {"status": {"S": "done"}, "expires_at": {"N": "87400"}}
+        assert client.get_item(TableName=TABLE, Key=item_key)["Item"] == {**item_key, **done}
 
 
 def test_dynamo_store_turns_aws_errors_into_store_errors(monkeypatch):

@@ -314,27 +314,27 @@ def test_the_model_environment_gets_its_repository_and_may_read_only_it(stack: s
         }
 
 
-def test_changing_the_web_app_changes_only_the_web_version(tmp_path: Path) -> None:
-    project = copy_project(tmp_path)
-    (project / "apps" / "web" / "CHANGELOG").write_text("a web-only change\n")
-    changed = simulate("dev", project_dir=project)
-    before = deployment("dev")
-    assert changed.outputs["webVersionLabel"] != before.outputs["webVersionLabel"]
-    assert changed.outputs["modelVersionLabel"] == before.outputs["modelVersionLabel"]
-    assert changed.outputs["modelRepositoryUri"] == before.outputs["modelRepositoryUri"]
-    assert environment(changed, "model").inputs == environment(before, "model").inputs
+ARTIFACT_OUTPUTS = ("webVersionLabel", "modelVersionLabel", "modelRepositoryUri")
 
 
-def test_a_new_model_changes_the_model_environment_and_not_the_web(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("edited", "changed", "untouched_role"),
+    [
+        ("apps/web/CHANGELOG", "webVersionLabel", "model"),
+        ("apps/model/model_repository/scorer/config.pbtxt", "modelRepositoryUri", "web"),
+    ],
+    ids=["web-app-changed", "model-retrained"],
+)
+def test_a_change_to_one_role_changes_only_its_artifact(
+    tmp_path: Path, edited: str, changed: str, untouched_role: str
+) -> None:
     project = copy_project(tmp_path)
-    config = project / "apps" / "model" / "model_repository" / "scorer" / "config.pbtxt"
-    config.write_text(config.read_text() + "\n# retrained\n")
-    changed = simulate("dev", project_dir=project)
-    before = deployment("dev")
-    assert changed.outputs["modelRepositoryUri"] != before.outputs["modelRepositoryUri"]
-    assert changed.outputs["webVersionLabel"] == before.outputs["webVersionLabel"]
-    assert changed.outputs["modelVersionLabel"] == before.outputs["modelVersionLabel"]
-    assert environment(changed, "web").inputs == environment(before, "web").inputs
+    with (project / edited).open("a", encoding="utf-8") as file:
+        file.write("\n# changed\n")
+    after, before = simulate("dev", project_dir=project), deployment("dev")
+    for output in ARTIFACT_OUTPUTS:
+        assert (after.outputs[output] == before.outputs[output]) is (output != changed), output
+    assert environment(after, untouched_role).inputs == environment(before, untouched_role).inputs
 
 
 def test_a_configured_repository_uri_is_used_instead_of_the_upload() -> None:

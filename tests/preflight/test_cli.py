@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,6 +26,7 @@ from tests.preflight_support import (
 
 SCHEMA = json.loads((ROOT / "tests/schemas/stack-export-v3.schema.json").read_text())
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 ENV_NS = "aws:elasticbeanstalk:application:environment"
 
 
@@ -210,15 +212,20 @@ def test_public_rds_fails_analyze(preview, tmp_path: Path) -> None:
     assert "[mandatory] rds-not-publicly-accessible" in run.stdout
 
 
+def _make_secret(
+    resource: dict[str, Any], key: str, sealed: Callable[[Any], dict[str, str]]
+) -> None:
+    """Turn the resource's `key` into a secret in its inputs and outputs, as an export writes
+    one: the secret signature and what `sealed` makes of the value (plaintext or ciphertext)."""
+    for side in ("inputs", "outputs"):
+        resource[side][key] = {SECRET_SIG_KEY: SECRET_SIG, **sealed(resource[side][key])}
+
+
 def test_ciphertext_secret_is_advisory_not_a_crash(preview, tmp_path: Path) -> None:
     _, _, _, _ = preview
     document = preview.document
     env = next(of_type(document, "aws:elasticbeanstalk/environment:Environment"))
-    for side in ("inputs", "outputs"):
-        env[side]["settings"] = {
-            SECRET_SIG_KEY: "1b47061264138c4ac30d75fd1eb44270",
-            "ciphertext": "v1:AAAA",
-        }
+    _make_secret(env, "settings", lambda _: {"ciphertext": "v1:AAAA"})
     run = _analyze(document, tmp_path)
     assert run.code == 0, run.stdout
     assert f"secret property 'settings' of {env['urn']} has only ciphertext" in run.stdout
@@ -229,11 +236,7 @@ def test_plaintext_secret_settings_are_checked(preview, tmp_path: Path) -> None:
     document = preview.document
     env = next(of_type(document, "aws:elasticbeanstalk/environment:Environment"))
     edit_settings(env, set_setting(ENV_NS, "BIG_BLOB", "x" * 4200))
-    for side in ("inputs", "outputs"):
-        env[side]["settings"] = {
-            SECRET_SIG_KEY: "1b47061264138c4ac30d75fd1eb44270",
-            "plaintext": json.dumps(env[side]["settings"]),
-        }
+    _make_secret(env, "settings", lambda value: {"plaintext": json.dumps(value)})
     run = _analyze(document, tmp_path)
     assert run.code == 1
     assert "[mandatory] eb-env-properties-size-limit" in run.stdout

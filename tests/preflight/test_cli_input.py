@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_support import assert_one_line_error
 from tests.preflight_support import ROOT, copy_project, preflight
 
 
@@ -51,10 +52,7 @@ def test_analyze_refuses_a_stage_no_stack_can_have(
     dev_export: Path, stage: str, problem: str
 ) -> None:
     run = preflight("analyze", dev_export, "--stack", stage)
-    assert run.code == 2
-    assert run.stderr.startswith("preflight: error: --stack ")
-    assert problem in run.stderr
-    assert run.stderr.count("\n") == 1
+    assert_one_line_error(run.code, run.stderr, "preflight: error: --stack ", problem)
     run.stderr.encode("utf-8")  # printable
 
 

@@ -12,8 +12,9 @@ import pytest
 from pricing import HOURS_PER_MONTH
 from pricing.table import TABLE
 
+from tests.cli_support import assert_one_line_error
 from tests.policies.cost_support import price
-from tests.preflight_support import copy_project, preflight
+from tests.preflight_support import copy_project, preflight, write_json
 
 PRICES = json.loads(TABLE.read_text(encoding="utf-8"))
 
@@ -113,29 +114,24 @@ def test_the_text_names_the_total_roles_and_what_is_not_priced() -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "problem"),
+    ("usage_json", "problem"),
     [
-        ('{"natDataGbPerMont": 10}', "natDataGbPerMont"),
-        ('{"natDataGbPerMonth": -1}', "natDataGbPerMonth"),
-        ("[1, 2]", "JSON object"),
+        ({"natDataGbPerMont": 10}, "natDataGbPerMont"),
+        ({"natDataGbPerMonth": -1}, "natDataGbPerMonth"),
+        ([1, 2], "JSON object"),
     ],
 )
 def test_a_bad_usage_file_is_one_line_naming_the_key(
-    tmp_path: Path, content: str, problem: str
+    tmp_path: Path, usage_json: object, problem: str
 ) -> None:
-    usage = tmp_path / "usage.json"
-    usage.write_text(content, encoding="utf-8")
+    usage = write_json(tmp_path / "usage.json", usage_json)
     run = preflight("cost", "--stack", "dev", "--usage", usage)
-    assert run.code == 2
-    assert run.stderr.startswith(f"preflight: error: {usage}: ")
-    assert run.stderr.count(str(usage)) == 1
-    assert problem in run.stderr
-    assert run.stderr.count("\n") == 1
+    assert_one_line_error(run.code, run.stderr, f"preflight: error: {usage}: ", problem)
+    assert run.stderr.count(str(usage)) == 1  # named once, not by preflight and the pack
 
 
 def test_a_usage_file_overrides_the_stage_assumption(tmp_path: Path) -> None:
-    usage = tmp_path / "usage.json"
-    usage.write_text('{"natDataGbPerMonth": 1010}', encoding="utf-8")
+    usage = write_json(tmp_path / "usage.json", {"natDataGbPerMonth": 1010})
     base, more = _cost("--stack", "dev"), _cost("--stack", "dev", "--usage", usage)
     extra = (1000 * price("natGateway.gb")).quantize(Decimal("0.01"))
     assert _cents(more["monthlyUsd"]["max"]) - _cents(base["monthlyUsd"]["max"]) == extra

@@ -25,6 +25,9 @@ ENV = "aws:elasticbeanstalk/environment:Environment"
 SUBNET = "aws:ec2/subnet:Subnet"
 RDS = "aws:rds/instance:Instance"
 ENV_PROPS = "aws:elasticbeanstalk:application:environment"
+ENV_SETTINGS = "aws:elasticbeanstalk:environment"
+LAUNCH = "aws:autoscaling:launchconfiguration"
+VPC = "aws:ec2:vpc"
 STAGES = ("dev", "prod")
 
 Edit = Callable[[State], list[StateResource]]
@@ -163,11 +166,18 @@ def test_dev_advisories_are_exactly_its_deliberate_relaxations(pack, states) -> 
 # -- variants that break one always-mandatory guarantee ----------------------------------------
 
 
-def role_in_public_subnets(state: State, role: str) -> tuple[State, set[tuple[str, str]]]:
+def one_setting(
+    state: State, role: str, namespace: str, option: str, value: str, policy: str
+) -> tuple[State, set[tuple[str, str]]]:
+    """`role`'s environment with one option setting at `value`, which `policy` alone fails."""
     target = env(state, role)
+    broken = with_setting(target, namespace, option, value)
+    return replaced(state, target, broken), {(policy, target.name)}
+
+
+def role_in_public_subnets(state: State, role: str) -> tuple[State, set[tuple[str, str]]]:
     public_ids = ",".join(s.properties["id"] for s in subnets(state, "public"))
-    broken = with_setting(target, "aws:ec2:vpc", "Subnets", public_ids)
-    return replaced(state, target, broken), {("eb-instances-in-private-subnets", target.name)}
+    return one_setting(state, role, VPC, "Subnets", public_ids, "eb-instances-in-private-subnets")
 
 
 def instances_in_public_subnets(state: State) -> tuple[State, set[tuple[str, str]]]:
@@ -193,7 +203,7 @@ def private_route_table_to_the_igw(state: State) -> tuple[State, set[tuple[str, 
     )
     web, model = env(state, "web"), env(state, "model")
     # Both tiers run instances there, and the model's internal ALB sits there too.
-    assert private_a.properties["id"] in setting_value(model, "aws:ec2:vpc", "ELBSubnets")
+    assert private_a.properties["id"] in setting_value(model, VPC, "ELBSubnets")
     expected = {
         ("eb-instances-in-private-subnets", web.name),
         ("eb-instances-in-private-subnets", model.name),
@@ -206,15 +216,13 @@ def private_route_table_to_the_igw(state: State) -> tuple[State, set[tuple[str, 
 
 
 def properties_of_4200_bytes(state: State) -> tuple[State, set[tuple[str, str]]]:
-    web = env(state, "web")
     used = sum(
         len(f"{s['name']}={s['value']}".encode())
-        for s in web.properties["settings"]
+        for s in env(state, "web").properties["settings"]
         if s["namespace"] == ENV_PROPS
     )
-    padding = 4200 - used - len(b"PADDING=")
-    broken = with_setting(web, ENV_PROPS, "PADDING", "x" * padding)
-    return replaced(state, web, broken), {("eb-env-properties-size-limit", web.name)}
+    padding = "x" * (4200 - used - len(b"PADDING="))
+    return one_setting(state, "web", ENV_PROPS, "PADDING", padding, "eb-env-properties-size-limit")
 
 
 def public_rds(state: State) -> tuple[State, set[tuple[str, str]]]:
@@ -245,15 +253,11 @@ def world_open_ssh(state: State) -> tuple[State, set[tuple[str, str]]]:
 
 
 def imdsv1_allowed(state: State) -> tuple[State, set[tuple[str, str]]]:
-    web = env(state, "web")
-    broken = with_setting(web, "aws:autoscaling:launchconfiguration", "DisableIMDSv1", "false")
-    return replaced(state, web, broken), {("eb-imdsv2-required", web.name)}
+    return one_setting(state, "web", LAUNCH, "DisableIMDSv1", "false", "eb-imdsv2-required")
 
 
 def public_model_load_balancer(state: State) -> tuple[State, set[tuple[str, str]]]:
-    model = env(state, "model")
-    broken = with_setting(model, "aws:ec2:vpc", "ELBScheme", "public")
-    return replaced(state, model, broken), {("eb-model-environment-internal", model.name)}
+    return one_setting(state, "model", VPC, "ELBScheme", "public", "eb-model-environment-internal")
 
 
 def db_subnet_group_with_a_public_subnet(state: State) -> tuple[State, set[tuple[str, str]]]:
@@ -286,7 +290,7 @@ def launched_from_template(
 
 def imdsv1_from_a_template(state: State) -> tuple[State, set[tuple[str, str]]]:
     web = env(state, "web")
-    imdsv1 = {"namespace": "aws:autoscaling:launchconfiguration", "name": "DisableIMDSv1"}
+    imdsv1 = {"namespace": LAUNCH, "name": "DisableIMDSv1"}
     kept = [s for s in web.properties["settings"] if s["name"] != "DisableIMDSv1"]
     state, moved, template = launched_from_template(
         state, [*kept, {**imdsv1, "value": "false"}], []
@@ -409,17 +413,13 @@ def worker_queue_without_dlq(state: State) -> tuple[State, set[tuple[str, str]]]
 
 
 def worker_behind_a_load_balancer(state: State) -> tuple[State, set[tuple[str, str]]]:
-    worker = env(state, "worker")
-    broken = with_setting(
-        worker, "aws:elasticbeanstalk:environment", "LoadBalancerType", "application"
-    )
-    return replaced(state, worker, broken), {("eb-worker-no-load-balancer", worker.name)}
+    option, policy = "LoadBalancerType", "eb-worker-no-load-balancer"
+    return one_setting(state, "worker", ENV_SETTINGS, option, "application", policy)
 
 
 def worker_with_a_public_ip(state: State) -> tuple[State, set[tuple[str, str]]]:
-    worker = env(state, "worker")
-    broken = with_setting(worker, "aws:ec2:vpc", "AssociatePublicIpAddress", "true")
-    return replaced(state, worker, broken), {("eb-instances-in-private-subnets", worker.name)}
+    option, policy = "AssociatePublicIpAddress", "eb-instances-in-private-subnets"
+    return one_setting(state, "worker", VPC, option, "true", policy)
 
 
 def worker_in_public_subnets(state: State) -> tuple[State, set[tuple[str, str]]]:

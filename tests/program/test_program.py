@@ -116,23 +116,16 @@ def test_where_each_environment_and_the_database_live(stack: str):
     d = deployment(stack)
     private = ",".join(d.outputs["privateSubnetIds"])
     public = ",".join(d.outputs["publicSubnetIds"])
-    web = namespace(environment(stack, "web"), "aws:ec2:vpc")
-    model = namespace(environment(stack, "model"), "aws:ec2:vpc")
-    assert web == {
-        "VPCId": d.outputs["vpcId"],
-        "Subnets": private,
-        "ELBSubnets": public,
-        "ELBScheme": "public",
-        "AssociatePublicIpAddress": "false",
-    }
-    assert model == {
-        "VPCId": d.outputs["vpcId"],
-        "Subnets": private,
-        "ELBSubnets": private,
-        "ELBScheme": "internal",
-        "AssociatePublicIpAddress": "false",
-    }
-    for role in ("web", "model"):
+    # instances always private; the load balancer public for web, internal for the model
+    load_balancers = {"web": (public, "public"), "model": (private, "internal")}
+    for role, (lb_subnets, scheme) in load_balancers.items():
+        assert namespace(environment(stack, role), "aws:ec2:vpc") == {
+            "VPCId": d.outputs["vpcId"],
+            "Subnets": private,
+            "ELBSubnets": lb_subnets,
+            "ELBScheme": scheme,
+            "AssociatePublicIpAddress": "false",
+        }
         env = namespace(environment(stack, role), "aws:elasticbeanstalk:environment")
         assert env["EnvironmentType"] == "LoadBalanced"
         assert env["LoadBalancerType"] == "application"

@@ -204,41 +204,49 @@ def queue_environment(
 ) -> None:
     """EB's answers about one environment, in the order verify asks: describe_environments,
     describe_environment_resources, then (with `settings`) describe_configuration_settings."""
-    described = {"EnvironmentName": name, "ApplicationName": APP}
-    described.update(
-        Status=status[0], Health=status[1], **({"VersionLabel": version} if version else {})
-    )
-    found: list[dict[str, Any]] = [] if missing else [described]
-    stubber.add_response(
-        "describe_environments",
-        {"Environments": found},
-        {"ApplicationName": APP, "EnvironmentNames": [name], "IncludeDeleted": False},
-    )
+    described = {"Status": status[0], "Health": status[1]}
+    described.update({"VersionLabel": version} if version else {})
+    queue_described(stubber, name, None if missing else described)
     if missing:
         return
-    stubber.add_response(
-        "describe_environment_resources",
-        {
-            "EnvironmentResources": {
-                "EnvironmentName": name,
-                "Instances": [{"Id": i} for i in instances],
-                "LoadBalancers": [{"Name": lb}],
-            }
-        },
-        {"EnvironmentName": name},
-    )
+    queue_resources(stubber, name, instances, [{"Name": lb}])
     if not settings:
         return
     imds = {"Namespace": "aws:autoscaling:launchconfiguration", "OptionName": "DisableIMDSv1"}
     options = [{**imds, "Value": "true"}]
     options += [{"Namespace": ENV_NS, "OptionName": k, "Value": v} for k, v in props.items()]
+    queue_settings(stubber, name, options)
+
+
+def queue_described(stubber: Stubber, name: str, described: dict[str, Any] | None) -> None:
+    """describe_environments of `name`: the environment with `described`'s fields, or none."""
+    environment = {"EnvironmentName": name, "ApplicationName": APP, **(described or {})}
+    found = [] if described is None else [environment]
+    stubber.add_response(
+        "describe_environments",
+        {"Environments": found},
+        {"ApplicationName": APP, "EnvironmentNames": [name], "IncludeDeleted": False},
+    )
+
+
+def queue_resources(
+    stubber: Stubber, name: str, instances: list[str], balancers: list[dict[str, str]]
+) -> None:
+    """describe_environment_resources of `name`: its instances and load balancers."""
+    resources = {"EnvironmentName": name, "Instances": [{"Id": i} for i in instances]}
+    stubber.add_response(
+        "describe_environment_resources",
+        {"EnvironmentResources": {**resources, "LoadBalancers": balancers}},
+        {"EnvironmentName": name},
+    )
+
+
+def queue_settings(stubber: Stubber, name: str, options: list[dict[str, str]]) -> None:
+    """describe_configuration_settings of `name`: its option settings."""
+    settings = {"ApplicationName": APP, "EnvironmentName": name, "OptionSettings": options}
     stubber.add_response(
         "describe_configuration_settings",
-        {
-            "ConfigurationSettings": [
-                {"ApplicationName": APP, "EnvironmentName": name, "OptionSettings": options}
-            ]
-        },
+        {"ConfigurationSettings": [settings]},
         {"ApplicationName": APP, "EnvironmentName": name},
     )
 

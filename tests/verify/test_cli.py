@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from preflight.inputs.errors import InputError
+from tests.cli_support import assert_one_line_error
 from tests.verify.support import DEV_OUTPUTS, run_module, write_outputs
 from verify.aws import Clients
 from verify.cli import main, stack_config_region
@@ -93,16 +94,13 @@ def test_secret_placeholder_output_exits_2(tmp_path: Path) -> None:
 )
 def test_malformed_outputs_exit_2(tmp_path: Path, outputs: object, message: str) -> None:
     code, _, err = call_main(tmp_path, outputs)
-    assert code == 2
-    assert message in err
-    assert err.count("\n") == 1
+    assert_one_line_error(code, err, "verify: error: ", message)
 
 
 def test_bad_flag_exits_2_with_one_line(tmp_path: Path) -> None:
     err = io.StringIO()
-    assert main(["--stack", "dev", "--bogus"], out=io.StringIO(), err=err) == 2
-    assert err.getvalue().startswith("verify: error: unrecognized arguments: --bogus")
-    assert err.getvalue().count("\n") == 1
+    code = main(["--stack", "dev", "--bogus"], out=io.StringIO(), err=err)
+    assert_one_line_error(code, err.getvalue(), "verify: error: unrecognized arguments: --bogus")
 
 
 def test_stage_is_the_last_segment_of_the_stack_name() -> None:
@@ -179,10 +177,8 @@ def test_a_malformed_pack_config_exits_2_naming_it(
     bad = tmp_path / "bad.json"
     bad.write_text(content, encoding="utf-8")
     code, out, err = call_main(tmp_path, DEV_OUTPUTS, "--policy-pack-config", str(bad))
-    assert code == 2
     assert out == ""
-    assert err.startswith(f"verify: error: policy pack config {bad}: {message}")
-    assert err.count("\n") == 1
+    assert_one_line_error(code, err, f"verify: error: policy pack config {bad}: {message}")
 
 
 def test_a_missing_pack_config_exits_2(tmp_path: Path) -> None:

@@ -30,6 +30,9 @@ from tests.verify.account import (
     Drift,
     build_account,
     make_clients,
+    queue_described,
+    queue_resources,
+    queue_settings,
     rerun,
 )
 from tests.verify.support import DEV_OUTPUTS, fake_aws, write_outputs
@@ -123,34 +126,16 @@ def launch_worker(ec2: Any, subnet: str) -> str:
 def add_worker_answers(stubber: Stubber, drift: WorkerDrift, instance: str, queues: Queues) -> None:
     """Queue the EB answers in the order verify asks for the worker environment."""
     tier_type = "SQS/HTTP" if drift.tier == "Worker" else "Standard"
-    found: list[dict[str, Any]] = [
-        {
-            "EnvironmentName": WORKER_ENV,
-            "ApplicationName": APP,
-            "Status": drift.status[0],
-            "Health": drift.status[1],
-            "VersionLabel": drift.version,
-            "Tier": {"Name": drift.tier, "Type": tier_type, "Version": "1.0"},
-        }
-    ]
-    stubber.add_response(
-        "describe_environments",
-        {"Environments": [] if drift.missing else found},
-        {"ApplicationName": APP, "EnvironmentNames": [WORKER_ENV], "IncludeDeleted": False},
-    )
+    described = {
+        "Status": drift.status[0],
+        "Health": drift.status[1],
+        "VersionLabel": drift.version,
+        "Tier": {"Name": drift.tier, "Type": tier_type, "Version": "1.0"},
+    }
+    queue_described(stubber, WORKER_ENV, None if drift.missing else described)
     if drift.missing:
         return
-    stubber.add_response(
-        "describe_environment_resources",
-        {
-            "EnvironmentResources": {
-                "EnvironmentName": WORKER_ENV,
-                "Instances": [{"Id": instance}],
-                "LoadBalancers": [],
-            }
-        },
-        {"EnvironmentName": WORKER_ENV},
-    )
+    queue_resources(stubber, WORKER_ENV, [instance], [])
     sqsd = {
         "WorkerQueueURL": drift.sqsd_queue or queues.work_url,
         "HttpPath": "/work",
@@ -163,15 +148,7 @@ def add_worker_answers(stubber: Stubber, drift: WorkerDrift, instance: str, queu
         if value is not None
     ]
     options.append({"Namespace": ENV_NS, "OptionName": "APP_ENV", "Value": "prod"})
-    stubber.add_response(
-        "describe_configuration_settings",
-        {
-            "ConfigurationSettings": [
-                {"ApplicationName": APP, "EnvironmentName": WORKER_ENV, "OptionSettings": options}
-            ]
-        },
-        {"ApplicationName": APP, "EnvironmentName": WORKER_ENV},
-    )
+    queue_settings(stubber, WORKER_ENV, options)
 
 
 def worker_outputs(queues: Queues) -> dict[str, str]:
