@@ -56,13 +56,7 @@ def test_both_workflows_exist() -> None:
 
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
 def test_workflow_matches_the_github_workflow_schema(path: Path) -> None:
-    proc = subprocess.run(
-        [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = _schema_check(path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -70,14 +64,17 @@ def test_schema_check_rejects_a_broken_workflow(tmp_path: Path) -> None:
     """The validation is real: a job without runs-on and a bad trigger fail it."""
     broken = tmp_path / "broken.yml"
     broken.write_text("on: {pull_request: 3}\njobs:\n  x:\n    steps: []\n", encoding="utf-8")
-    proc = subprocess.run(
-        [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", str(broken)],
+    assert _schema_check(broken).returncode == 1
+
+
+def _schema_check(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", str(path)],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
-    assert proc.returncode == 1
 
 
 def test_triggers() -> None:
