@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
 from typing import Any
 
 from pulumi_policy.deserialize import SPECIAL_ARCHIVE_SIG, SPECIAL_ASSET_SIG
@@ -38,15 +37,6 @@ ARCHIVE_SIG: str = SPECIAL_ARCHIVE_SIG
 RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
 """The engine's other signatures (sdk/go/common/resource/properties.go)."""
-
-
-def map_leaves(value: Any, leaf: Callable[[Any], Any]) -> Any:
-    """`value` with `leaf` applied to everything but the dicts and lists it walks through."""
-    if isinstance(value, dict):
-        return {k: map_leaves(v, leaf) for k, v in value.items()}
-    if isinstance(value, list):
-        return [map_leaves(v, leaf) for v in value]
-    return leaf(value)
 
 
 def sorted_keys(value: Any) -> Any:

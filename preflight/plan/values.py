@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from preflight.export.values import ARCHIVE_SIG, ASSET_SIG, UNKNOWN_STRING, map_leaves
-from preflight.simulate.deployment import SECRET_SIG, SECRET_SIG_KEY
+from preflight.export.values import ARCHIVE_SIG, ASSET_SIG, UNKNOWN_STRING
+from preflight.simulate.deployment import SECRET_SIG, SECRET_SIG_KEY, map_leaves
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ import pulumi
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
-from preflight.export.values import map_leaves
 from preflight.simulate.check import AUTONAMED, Checked, check
+from preflight.simulate.deployment import map_leaves
 from preflight.simulate.existing import Existing
 from preflight.simulate.naming import AZ_LETTERS, Shaper, digest, one_or_many
 from preflight.simulate.network_shapes import NETWORK_SHAPERS

@@ -4,6 +4,7 @@ export read it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -15,6 +16,15 @@ SECRET_SIG_KEY: str = SPECIAL_SIG_KEY
 """The engine's signature key; with SECRET_SIG, a secret's envelope (pulumi-policy's names)."""
 SECRET_SIG: str = SPECIAL_SECRET_SIG
 STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+def map_leaves(value: Any, leaf: Callable[[Any], Any]) -> Any:
+    """`value` with `leaf` applied to everything but the dicts and lists it walks through."""
+    if isinstance(value, dict):
+        return {k: map_leaves(v, leaf) for k, v in value.items()}
+    if isinstance(value, list):
+        return [map_leaves(v, leaf) for v in value]
+    return leaf(value)
 
 
 @dataclass(frozen=True, kw_only=True)
