@@ -94,38 +94,64 @@ class _Redrive:
     def unknown(self) -> bool:
         return is_unreadable(self.value) or is_unreadable(self.target)
 
-    def names(self, queue: Resource) -> bool:
-        """Does this policy send its dead letters to `queue`?"""
+
+class _RedriveIndex:
+    """Every redrive policy of the stack (each queue's own and the RedrivePolicy resources'),
+    read once and indexed by the DLQ ARN it names, the queues it depends on and the queue it
+    is attached to, so judging a queue is a few lookups instead of a scan of every policy."""
+
+    def __init__(self, network: Network, queues: list[Resource]) -> None:
+        self.own = [_Redrive(q, "redrivePolicy", network) for q in queues]
+        self.attached = [
+            (r, _Redrive(r, "redrivePolicy", network)) for r in network.of_type(REDRIVE_POLICY)
+        ]
+        self._targets: set[str] = set()
+        self._depended: set[str] = set()
+        self._depended_unknown: set[str] = set()
+        for policy in [*self.own, *(policy for _, policy in self.attached)]:
+            if isinstance(policy.target, str):
+                self._targets.add(policy.target)
+            self._depended.update(policy.dependency_queues)
+            if policy.unknown:
+                self._depended_unknown.update(policy.dependency_queues)
+        self._by_url: dict[str, list[int]] = {}
+        self._by_dependency: dict[str, list[int]] = {}
+        for position, (resource, _) in enumerate(self.attached):
+            target = resource.props.get("queueUrl")
+            if isinstance(target, str):
+                self._by_url.setdefault(target, []).append(position)
+            for urn in resource.deps_of("queueUrl"):
+                self._by_dependency.setdefault(urn, []).append(position)
+
+    def is_dead_letter_queue(self, queue: Resource) -> bool:
+        """Does any policy send its dead letters to `queue`? One does when its target is the
+        queue's ARN, or when it depends on the queue and is unknown itself or the queue's ARN
+        is (during preview)."""
         arn = queue.props.get("arn")
-        if isinstance(self.target, str) and isinstance(arn, str) and self.target == arn:
-            return True
-        return queue.urn in self.dependency_queues and (self.unknown or not isinstance(arn, str))
+        if isinstance(arn, str):
+            return arn in self._targets or queue.urn in self._depended_unknown
+        return queue.urn in self._depended
 
-
-def _policies_for(queue: Resource, network: Network) -> list[_Redrive]:
-    """The queue's own redrive policy and those of RedrivePolicy resources attached to it."""
-    found = [_Redrive(queue, "redrivePolicy", network)]
-    url, rid = queue.props.get("url"), queue.props.get("id")
-    for attached in network.of_type(REDRIVE_POLICY):
-        target = attached.props.get("queueUrl")
-        by_value = isinstance(target, str) and target in (url, rid)
-        if by_value or queue.urn in attached.deps_of("queueUrl"):
-            found.append(_Redrive(attached, "redrivePolicy", network))
-    return found
+    def policies_for(self, index: int, queue: Resource) -> list[_Redrive]:
+        """The queue's own redrive policy and those of RedrivePolicy resources attached to it
+        (by its URL or ID, or by dependency), in stack order."""
+        positions = set(self._by_dependency.get(queue.urn, ()))
+        for value in (queue.props.get("url"), queue.props.get("id")):
+            if isinstance(value, str):
+                positions.update(self._by_url.get(value, ()))
+        return [self.own[index]] + [self.attached[p][1] for p in sorted(positions)]
 
 
 def _has_dlq(network: Network) -> list[tuple[str, str | None]]:
     queues = network.of_type(QUEUE)
     if not queues:
         return []
-    every_policy = [_Redrive(q, "redrivePolicy", network) for q in queues] + [
-        _Redrive(r, "redrivePolicy", network) for r in network.of_type(REDRIVE_POLICY)
-    ]
+    redrives = _RedriveIndex(network, queues)
     results: list[tuple[str, str | None]] = []
-    for queue in queues:
-        if any(policy.names(queue) for policy in every_policy):
+    for index, queue in enumerate(queues):
+        if redrives.is_dead_letter_queue(queue):
             continue  # it is a dead-letter queue itself
-        policies = [p for p in _policies_for(queue, network) if not p.unset]
+        policies = [p for p in redrives.policies_for(index, queue) if not p.unset]
         if any(p.target is not None and not is_unreadable(p.target) for p in policies):
             continue
         if any(p.unknown and p.dependency_queues for p in policies):
