@@ -17,15 +17,14 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from awsfacts.ec2 import INGRESS_RULE, LEGACY_RULE, SECURITY_GROUP
+from awsfacts.ec2 import SECURITY_GROUP
 
 from .common import EB_ENVIRONMENT, CannotCheck, cannot_check, resource_policy, stack_policy
 from .eb_ssh import eb_ssh
-from .ingress import sources, web_only
+from .ingress import GroupRules, Sources, sources, web_only
 from .prefix_lists import prefix_lists
 from .resources import Resource
 from .settings import ENV_NS, LAUNCH_NS, VPC_NS, OptionSettings
-from .stack_index import References
 from .subnets import Network, split_ids
 from .templates import Effective, effective_settings
 from .values import as_bool, is_unreadable, show
@@ -194,22 +193,17 @@ def _load_balancer_options(settings: OptionSettings) -> list[str]:
     return found
 
 
-def _group_ingress(
-    group: Resource, network: Network, rules: References
-) -> list[tuple[str, Resource, dict[str, Any]]]:
-    """(where, owner, rule) for every ingress rule of a security group, inline or attached."""
-    found: list[tuple[str, Resource, dict[str, Any]]] = []
+def _group_ingress(group: Resource, rules: GroupRules) -> list[tuple[str, Sources]]:
+    """(where, its sources) for every ingress rule of a security group, inline or attached,
+    that has something to say (the others admit no world source and hide nothing)."""
+    found: list[tuple[str, Sources]] = []
     inline = group.props.get("ingress")
     if is_unreadable(inline):
         raise CannotCheck(f"{group.label}: its ingress rules are not known yet")
     for index, rule in enumerate(inline if isinstance(inline, list) else []):
         if isinstance(rule, dict):
-            found.append((f"{group.label} ingress[{index}]", group, rule))
-    for rule in rules.candidates([group.props.get("id")], group.urn):
-        if rule.type == LEGACY_RULE and rule.props.get("type") != "ingress":
-            continue
-        if network.refers_to(rule, "securityGroupId", group):
-            found.append((rule.label, rule, rule.props))
+            found.append((f"{group.label} ingress[{index}]", sources(group, rule, rules.lists)))
+    found.extend((rule.label, rules.sources(rule)) for rule in rules.of(group))
     return found
 
 
@@ -225,7 +219,7 @@ def _instance_groups(env: Resource, settings: OptionSettings, network: Network) 
 
 def _worker_isolated(network: Network) -> list[tuple[str, str | None]]:
     results: list[tuple[str, str | None]] = []
-    rules = References(network.of_type(INGRESS_RULE, LEGACY_RULE), "securityGroupId")
+    rules = GroupRules(network, prefix_lists(network))
     for found in effective_settings(network):
         env = found.resource
         if env.type != EB_ENVIRONMENT:
@@ -258,7 +252,7 @@ def _worker_isolated(network: Network) -> list[tuple[str, str | None]]:
 
 
 def _public_ingress(
-    found: Effective, network: Network, rules: References
+    found: Effective, network: Network, rules: GroupRules
 ) -> list[tuple[str, str | None]]:
     env = found.resource
     results: list[tuple[str, str | None]] = []
@@ -266,10 +260,8 @@ def _public_ingress(
     groups = _instance_groups(env, found.settings, network)
     if is_unreadable(ids) and not groups:
         raise CannotCheck(f"{env.label}: its instances' security groups are not known yet")
-    lists = prefix_lists(network)
     for group in groups:
-        for where, owner, rule in _group_ingress(group, network, rules):
-            judged = sources(owner, rule, lists)
+        for where, judged in _group_ingress(group, rules):
             if judged.world:
                 results.append(
                     (
@@ -295,7 +287,7 @@ def _public_ingress(
     return results
 
 
-def _eb_ssh(found: Effective, network: Network, rules: References) -> list[tuple[str, str | None]]:
+def _eb_ssh(found: Effective, network: Network, rules: GroupRules) -> list[tuple[str, str | None]]:
     """The SSH ingress EB opens on the group it creates for the worker's instances."""
     ssh = eb_ssh(found)
     if ssh is None or not ssh.admits_world:

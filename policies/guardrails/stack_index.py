@@ -140,6 +140,10 @@ class References:
         """The resources whose property names exactly `rid`, in stack order."""
         return self._by_value.get(rid, [])
 
+    def depending_on(self, urn: str) -> list[Resource]:
+        """The resources whose property depends on `urn`, in stack order."""
+        return self._by_dependency.get(urn, [])
+
     def candidates(self, ids: Iterable[Any], urn: str) -> list[Resource]:
         found: dict[str, Resource] = {}
         for rid in ids:

@@ -37,6 +37,8 @@ FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 ENV = "aws:elasticbeanstalk/environment:Environment"
 TEMPLATE = "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 
 
 def _calls(run: Callable[..., Any], *args: Any) -> tuple[int, Any]:
@@ -99,6 +101,23 @@ def vpcs_with_flow_logs(copies: int) -> tuple[Res, ...]:
     return tuple(stack)
 
 
+def workers_sharing_a_group(copies: int) -> tuple[Res, ...]:
+    """Per copy a worker environment, its instances' security group and an ingress rule from a
+    bastion's group, the groups sharing one ID (copies of a stack sharing AWS IDs): every
+    worker's group has every copy's rule."""
+    stack: list[Res] = []
+    launch = "aws:autoscaling:launchconfiguration"
+    for index in range(copies):
+        group = Res(SECURITY_GROUP, f"worker{index}", {"id": "sg-worker", "ingress": []})
+        rule = {"securityGroupId": "sg-worker", "ipProtocol": "tcp", "fromPort": 22}
+        rule.update(toPort=22, referencedSecurityGroupId="sg-bastion")
+        settings = [{"namespace": launch, "name": "SecurityGroups", "value": "sg-worker"}]
+        stack.append(group)
+        stack.append(Res(INGRESS_RULE, f"ssh{index}", rule))
+        stack.append(Res(ENV, f"worker{index}", {"tier": "Worker", "settings": settings}))
+    return tuple(stack)
+
+
 CASES: dict[str, tuple[list[str], Callable[[int], tuple[Res, ...]]]] = {
     "S3 companions naming a shared bucket": (
         ["s3-bucket-private", "s3-bucket-encrypted", "s3-bucket-versioned"],
@@ -109,6 +128,10 @@ CASES: dict[str, tuple[list[str], Callable[[int], tuple[Res, ...]]]] = {
         queues_with_dead_letters,
     ),
     "VPCs and their flow logs": (["vpc-flow-logs-enabled"], vpcs_with_flow_logs),
+    "workers sharing a security group ID": (
+        ["eb-worker-no-load-balancer", "sg-no-world-ingress"],
+        workers_sharing_a_group,
+    ),
 }
 
 
