@@ -13,12 +13,12 @@ runs (`timing`), so that other jobs sharing the machine move both sides of a rat
   beside it, the share of the preview-mode run that shows outputs as `pulumi preview` does;
 - analyze: on generated states of 2,000 and 8,000 resources in four shapes (copies of the prod
   preview's export with fresh IDs, copies sharing AWS IDs, one VPC with thousands of subnets,
-  one security group with thousands of rules), reading and evaluating in this process
-  (start-up excluded); per shape the growth must stay linear (t(8k)/t(2k) <= 5, where 4 is
-  linear).
+  one security group with thousands of rules), reading and evaluating in a fresh process per
+  shape (start-up excluded; `analyze`); per shape the growth must stay linear (t(8k)/t(2k) <= 5,
+  where 4 is linear).
 
 Times are CPU seconds: of whole processes for the commands (their wall time on an idle machine;
-`timing` says why), of this process for analyze. Every command of a ratio runs once per round,
+`timing` says why), of the measuring process for analyze. Every command of a ratio runs once per round,
 `--runs` rounds after a warm-up round; each ratio is the median of the rounds' ratios, each time
 the median of its runs. Every judged figure is printed with "meets goal" or "MISSES GOAL"; the
 exit status is 1 when any goal is missed.
@@ -27,21 +27,16 @@ exit status is 1 when any goal is missed.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from preflight.bench.shapes import one_group_many_rules, one_vpc_many_subnets, replicate, shared_ids
+from preflight.bench import analyze
 from preflight.bench.timing import Samples, rounds, run_command
-from preflight.export.read import parse_export, read_export
-from preflight.pack.evaluate import evaluate
-from preflight.pack.load import LoadedPack, load_pack
 from preflight.stackfiles.project import PROJECT_ROOT
 
 _IMPORT_ONLY = """
@@ -53,8 +48,6 @@ for name in json.load(open(sys.argv[1])):
         pass
 """
 
-_EMPTY = parse_export({"version": 3, "deployment": {"resources": []}})
-SHAPE_SIZES = (2_000, 8_000)
 PREVIEW_GOAL = 3.0
 """`preview` over the import floor."""
 PLAN_GOAL = 1.5
@@ -65,15 +58,6 @@ COST_LINE_GOAL = 0.10
 """What the cost line adds to a preview (issue 18)."""
 LINEAR_GOAL = 5.0
 """t(8k) / t(2k): 4 is linear; 5 leaves room for noise, quadratic gives ~16."""
-
-
-def _shapes(document: dict[str, Any]) -> dict[str, Callable[[int], dict[str, Any]]]:
-    return {
-        "copies with their own IDs": lambda n: replicate(document, n),
-        "copies sharing AWS IDs": lambda n: shared_ids(document, n),
-        "one VPC, many subnets": one_vpc_many_subnets,
-        "one security group, many rules": one_group_many_rules,
-    }
 
 
 @dataclass
@@ -187,35 +171,11 @@ def _previews(table: Table, work: Path, runs: int) -> None:
     table.note("preview-mode run / preview", f"{previewed:.1%}", "outputs as pulumi preview")
 
 
-def _analyze_measure(pack: LoadedPack, path: Path, label: str) -> Callable[[], dict[str, float]]:
-    """CPU seconds to read and evaluate the state at `path` in this process, starting, as the
-    CLI's fresh process does, from a heap that holds no earlier state: after each run the pack
-    evaluates an empty state (untimed), so the views it keeps of the last stack let go."""
-    config = PROJECT_ROOT / "policies" / "config" / "prod.json"
-
-    def measure() -> dict[str, float]:
-        gc.collect()
-        start = time.process_time()
-        evaluate(pack, read_export(path), stage="prod", config_file=config)
-        spent = time.process_time() - start
-        evaluate(pack, _EMPTY, stage="prod", config_file=config)
-        return {label: spent}
-
-    return measure
-
-
 def _analyzes(table: Table, export: Path, work: Path, runs: int) -> None:
     """Per state shape, analyze at 2k and 8k resources in turn: the growth must stay linear."""
-    document = json.loads(export.read_text(encoding="utf-8"))
-    pack = load_pack(PROJECT_ROOT / "policies")
-    small, large = (f"{size:,}" for size in SHAPE_SIZES)
-    for index, (name, build) in enumerate(_shapes(document).items()):
-        measures: dict[str, Callable[[], dict[str, float]]] = {}
-        for size, label in zip(SHAPE_SIZES, (small, large), strict=True):
-            path = work / f"shape{index}-{size}.json"
-            path.write_text(json.dumps(build(size)), encoding="utf-8")
-            measures[label] = _analyze_measure(pack, path, label)
-        found = rounds(runs, measures)
+    small, large = (analyze.label(size) for size in analyze.SHAPE_SIZES)
+    for name in analyze.SHAPES:
+        found = analyze.measure_shape(export, name, runs, work)
         table.note(f"analyze {small}: {name}", f"{found.median(small):.2f} s", "CPU")
         table.note(f"analyze {large}: {name}", f"{found.median(large):.2f} s", "CPU")
         table.ratio("  t(8k) / t(2k)", found.ratio(large, small), LINEAR_GOAL, "; 4x is linear")
