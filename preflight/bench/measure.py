@@ -17,11 +17,11 @@ runs (`timing`), so that other jobs sharing the machine move both sides of a rat
   shape (start-up excluded; `analyze`); per shape the growth must stay linear (t(8k)/t(2k) <= 5,
   where 4 is linear).
 
-Times are CPU seconds: of whole processes for the commands (their wall time on an idle machine;
-`timing` says why), of the measuring process for analyze. Every command of a ratio runs once per round,
-`--runs` rounds after a warm-up round; each ratio is the median of the rounds' ratios, each time
-the median of its runs. Every judged figure is printed with "meets goal" or "MISSES GOAL"; the
-exit status is 1 when any goal is missed.
+Times are CPU seconds: of whole processes for the commands (their wall time on an idle
+machine; `timing` says why), of the measuring process for analyze. Every command of a ratio
+runs once per round, `--runs` rounds after a warm-up round; each ratio is the median of the
+rounds' ratios, each time the median of its runs. Every judged figure is printed with "meets
+goal" or "MISSES GOAL"; the exit status is 1 when any goal is missed.
 """
 
 from __future__ import annotations
