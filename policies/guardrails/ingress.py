@@ -23,6 +23,7 @@ from awsfacts.ec2 import (
 
 from .prefix_lists import Listed, PrefixLists
 from .resources import Resource
+from .stack_index import References, StackIndex
 from .values import as_int, is_unreadable
 
 ALLOWED_WORLD_PORTS: Final = frozenset({80, 443})
@@ -84,6 +85,56 @@ def sources(owner: Resource, rule: dict[str, Any], lists: PrefixLists) -> Source
     dependency = "ingress" if form.inline else form.prefix_lists
     listed = lists.named(owner, rule.get(form.prefix_lists), dependency, exact=not form.inline)
     return Sources(world + listed.world, first_unreadable(*cidrs), listed)
+
+
+class GroupRules:
+    """The stack's separate ingress rules (SecurityGroupIngressRule, and SecurityGroupRule of
+    type ingress) by the security group they belong to, each judged once.
+
+    Only rules that have something to say (world sources, a source not known yet, prefix lists
+    undecided or outside the stack) are returned. Groups that share an ID (copies of a stack
+    exported under several names) share the rules that name it: those are filtered once per
+    ID, so each group costs what it reports plus its own dependencies, not every rule."""
+
+    def __init__(self, index: StackIndex, lists: PrefixLists) -> None:
+        self._index = index
+        self.lists = lists
+        rules = [
+            r
+            for r in index.of_type(INGRESS_RULE, LEGACY_RULE)
+            if r.type != LEGACY_RULE or r.props.get("type") == "ingress"
+        ]
+        self._order = {r.urn: position for position, r in enumerate(rules)}
+        self._refs = References(rules, "securityGroupId")
+        self._sources: dict[str, Sources] = {}
+        self._telling_by_id: dict[str, list[Resource]] = {}
+
+    def sources(self, rule: Resource) -> Sources:
+        if rule.urn not in self._sources:
+            self._sources[rule.urn] = sources(rule, rule.props, self.lists)
+        return self._sources[rule.urn]
+
+    def _telling(self, rule: Resource) -> bool:
+        found = self.sources(rule)
+        listed = found.lists
+        return bool(found.world or found.hidden is not None or listed.undecided or listed.outside)
+
+    def of(self, group: Resource) -> list[Resource]:
+        """The rules of `group` that have something to say, in stack order: those naming its
+        ID, and those depending on it that `StackIndex.refers_to` places on it."""
+        found: dict[str, Resource] = {}
+        gid = group.props.get("id")
+        if isinstance(gid, str):
+            if gid not in self._telling_by_id:
+                named = self._refs.by_value(gid)
+                self._telling_by_id[gid] = [r for r in named if self._telling(r)]
+            found.update((r.urn, r) for r in self._telling_by_id[gid])
+        for rule in self._refs.depending_on(group.urn):
+            if rule.urn in found or not self._telling(rule):
+                continue
+            if self._index.refers_to(rule, "securityGroupId", group):
+                found[rule.urn] = rule
+        return sorted(found.values(), key=lambda r: self._order[r.urn])
 
 
 def _items(value: Any) -> list[Any]:

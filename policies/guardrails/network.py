@@ -7,17 +7,17 @@ from typing import Final
 from awsfacts.ec2 import VPC
 
 from .common import ADVISORY, stack_policy
+from .stack_index import References
 from .subnets import Network
 
 FLOW_LOG: Final = "aws:ec2/flowLog:FlowLog"
 
 
 def _flow_logs(network: Network) -> list[tuple[str, str | None]]:
-    logs = network.of_type(FLOW_LOG)
+    logs = References(network.of_type(FLOW_LOG), "vpcId")
     results: list[tuple[str, str | None]] = []
     for vpc in network.of_type(VPC):
-        covered = any(network.refers_to(log, "vpcId", vpc) is not False for log in logs)
-        if not covered:
+        if not logs.any_refers(network, vpc):
             results.append(
                 (
                     f"{vpc.label}: no aws:ec2/flowLog:FlowLog records its traffic; add a flow "

@@ -17,15 +17,14 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from awsfacts.ec2 import INGRESS_RULE, LEGACY_RULE, SECURITY_GROUP
+from awsfacts.ec2 import SECURITY_GROUP
 
 from .common import EB_ENVIRONMENT, CannotCheck, cannot_check, resource_policy, stack_policy
 from .eb_ssh import eb_ssh
-from .ingress import sources, web_only
+from .ingress import GroupRules, Sources, sources, web_only
 from .prefix_lists import prefix_lists
 from .resources import Resource
 from .settings import ENV_NS, LAUNCH_NS, VPC_NS, OptionSettings
-from .stack_index import References
 from .subnets import Network, split_ids
 from .templates import Effective, effective_settings
 from .values import as_bool, is_unreadable, show
@@ -94,38 +93,64 @@ class _Redrive:
     def unknown(self) -> bool:
         return is_unreadable(self.value) or is_unreadable(self.target)
 
-    def names(self, queue: Resource) -> bool:
-        """Does this policy send its dead letters to `queue`?"""
+
+class _RedriveIndex:
+    """Every redrive policy of the stack (each queue's own and the RedrivePolicy resources'),
+    read once and indexed by the DLQ ARN it names, the queues it depends on and the queue it
+    is attached to, so judging a queue is a few lookups instead of a scan of every policy."""
+
+    def __init__(self, network: Network, queues: list[Resource]) -> None:
+        self.own = [_Redrive(q, "redrivePolicy", network) for q in queues]
+        self.attached = [
+            (r, _Redrive(r, "redrivePolicy", network)) for r in network.of_type(REDRIVE_POLICY)
+        ]
+        self._targets: set[str] = set()
+        self._depended: set[str] = set()
+        self._depended_unknown: set[str] = set()
+        for policy in [*self.own, *(policy for _, policy in self.attached)]:
+            if isinstance(policy.target, str):
+                self._targets.add(policy.target)
+            self._depended.update(policy.dependency_queues)
+            if policy.unknown:
+                self._depended_unknown.update(policy.dependency_queues)
+        self._by_url: dict[str, list[int]] = {}
+        self._by_dependency: dict[str, list[int]] = {}
+        for position, (resource, _) in enumerate(self.attached):
+            target = resource.props.get("queueUrl")
+            if isinstance(target, str):
+                self._by_url.setdefault(target, []).append(position)
+            for urn in resource.deps_of("queueUrl"):
+                self._by_dependency.setdefault(urn, []).append(position)
+
+    def is_dead_letter_queue(self, queue: Resource) -> bool:
+        """Does any policy send its dead letters to `queue`? One does when its target is the
+        queue's ARN, or when it depends on the queue and is unknown itself or the queue's ARN
+        is (during preview)."""
         arn = queue.props.get("arn")
-        if isinstance(self.target, str) and isinstance(arn, str) and self.target == arn:
-            return True
-        return queue.urn in self.dependency_queues and (self.unknown or not isinstance(arn, str))
+        if isinstance(arn, str):
+            return arn in self._targets or queue.urn in self._depended_unknown
+        return queue.urn in self._depended
 
-
-def _policies_for(queue: Resource, network: Network) -> list[_Redrive]:
-    """The queue's own redrive policy and those of RedrivePolicy resources attached to it."""
-    found = [_Redrive(queue, "redrivePolicy", network)]
-    url, rid = queue.props.get("url"), queue.props.get("id")
-    for attached in network.of_type(REDRIVE_POLICY):
-        target = attached.props.get("queueUrl")
-        by_value = isinstance(target, str) and target in (url, rid)
-        if by_value or queue.urn in attached.deps_of("queueUrl"):
-            found.append(_Redrive(attached, "redrivePolicy", network))
-    return found
+    def policies_for(self, index: int, queue: Resource) -> list[_Redrive]:
+        """The queue's own redrive policy and those of RedrivePolicy resources attached to it
+        (by its URL or ID, or by dependency), in stack order."""
+        positions = set(self._by_dependency.get(queue.urn, ()))
+        for value in (queue.props.get("url"), queue.props.get("id")):
+            if isinstance(value, str):
+                positions.update(self._by_url.get(value, ()))
+        return [self.own[index]] + [self.attached[p][1] for p in sorted(positions)]
 
 
 def _has_dlq(network: Network) -> list[tuple[str, str | None]]:
     queues = network.of_type(QUEUE)
     if not queues:
         return []
-    every_policy = [_Redrive(q, "redrivePolicy", network) for q in queues] + [
-        _Redrive(r, "redrivePolicy", network) for r in network.of_type(REDRIVE_POLICY)
-    ]
+    redrives = _RedriveIndex(network, queues)
     results: list[tuple[str, str | None]] = []
-    for queue in queues:
-        if any(policy.names(queue) for policy in every_policy):
+    for index, queue in enumerate(queues):
+        if redrives.is_dead_letter_queue(queue):
             continue  # it is a dead-letter queue itself
-        policies = [p for p in _policies_for(queue, network) if not p.unset]
+        policies = [p for p in redrives.policies_for(index, queue) if not p.unset]
         if any(p.target is not None and not is_unreadable(p.target) for p in policies):
             continue
         if any(p.unknown and p.dependency_queues for p in policies):
@@ -168,22 +193,17 @@ def _load_balancer_options(settings: OptionSettings) -> list[str]:
     return found
 
 
-def _group_ingress(
-    group: Resource, network: Network, rules: References
-) -> list[tuple[str, Resource, dict[str, Any]]]:
-    """(where, owner, rule) for every ingress rule of a security group, inline or attached."""
-    found: list[tuple[str, Resource, dict[str, Any]]] = []
+def _group_ingress(group: Resource, rules: GroupRules) -> list[tuple[str, Sources]]:
+    """(where, its sources) for every ingress rule of a security group, inline or attached,
+    that has something to say (the others admit no world source and hide nothing)."""
+    found: list[tuple[str, Sources]] = []
     inline = group.props.get("ingress")
     if is_unreadable(inline):
         raise CannotCheck(f"{group.label}: its ingress rules are not known yet")
     for index, rule in enumerate(inline if isinstance(inline, list) else []):
         if isinstance(rule, dict):
-            found.append((f"{group.label} ingress[{index}]", group, rule))
-    for rule in rules.candidates([group.props.get("id")], group.urn):
-        if rule.type == LEGACY_RULE and rule.props.get("type") != "ingress":
-            continue
-        if network.refers_to(rule, "securityGroupId", group):
-            found.append((rule.label, rule, rule.props))
+            found.append((f"{group.label} ingress[{index}]", sources(group, rule, rules.lists)))
+    found.extend((rule.label, rules.sources(rule)) for rule in rules.of(group))
     return found
 
 
@@ -199,7 +219,7 @@ def _instance_groups(env: Resource, settings: OptionSettings, network: Network) 
 
 def _worker_isolated(network: Network) -> list[tuple[str, str | None]]:
     results: list[tuple[str, str | None]] = []
-    rules = References(network.of_type(INGRESS_RULE, LEGACY_RULE), "securityGroupId")
+    rules = GroupRules(network, prefix_lists(network))
     for found in effective_settings(network):
         env = found.resource
         if env.type != EB_ENVIRONMENT:
@@ -232,7 +252,7 @@ def _worker_isolated(network: Network) -> list[tuple[str, str | None]]:
 
 
 def _public_ingress(
-    found: Effective, network: Network, rules: References
+    found: Effective, network: Network, rules: GroupRules
 ) -> list[tuple[str, str | None]]:
     env = found.resource
     results: list[tuple[str, str | None]] = []
@@ -240,10 +260,8 @@ def _public_ingress(
     groups = _instance_groups(env, found.settings, network)
     if is_unreadable(ids) and not groups:
         raise CannotCheck(f"{env.label}: its instances' security groups are not known yet")
-    lists = prefix_lists(network)
     for group in groups:
-        for where, owner, rule in _group_ingress(group, network, rules):
-            judged = sources(owner, rule, lists)
+        for where, judged in _group_ingress(group, rules):
             if judged.world:
                 results.append(
                     (
@@ -269,7 +287,7 @@ def _public_ingress(
     return results
 
 
-def _eb_ssh(found: Effective, network: Network, rules: References) -> list[tuple[str, str | None]]:
+def _eb_ssh(found: Effective, network: Network, rules: GroupRules) -> list[tuple[str, str | None]]:
     """The SSH ingress EB opens on the group it creates for the worker's instances."""
     ssh = eb_ssh(found)
     if ssh is None or not ssh.admits_world:

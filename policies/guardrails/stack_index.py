@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 from typing import Any, Final
 
 from awsfacts.ec2 import DEFAULT_ROUTE_TABLE
@@ -29,12 +30,16 @@ class StackIndex:
     by_urn: dict[str, Resource] = field(init=False)
     _by_id: dict[str, Resource] = field(init=False)
     _by_type: dict[str, list[Resource]] = field(init=False)
+    _positions: dict[str, list[int]] = field(init=False)
+    """Per type, where its resources stand in the stack (parallel to `_by_type`)."""
 
     def __post_init__(self) -> None:
         self.by_urn = {r.urn: r for r in self.resources}
         self._by_type = {}
-        for r in self.resources:
+        self._positions = {}
+        for index, r in enumerate(self.resources):
             self._by_type.setdefault(r.type, []).append(r)
+            self._positions.setdefault(r.type, []).append(index)
         self._by_id = {}
         for r in self.resources:
             rid = r.props.get("id")
@@ -46,9 +51,15 @@ class StackIndex:
                     self._by_id.setdefault(drt, r)
 
     def of_type(self, *types: str) -> list[Resource]:
-        if len(types) == 1:
-            return list(self._by_type.get(types[0], ()))
-        return [r for r in self.resources if r.type in types]
+        """The resources of these types, in stack order (from the index: no scan of the stack)."""
+        present = [t for t in dict.fromkeys(types) if t in self._by_type]
+        if len(present) == 1:
+            return list(self._by_type[present[0]])
+        placed = [
+            pr for t in present for pr in zip(self._positions[t], self._by_type[t], strict=True)
+        ]
+        placed.sort(key=lambda pr: pr[0])
+        return [r for _, r in placed]
 
     @cached_property
     def default_region(self) -> str | None:
@@ -110,6 +121,7 @@ class References:
     """
 
     def __init__(self, resources: Sequence[Resource], prop: str) -> None:
+        self._prop = prop
         self._order = {r.urn: index for index, r in enumerate(resources)}
         self._by_value: dict[str, list[Resource]] = {}
         self._by_dependency: dict[str, list[Resource]] = {}
@@ -128,6 +140,10 @@ class References:
         """The resources whose property names exactly `rid`, in stack order."""
         return self._by_value.get(rid, [])
 
+    def depending_on(self, urn: str) -> list[Resource]:
+        """The resources whose property depends on `urn`, in stack order."""
+        return self._by_dependency.get(urn, [])
+
     def candidates(self, ids: Iterable[Any], urn: str) -> list[Resource]:
         found: dict[str, Resource] = {}
         for rid in ids:
@@ -136,3 +152,14 @@ class References:
         found.update((r.urn, r) for r in self._by_dependency.get(urn, ()))
         found.update((r.urn, r) for r in self._unknown)
         return sorted(found.values(), key=lambda r: self._order[r.urn])
+
+    def any_refers(self, index: StackIndex, target: Resource) -> bool:
+        """Whether some resource's `prop` may refer to `target` (`refers_to` is not False), as
+        `any` over every indexed resource says, but trying the likeliest first and stopping
+        there: a target that thousands of resources name costs one lookup, not thousands."""
+        ids = [target.props.get("id")]
+        if target.type == DEFAULT_ROUTE_TABLE:
+            ids.append(target.props.get("defaultRouteTableId"))
+        named = chain.from_iterable(self._by_value.get(i, ()) for i in ids if isinstance(i, str))
+        found = chain(named, self._by_dependency.get(target.urn, ()), self._unknown)
+        return any(index.refers_to(r, self._prop, target) is not False for r in found)

@@ -59,12 +59,19 @@ def _belongs(network: Network, companion: Resource, bucket: Resource) -> bool | 
 
 class _Companions:
     """Every companion of `types`, indexed once by the bucket name it gives and by the URNs its
-    `bucket` depends on, so each bucket looks its candidates up instead of rescanning."""
+    `bucket` depends on, and judged once each: a bucket looks its candidates up instead of
+    rescanning, and buckets sharing a name (copies of a stack) share that name's verdict
+    instead of re-judging every companion that names it."""
 
-    def __init__(self, network: Network, types: tuple[str, ...]) -> None:
+    def __init__(
+        self, network: Network, types: tuple[str, ...], judge: Callable[[Resource], str | None]
+    ) -> None:
         self.by_name: dict[str, list[Resource]] = {}
         self.by_dependency: dict[str, list[Resource]] = {}
         self.unplaced = False
+        self._judge = judge
+        self._faults: dict[str, str | None] = {}
+        self._named: dict[str, tuple[Resource, bool]] = {}
         for companion in network.of_type(*types):
             value = companion.props.get("bucket")
             deps = companion.deps_of("bucket")
@@ -75,15 +82,37 @@ class _Companions:
             if not deps and not (isinstance(value, str) and not is_unreadable(value)):
                 self.unplaced = True  # `_belongs` is None for it, whatever the bucket
 
-    def of(self, network: Network, bucket: Resource) -> tuple[list[Resource], bool]:
-        """The companions of `bucket`, and whether some could not be placed."""
-        names = {bucket.props.get("bucket"), bucket.props.get("id")} - {None}
-        candidates = {c.urn: c for c in self.by_dependency.get(bucket.urn, [])}
-        for name in names:
-            if isinstance(name, str):
-                candidates.update((c.urn, c) for c in self.by_name.get(name, []))
-        found = [c for c in candidates.values() if _belongs(network, c, bucket)]
-        return found, self.unplaced
+    def fault(self, companion: Resource) -> str | None:
+        """The judge's fault in `companion` (None: it is right), judged once."""
+        if companion.urn not in self._faults:
+            self._faults[companion.urn] = self._judge(companion)
+        return self._faults[companion.urn]
+
+    def _named_summary(self, name: str) -> tuple[Resource, bool] | None:
+        """The first companion whose `bucket` is `name`, and whether any such is faultless."""
+        if name not in self._named:
+            named = self.by_name.get(name)
+            if not named:
+                return None
+            self._named[name] = (named[0], any(self.fault(c) is None for c in named))
+        return self._named[name]
+
+    def of(self, network: Network, bucket: Resource) -> tuple[Resource | None, bool]:
+        """The first of `bucket`'s companions (those depending on it, in stack order, then
+        those naming it, name by name) and whether any of them is faultless."""
+        first: Resource | None = None
+        faultless = False
+        for companion in self.by_dependency.get(bucket.urn, []):
+            if not _belongs(network, companion, bucket):
+                continue
+            first = first if first is not None else companion
+            faultless = faultless or self.fault(companion) is None
+        for name in {bucket.props.get("bucket"), bucket.props.get("id")} - {None}:
+            summary = self._named_summary(name) if isinstance(name, str) else None
+            if summary is not None:
+                first = first if first is not None else summary[0]
+                faultless = faultless or summary[1]
+        return first, faultless
 
 
 def _rule(
@@ -93,24 +122,24 @@ def _rule(
     missing: str,
 ) -> Callable[[Network], Result]:
     """A stack check: each bucket needs a companion of `types` that `judge` finds no fault in
-    (or inline settings `inline` accepts); otherwise `missing` (or the judge's fault)."""
+    (or inline settings `inline` accepts); otherwise `missing` (or the first companion's
+    fault)."""
 
     def check(network: Network) -> Result:
         results: Result = []
-        index = _Companions(network, types)
+        index = _Companions(network, types, judge)
         for bucket in network.of_type(*BUCKETS):
             if inline(bucket):
                 continue
-            companions, undecided = index.of(network, bucket)
-            faults = [judge(c) for c in companions]
-            if companions and any(f is None for f in faults):
+            first, faultless = index.of(network, bucket)
+            if faultless:
                 continue
-            if undecided and not companions:
+            if index.unplaced and first is None:
                 results.append(
                     cannot_check(f"{bucket.label}: which {types[0]} belongs to it is unknown")
                 )
                 continue
-            fault = next((f for f in faults if f), None)
+            fault = index.fault(first) if first is not None else None
             message = f"{bucket.label}: {fault}" if fault else f"{bucket.label}: {missing}"
             results.append((message, bucket.urn))
         return results

@@ -70,6 +70,16 @@ def _parse(record: Record) -> tuple[Options, Unreadable | None]:
     return options, problem
 
 
+def _templates_by_name(stack: Stack) -> dict[str, list[Record]]:
+    """The stack's configuration templates by their (known) name, in stack order."""
+    named: dict[str, list[Record]] = {}
+    for template in stack.of_type(EB_TEMPLATE):
+        name = template.props.get("name")
+        if isinstance(name, str):
+            named.setdefault(name, []).append(template)
+    return named
+
+
 def _template_of(env: Record, stack: Stack) -> tuple[Record | None, str | None]:
     """The configuration template the environment launches from, or why it cannot be seen."""
     name = env.props.get("templateName")
@@ -78,7 +88,8 @@ def _template_of(env: Record, stack: Stack) -> tuple[Record | None, str | None]:
     by_dependency = stack.deps_of_type(env, "templateName", EB_TEMPLATE)
     if isinstance(name, str):
         application = env.props.get("application")
-        for template in stack.of_type(EB_TEMPLATE):
+        named = stack.memo("templates-by-name", lambda: _templates_by_name(stack))
+        for template in named.get(name, ()):
             theirs = template.props.get("application")
             same_app = not isinstance(application, str) or not isinstance(theirs, str)
             if template.props.get("name") == name and (same_app or application == theirs):

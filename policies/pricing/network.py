@@ -72,16 +72,24 @@ def flow_log(record: Record, ctx: Context) -> list[Line]:
 
 
 def _flow_log_destinations(ctx: Context) -> set[str]:
-    """URNs of the log groups a flow log writes to (by ARN, or by dependency)."""
+    """URNs of the log groups a flow log writes to (by dependency, or by ARN: a destination
+    that starts with the group's ARN). The ARNs are indexed once, by length, so each flow log
+    looks up its destination's prefixes instead of testing every log group."""
     arns = {group.urn: group.props.get("arn") for group in ctx.stack.of_type(LOG_GROUP)}
+    by_arn: dict[str, set[str]] = {}
+    for urn, arn in arns.items():
+        if isinstance(arn, str):
+            by_arn.setdefault(arn, set()).add(urn)
+    lengths = sorted({len(arn) for arn in by_arn})
     found: set[str] = set()
     for flow in ctx.stack.of_type(FLOW_LOG):
         target = flow.props.get("logDestination")
         found.update(r.urn for r in ctx.stack.deps_of_type(flow, "logDestination", LOG_GROUP))
         if isinstance(target, str):
-            found.update(
-                u for u, arn in arns.items() if isinstance(arn, str) and target.startswith(arn)
-            )
+            for length in lengths:
+                if length > len(target):
+                    break
+                found.update(by_arn.get(target[:length], ()))
     return found
 
 

@@ -1,51 +1,43 @@
-"""`make bench`: preflight's cost as ratios measured in one run on this machine.
+"""`make bench`: preflight's cost as ratios measured on this machine, each the median of paired
+runs (`timing`), so that other jobs sharing the machine move both sides of a ratio alike.
 
-- preview: wall time of `preflight preview --stack prod` over the wall time of a process
-  that merely imports every module that preview ends up importing (both start a fresh
-  interpreter, so start-up cancels out of neither and the ratio is honest);
+- preview: `preflight preview --stack prod` over a process that merely imports every module
+  that preview ends up importing (both start a fresh interpreter, so start-up is on both sides
+  and the ratio is honest; goal: at most 3x);
 - preview --base: the same preview planned against its own export, and against a deployed
   stack's export (`deployed`: other IDs, auto-names, `__defaults`, ciphertext), over the same
   import floor (goal: at most 1.5x);
-- analyze: wall time on generated states of 2,000 and 8,000 resources in four shapes (copies of
-  the prod preview's export with fresh IDs, copies sharing AWS IDs, one VPC with thousands of
-  subnets, one security group with thousands of rules), as CPU time of reading and evaluating
-  in this process (start-up excluded); per shape the growth must stay linear
-  (t(8k)/t(2k) <= 5, where 4 is linear).
+- cost: `preflight cost --stack prod` over `preflight preview --stack prod`, run side by side
+  (goal: at most 1.2x); and what the cost line adds to a preview: the cost line's own work,
+  timed inside a preview process (`probe`), over the rest of that preview (goal: at most 10%);
+  beside it, the share of the preview-mode run that shows outputs as `pulumi preview` does;
+- analyze: on generated states of 2,000 and 8,000 resources in four shapes (copies of the prod
+  preview's export with fresh IDs, copies sharing AWS IDs, one VPC with thousands of subnets,
+  one security group with thousands of rules), reading and evaluating in a fresh process per
+  shape (start-up excluded; `analyze`); per shape the growth must stay linear (t(8k)/t(2k) <= 5,
+  where 4 is linear).
 
-Every judged figure is printed with "meets goal" or "MISSES GOAL"; the exit status is 1 when
-any goal is missed.
-
-Each figure is the best of several runs, since these machines are noisy.
+Times are CPU seconds: of whole processes for the commands (their wall time on an idle
+machine; `timing` says why), of the measuring process for analyze. Every command of a ratio
+runs once per round, `--runs` rounds after a warm-up round; each ratio is the median of the
+rounds' ratios, each time the median of its runs. Every judged figure is printed with "meets
+goal" or "MISSES GOAL"; the exit status is 1 when any goal is missed.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from preflight.bench.shapes import one_group_many_rules, one_vpc_many_subnets, replicate, shared_ids
-from preflight.export.read import read_export
-from preflight.pack.evaluate import evaluate
-from preflight.pack.load import load_pack
+from preflight.bench import analyze
+from preflight.bench.timing import Samples, rounds, run_command
 from preflight.stackfiles.project import PROJECT_ROOT
-
-_RECORD_MODULES = """
-import json, sys
-from preflight.cli import main
-code = main(sys.argv[2:])
-with open(sys.argv[1], "w") as f:
-    json.dump(sorted(sys.modules), f)
-sys.exit(code)
-"""
 
 _IMPORT_ONLY = """
 import importlib, json, sys
@@ -56,34 +48,16 @@ for name in json.load(open(sys.argv[1])):
         pass
 """
 
-
-def _timed(argv: Sequence[str], runs: int) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(argv, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False)
-        elapsed = time.perf_counter() - start
-        if done.returncode not in (0, 1):
-            raise SystemExit(f"bench: {' '.join(argv[2:4])} failed:\n{done.stderr}")
-        best = min(best, elapsed)
-    return best
-
-
-SHAPE_SIZES = (2_000, 8_000)
+PREVIEW_GOAL = 3.0
+"""`preview` over the import floor."""
 PLAN_GOAL = 1.5
-"""`preview --base` over the import floor (issue 11): the plan adds little to the preview."""
-
+"""`preview --base` over the import floor (issues 11 and 17): the plan adds little."""
+COST_GOAL = 1.2
+"""`cost` over `preview`, side by side (issue 18)."""
+COST_LINE_GOAL = 0.10
+"""What the cost line adds to a preview (issue 18)."""
 LINEAR_GOAL = 5.0
 """t(8k) / t(2k): 4 is linear; 5 leaves room for noise, quadratic gives ~16."""
-
-
-def _shapes(document: dict[str, Any]) -> dict[str, Callable[[int], dict[str, Any]]]:
-    return {
-        "copies with their own IDs": lambda n: replicate(document, n),
-        "copies sharing AWS IDs": lambda n: shared_ids(document, n),
-        "one VPC, many subnets": one_vpc_many_subnets,
-        "one security group, many rules": one_group_many_rules,
-    }
 
 
 @dataclass
@@ -102,41 +76,16 @@ class Table:
         self.judged_count += 1
         self.rows.append((name, value, f"{'meets goal' if ok else 'MISSES GOAL'} ({goal})"))
 
+    def ratio(self, name: str, ratio: float, goal: float, why: str = "") -> None:
+        self.judge(name, f"{ratio:.2f}x", f"<= {goal:g}x{why}", ratio <= goal)
+
     def print(self, runs: int) -> None:
         width = max(len(r[0]) for r in self.rows)
-        print(f"preflight bench (best of {runs} runs each, {sys.platform}, one run)")
+        print(f"preflight bench (median of {runs} paired runs each, {sys.platform})")
         for name, value, note in self.rows:
-            print(f"  {name.ljust(width)}  {value:>8}  {note}")
+            print(f"  {name.ljust(width)}  {value:>8}  {note}".rstrip())
         missed, judged = self.missed, self.judged_count
         print(f"{missed} of {judged} goals missed" if missed else "every goal met")
-
-
-def _previews(table: Table, work: Path, runs: int) -> Path:
-    """preview and preview --base against the import floor; returns prod's export."""
-    python = sys.executable
-    modules, export = work / "modules.json", work / "prod.json"
-    preview_cmd = [python, "-c", _RECORD_MODULES, str(modules), "preview", "--stack", "prod"]
-    subprocess.run(
-        [*preview_cmd, "--json", str(export)], cwd=PROJECT_ROOT, capture_output=True, check=False
-    )
-    preview = _timed([python, "-m", "preflight", "preview", "--stack", "prod"], runs)
-    imports = _timed([python, "-c", _IMPORT_ONLY, str(modules)], runs)
-    table.note("preview prod", f"{preview:.2f} s")
-    table.note("import its modules only", f"{imports:.2f} s")
-    table.judge("preview / import", f"{preview / imports:.2f}x", "<= 3x", preview / imports <= 3)
-    plan_cmd = [python, "-m", "preflight", "preview", "--stack", "prod", "--base"]
-    deployed = work / "deployed.json"
-    deployed.write_text(json.dumps(_deployed_export()), encoding="utf-8")
-    for label, base in (("its own export", export), ("a deployed stack's export", deployed)):
-        planned = _timed([*plan_cmd, str(base), "--plan-json", str(work / "plan.json")], runs)
-        table.note(f"preview prod --base ({label})", f"{planned:.2f} s")
-        table.judge(
-            "preview --base / import",
-            f"{planned / imports:.2f}x",
-            f"<= {PLAN_GOAL:g}x; the imports are the floor",
-            planned / imports <= PLAN_GOAL,
-        )
-    return export
 
 
 def _deployed_export() -> dict[str, Any]:
@@ -148,47 +97,102 @@ def _deployed_export() -> dict[str, Any]:
     return real_export(simulate("prod", config=config), config.region)
 
 
-def _analyze_cpu(state: dict[str, Any], path: Path, runs: int) -> float:
-    """CPU seconds to read and evaluate the state in this process (best of runs): CPU time,
-    unlike wall time, hardly moves when other jobs share the machine."""
-    pack = load_pack(PROJECT_ROOT / "policies")
-    config = PROJECT_ROOT / "policies" / "config" / "prod.json"
-    path.write_text(json.dumps(state))
-    best = float("inf")
-    for _ in range(runs):
-        gc.collect()
-        start = time.process_time()
-        evaluate(pack, read_export(path), stage="prod", config_file=config)
-        best = min(best, time.process_time() - start)
-    return best
+def _command(name: str, argv: list[str]) -> Callable[[], dict[str, float]]:
+    def measure() -> dict[str, float]:
+        run = run_command(argv, PROJECT_ROOT)
+        return {name: run.cpu, f"{name} (wall)": run.wall}
+
+    return measure
+
+
+def _probe(argv: list[str], report: Path) -> Callable[[], dict[str, float]]:
+    """A preview run through `probe`: its time and the shares timed inside it."""
+
+    def measure() -> dict[str, float]:
+        run = run_command(argv, PROJECT_ROOT)
+        inside = json.loads(report.read_text(encoding="utf-8"))
+        return {
+            "probe": run.cpu,
+            "cost line": inside["cost"],
+            "preview without the cost line": run.cpu - inside["cost"],
+            "preview-mode run": inside["previewed"],
+        }
+
+    return measure
+
+
+def _command_rounds(work: Path, runs: int) -> Samples:
+    """Every command once per round: the import floor, preview, the two plans, cost, and the
+    preview that times its parts from inside."""
+    python = sys.executable
+    report, export = work / "probe.json", work / "prod.json"
+    probe = [python, "-m", "preflight.bench.probe", str(report), "preview", "--stack", "prod"]
+    run_command([*probe, "--json", str(export)], PROJECT_ROOT)  # records the modules too
+    modules = work / "modules.json"
+    modules.write_text(json.dumps(json.loads(report.read_text())["modules"]), encoding="utf-8")
+    deployed = work / "deployed.json"
+    deployed.write_text(json.dumps(_deployed_export()), encoding="utf-8")
+    preflight = [python, "-m", "preflight"]
+    plan = ["--plan-json", str(work / "plan.json")]
+    commands = {
+        "import": [python, "-c", _IMPORT_ONLY, str(modules)],
+        "preview": [*preflight, "preview", "--stack", "prod"],
+        "base": [*preflight, "preview", "--stack", "prod", "--base", str(export), *plan],
+        "deployed": [*preflight, "preview", "--stack", "prod", "--base", str(deployed), *plan],
+        "cost": [*preflight, "cost", "--stack", "prod"],
+    }
+    measures = {name: _command(name, argv) for name, argv in commands.items()}
+    measures["probe"] = _probe(probe, report)
+    return rounds(runs, measures)
+
+
+def _seconds(table: Table, found: Samples, label: str, name: str) -> None:
+    wall = found.median(f"{name} (wall)")
+    table.note(label, f"{found.median(name):.2f} s", f"CPU (wall {wall:.2f} s)")
+
+
+def _previews(table: Table, work: Path, runs: int) -> None:
+    """preview and preview --base against the import floor; cost against preview."""
+    found = _command_rounds(work, runs)
+    _seconds(table, found, "preview prod", "preview")
+    _seconds(table, found, "import its modules only", "import")
+    table.ratio("preview / import", found.ratio("preview", "import"), PREVIEW_GOAL)
+    floor = "; the imports are the floor"
+    for label, name in (("its own export", "base"), ("a deployed stack's export", "deployed")):
+        _seconds(table, found, f"preview prod --base ({label})", name)
+        table.ratio("preview --base / import", found.ratio(name, "import"), PLAN_GOAL, floor)
+    _seconds(table, found, "cost prod", "cost")
+    table.ratio("cost / preview", found.ratio("cost", "preview"), COST_GOAL, ", side by side")
+    table.note("cost line, timed inside preview", f"{found.median('cost line'):.3f} s", "CPU")
+    share = found.ratio("cost line", "preview without the cost line")
+    goal = f"<= {COST_LINE_GOAL:.0%} of the rest of preview"
+    table.judge("cost line / rest of preview", f"{share:.1%}", goal, share <= COST_LINE_GOAL)
+    previewed = found.ratio("preview-mode run", "probe")
+    table.note("preview-mode run / preview", f"{previewed:.1%}", "outputs as pulumi preview")
 
 
 def _analyzes(table: Table, export: Path, work: Path, runs: int) -> None:
-    """Per state shape, analyze at 2k and 8k resources: the growth must stay linear."""
-    document = json.loads(export.read_text(encoding="utf-8"))
-    for index, (name, build) in enumerate(_shapes(document).items()):
-        small, large = (
-            _analyze_cpu(build(n), work / f"shape{index}-{n}.json", runs) for n in SHAPE_SIZES
-        )
-        table.note(f"analyze {SHAPE_SIZES[0]:,}: {name}", f"{small:.2f} s", "CPU")
-        table.note(f"analyze {SHAPE_SIZES[1]:,}: {name}", f"{large:.2f} s", "CPU")
-        ratio = large / max(small, 1e-9)
-        table.judge(
-            "  t(8k) / t(2k)",
-            f"{ratio:.2f}x",
-            f"<= {LINEAR_GOAL:g}x; 4x is linear",
-            ratio <= LINEAR_GOAL,
-        )
+    """Per state shape, analyze at 2k and 8k resources in turn: the growth must stay linear."""
+    small, large = (analyze.label(size) for size in analyze.SHAPE_SIZES)
+    for name in analyze.SHAPES:
+        found = analyze.measure_shape(export, name, runs, work)
+        table.note(f"analyze {small}: {name}", f"{found.median(small):.2f} s", "CPU")
+        table.note(f"analyze {large}: {name}", f"{found.median(large):.2f} s", "CPU")
+        table.ratio("  t(8k) / t(2k)", found.ratio(large, small), LINEAR_GOAL, "; 4x is linear")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m preflight.bench")
-    parser.add_argument("--runs", type=int, default=3, help="runs per figure (best is kept)")
+    parser.add_argument(
+        "--runs", type=int, default=5, help="rounds of paired runs (each figure: their median)"
+    )
     args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     table = Table()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        export = _previews(table, work, args.runs)
-        _analyzes(table, export, work, args.runs)
+        _previews(table, work, args.runs)
+        _analyzes(table, work / "prod.json", work, args.runs)
     table.print(args.runs)
     return 1 if table.missed else 0

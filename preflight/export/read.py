@@ -9,6 +9,9 @@ are checked and decoded by `export.values`.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +28,24 @@ def read_export(path: Path) -> State:
     document is parsed with its integers and constants bounded, then walked once, with a
     depth bound, validating every value the policy pack and its deserialiser will see.
     """
-    document, name = read_document(path)
-    return parse_export(document, name)
+    with cyclic_gc_paused():
+        document, name = read_document(path)
+        return parse_export(document, name)
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: reading a state (and evaluating the pack on it)
+    allocates a great many acyclic objects that all stay alive, and the collector's full passes
+    over everything alive, triggered as the heap grows, made reading 8,000 resources take 5.4
+    times as long as 2,000. Nothing is lost: cycles left meanwhile are collected later."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def read_document(path: Path) -> tuple[Any, str]:

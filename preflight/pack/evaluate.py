@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import gc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from inspect import isawaitable
@@ -35,6 +34,7 @@ from pulumi_policy.policy import (
 )
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
+from preflight.export.read import cyclic_gc_paused
 from preflight.export.state import State, StateResource
 from preflight.pack.load import PROTO_TO_LEVEL, LoadedPack, configure, read_pack_config
 from preflight.pack.redact import secret_redactor
@@ -102,13 +102,8 @@ def evaluate(
     acyclic objects, and on large states the collector's repeated passes over everything
     alive cost about a third of the time and grow faster than the state.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with cyclic_gc_paused():
         return _evaluate(pack, state, stage=stage, config_file=config_file, during=during)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _active_policies(pack: LoadedPack) -> list[tuple[Policy, EnforcementLevel]]:
