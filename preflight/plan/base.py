@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from preflight.export.read import parse_export, read_document
+from preflight.export.read import cyclic_gc_paused, parse_export, read_document
 from preflight.export.state import State
 from preflight.inputs.errors import InputError
 
@@ -46,9 +46,11 @@ class Base:
 
 
 def load_base(path: Path) -> Base:
-    """The base export at `path`; InputError (exit 2) naming what is wrong with it."""
-    document, name = read_document(path)
-    return index_base(document, name)
+    """The base export at `path`; InputError (exit 2) naming what is wrong with it. Read with
+    the cyclic collector paused, as `read_export` reads a state for analyze."""
+    with cyclic_gc_paused():
+        document, name = read_document(path)
+        return index_base(document, name)
 
 
 def index_base(document: Any, name: str) -> Base:

@@ -25,6 +25,7 @@ from preflight.export.state import State
 from preflight.export.write import to_export
 from preflight.pack.evaluate import evaluate
 from preflight.pack.load import LoadedPack, load_pack
+from preflight.plan.base import load_base
 from preflight.simulate.run import simulate
 from tests.preflight_support import ROOT
 
@@ -127,6 +128,9 @@ def test_reading_and_evaluating_leave_the_garbage_collector_paused(
         state = read_export(path)
     with _collections() as evaluating:
         evaluate(pack, state, stage="prod", config_file=ROOT / "policies/config/prod.json")
-    assert len(state.resources) == 2_000
+    with _collections() as loading_a_base:
+        base = load_base(path)  # the same state as preview --base reads it
+    assert len(state.resources) == len(base.state.resources) == 2_000
     assert len(reading) <= 1, reading
     assert len(evaluating) <= 1, evaluating
+    assert len(loading_a_base) <= 1, loading_a_base

@@ -37,6 +37,10 @@ SERVER = "starts the web and model servers; tests/apps/test_web.py and test_mode
 DOCKER = "needs Docker (and a GPU for the model); tests/apps/test_shared.py builds the bundles"
 TESTS = "runs tests of this suite (make test runs them all)"
 GENERATOR = "rewrites a committed file from sources outside the repository (its test runs it)"
+BENCH = (
+    "times whole commands for minutes; its shapes and scaling are tested in "
+    "tests/preflight/test_analyze_scaling.py and test_plan_scaling.py"
+)
 MAKE = (
     "make re-creates .venv when a requirements file is newer (pip: the network); test_docs.py "
     "checks the target exists, and the recipes of preview, test, docs and diagram"
@@ -46,6 +50,7 @@ REFERENCE = (
     "tests/components/test_config_hardening.py fails when either is stale"
 )
 NOT_RUNNABLE: dict[str, str] = {
+    ".venv/bin/python -m preflight.bench --runs 5": BENCH,
     **dict.fromkeys(
         [
             "make bench",
