@@ -130,6 +130,7 @@ def test_reading_and_evaluating_leave_the_garbage_collector_paused(
         evaluate(pack, state, stage="prod", config_file=ROOT / "policies/config/prod.json")
     with _collections() as loading_a_base:
         base = load_base(path)  # the same state as preview --base reads it
+    assert base.state is not None
     assert len(state.resources) == len(base.state.resources) == 2_000
     assert len(reading) <= 1, reading
     assert len(evaluating) <= 1, evaluating
