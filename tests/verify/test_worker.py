@@ -1,15 +1,13 @@
 """verify's checks of a deployed worker tier (issue 13): the worker environment (tier, health,
 version, instances, its sqsd queue URL and timeouts) and its queues (encryption, redrive to the
 dead-letter queue). moto in process for SQS and EC2; `botocore.stub.Stubber` for the Elastic
-Beanstalk calls moto does not implement (`describe_environment_resources`,
-`describe_configuration_settings`), as for tests/verify/account.py's healthy account, which the
-whole-report test reuses. A healthy worker first, then one kind of drift per case, each
-asserting the exact line of the one check it breaks; and the worker outputs, all four or none.
-Mirrors verify/worker.py."""
+Beanstalk calls moto does not implement (tests/verify/worker_tier.py builds the tier), as for
+tests/verify/account.py's healthy account, which the whole-report test reuses. A healthy worker
+first, then one kind of drift per case, each asserting the exact line of the one check it
+breaks; then the checks alone. Mirrors verify/worker.py."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -21,31 +19,32 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from preflight.inputs.errors import InputError
 from tests.verify.account import (
     APP,
-    ENV_NS,
     HEALTHY_CHECKS,
     REGION,
     Drift,
     build_account,
     make_clients,
-    queue_described,
-    queue_resources,
-    queue_settings,
     rerun,
 )
-from tests.verify.support import DEV_OUTPUTS, fake_aws, write_outputs
+from tests.verify.support import fake_aws
+from tests.verify.worker_tier import (
+    WORKER_ENV,
+    WORKER_VERSION,
+    Queues,
+    WorkerDrift,
+    add_worker_answers,
+    build_queues,
+    launch_worker,
+    worker_outputs,
+)
 from verify.aws import AwsCallFailed, Clients, guard
-from verify.cli import main
 from verify.enforcement import load_enforcement
-from verify.outputs import WORKER_OUTPUTS, StackOutputs, WorkerOutputs
+from verify.outputs import WorkerOutputs
 from verify.runner import apply_level, verify_worker
 from verify.worker import Queue, check_queue_redrive, check_queues_encrypted, fetch_queue
 
-WORKER_ENV = "webmodel-prod-worker"
-WORKER_VERSION = "worker-3f9c2a1b"
-SQSD_NS = "aws:elasticbeanstalk:sqsd"
 WORKER_CHECKS = [
     "worker-env-ready-green",
     "worker-tier",
@@ -58,106 +57,6 @@ WORKER_CHECKS = [
     "work-queue-encrypted",
     "work-queue-redrive",
 ]
-
-
-@dataclass(frozen=True)
-class WorkerDrift:
-    """What is wrong with the worker tier; the defaults are a healthy one."""
-
-    tier: str = "Worker"
-    status: tuple[str, str] = ("Ready", "Green")
-    version: str = WORKER_VERSION
-    missing: bool = False
-    sqsd_queue: str | None = None
-    """The sqsd WorkerQueueURL; None: the stack's work queue."""
-    visibility: str | None = "300"
-    inactivity: str | None = "240"
-    work_queue_sse: bool = True
-    dlq_sse: bool = True
-    redrive_to_other: bool = False
-    max_receive_count: int = 5
-
-
-@dataclass(frozen=True)
-class Queues:
-    work_url: str
-    dlq_url: str
-    dlq_arn: str
-    other_arn: str
-
-
-def build_queues(sqs: Any, drift: WorkerDrift) -> Queues:
-    """The work queue (SSE-KMS with the AWS managed key), its DLQ (SSE-SQS) and another
-    queue a hand edit could redrive to."""
-
-    def create(name: str, attributes: dict[str, str]) -> tuple[str, str]:
-        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-        return url, arn["Attributes"]["QueueArn"]
-
-    dlq_sse = {"SqsManagedSseEnabled": str(drift.dlq_sse).lower()}
-    dlq_url, dlq_arn = create("webmodel-prod-work-dlq", dlq_sse)
-    _, other_arn = create("webmodel-prod-other", {"SqsManagedSseEnabled": "true"})
-    redrive = {
-        "deadLetterTargetArn": other_arn if drift.redrive_to_other else dlq_arn,
-        "maxReceiveCount": drift.max_receive_count,
-    }
-    encryption = (
-        {"KmsMasterKeyId": "alias/aws/sqs"}
-        if drift.work_queue_sse
-        else {"SqsManagedSseEnabled": "false"}
-    )
-    work_url, _ = create("webmodel-prod-work", {**encryption, "RedrivePolicy": json.dumps(redrive)})
-    return Queues(work_url, dlq_url, dlq_arn, other_arn)
-
-
-def launch_worker(ec2: Any, subnet: str) -> str:
-    return str(
-        ec2.run_instances(
-            ImageId="ami-0123456789abcdef0",
-            MinCount=1,
-            MaxCount=1,
-            InstanceType="t3.small",
-            SubnetId=subnet,
-        )["Instances"][0]["InstanceId"]
-    )
-
-
-def add_worker_answers(stubber: Stubber, drift: WorkerDrift, instance: str, queues: Queues) -> None:
-    """Queue the EB answers in the order verify asks for the worker environment."""
-    tier_type = "SQS/HTTP" if drift.tier == "Worker" else "Standard"
-    described = {
-        "Status": drift.status[0],
-        "Health": drift.status[1],
-        "VersionLabel": drift.version,
-        "Tier": {"Name": drift.tier, "Type": tier_type, "Version": "1.0"},
-    }
-    queue_described(stubber, WORKER_ENV, None if drift.missing else described)
-    if drift.missing:
-        return
-    queue_resources(stubber, WORKER_ENV, [instance], [])
-    sqsd = {
-        "WorkerQueueURL": drift.sqsd_queue or queues.work_url,
-        "HttpPath": "/work",
-        "VisibilityTimeout": drift.visibility,
-        "InactivityTimeout": drift.inactivity,
-    }
-    options = [
-        {"Namespace": SQSD_NS, "OptionName": name, "Value": value}
-        for name, value in sqsd.items()
-        if value is not None
-    ]
-    options.append({"Namespace": ENV_NS, "OptionName": "APP_ENV", "Value": "prod"})
-    queue_settings(stubber, WORKER_ENV, options)
-
-
-def worker_outputs(queues: Queues) -> dict[str, str]:
-    return {
-        "workerEnvironmentName": WORKER_ENV,
-        "workerVersionLabel": WORKER_VERSION,
-        "workQueueUrl": queues.work_url,
-        "deadLetterQueueUrl": queues.dlq_url,
-    }
 
 
 @dataclass(frozen=True)
@@ -269,12 +168,6 @@ def test_a_healthy_worker_passes_every_check_in_the_whole_report(
     ]
     assert lines[-1] == "stack prod: 22 of 22 checks passed; every guarantee holds (exit 0)"
     assert instance not in account.web_instances + account.model_instances
-
-
-def test_without_worker_outputs_the_stack_has_no_worker() -> None:
-    """verify_stack then adds no worker line and needs no SQS client: tests/verify/test_checks.py's
-    healthy report, made with clients that have none, pins its exact list of checks."""
-    assert StackOutputs.from_mapping(DEV_OUTPUTS, "src").worker is None
 
 
 # --- one drift per test -----------------------------------------------------------------
@@ -447,55 +340,3 @@ def test_queue_checks_count_at_their_pack_policys_level(tmp_path: Path) -> None:
         for stage, config in (("dev", None), ("prod", None), ("prod", off))
     ]
     assert statuses == ["FAIL", "FAIL", "SKIP"]
-
-
-# --- the outputs: all four worker outputs, or none --------------------------------------
-
-_WORKER: dict[str, str] = {
-    "workerEnvironmentName": WORKER_ENV,
-    "workerVersionLabel": WORKER_VERSION,
-    "workQueueUrl": "https://sqs.example/1/work",
-    "deadLetterQueueUrl": "https://sqs.example/1/dlq",
-}
-
-
-def test_the_worker_outputs_are_the_four_the_brief_names() -> None:
-    assert tuple(_WORKER) == WORKER_OUTPUTS
-    outputs = StackOutputs.from_mapping({**DEV_OUTPUTS, **_WORKER}, "src")
-    assert outputs.worker == WorkerOutputs(
-        WORKER_ENV, WORKER_VERSION, "https://sqs.example/1/work", "https://sqs.example/1/dlq"
-    )
-
-
-@pytest.mark.parametrize("left_out", list(_WORKER))
-def test_a_stack_with_some_worker_outputs_names_the_missing_one(left_out: str) -> None:
-    given = {k: v for k, v in _WORKER.items() if k != left_out}
-    with pytest.raises(InputError) as raised:
-        StackOutputs.from_mapping({**DEV_OUTPUTS, **given}, "src")
-    assert str(raised.value) == (
-        f"src has worker output(s) {', '.join(given)} but lacks {left_out}; a stack with a "
-        "worker tier exports all of: workerEnvironmentName, workerVersionLabel, workQueueUrl, "
-        "deadLetterQueueUrl (a stack without one exports none of them)"
-    )
-
-
-def test_partial_worker_outputs_exit_2_with_one_line(tmp_path: Path) -> None:
-    path = write_outputs(tmp_path, {**DEV_OUTPUTS, "workQueueUrl": _WORKER["workQueueUrl"]})
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["--stack", "prod", "--outputs", str(path), "--region", REGION], out=out, err=err)
-    assert (code, out.getvalue()) == (2, "")
-    assert err.getvalue() == (
-        f"verify: error: {path} has worker output(s) workQueueUrl but lacks "
-        "workerEnvironmentName, workerVersionLabel, deadLetterQueueUrl; a stack with a worker "
-        "tier exports all of: workerEnvironmentName, workerVersionLabel, workQueueUrl, "
-        "deadLetterQueueUrl (a stack without one exports none of them)\n"
-    )
-
-
-def test_a_worker_output_shown_as_a_secret_is_refused() -> None:
-    with pytest.raises(InputError) as raised:
-        StackOutputs.from_mapping({**DEV_OUTPUTS, **_WORKER, "workQueueUrl": "[secret]"}, "src")
-    assert str(raised.value) == (
-        "stack output workQueueUrl in src is a secret shown as [secret]; "
-        "export with `pulumi stack output --json --show-secrets`"
-    )
