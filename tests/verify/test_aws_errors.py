@@ -4,20 +4,17 @@ traceback and never exit 1 (which means a guarantee is broken).
 The class is generated on both axes: every exception botocore defines (each `BotoCoreError`
 subclass, built from its own message template), `ClientError`s, `ResponseParserError` (not a
 `BotoCoreError`) and plain socket errors, raised at every AWS call verify makes. The account
-is stubbed (`botocore.stub.Stubber`), and the failure is raised by a `before-call` hook on
-the real client, where botocore itself would raise it. Two end-to-end runs go over HTTP to
-127.0.0.1: a closed port (`EndpointConnectionError`) and moto's server, which answers
-`DescribeEnvironmentResources` with an HTML 500 page (`ResponseParserError`).
-Mirrors verify/aws.py.
+is stubbed (`botocore.stub.Stubber`, tests/verify/stubbed_dev.py), and the failure is raised
+by a `before-call` hook on the real client, where botocore itself would raise it; a not-found
+answer is a finding instead. The runs over HTTP and with a broken AWS configuration are in
+test_aws_errors_end_to_end.py. Mirrors verify/aws.py.
 """
 
 from __future__ import annotations
 
 import inspect
 import io
-import socket
 import string
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -29,20 +26,12 @@ import botocore.exceptions
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
-from botocore.stub import Stubber
 
 from tests.cli_support import assert_one_line_error
-from tests.verify.support import DEV_OUTPUTS, run_module, write_outputs
+from tests.verify.stubbed_dev import DB_ID, REGION, stub_healthy_account
+from tests.verify.support import write_outputs
 from verify.aws import Clients, guard
 from verify.cli import main
-
-REGION = "eu-west-1"
-APP = str(DEV_OUTPUTS["applicationName"])
-WEB_ENV = str(DEV_OUTPUTS["webEnvironmentName"])
-MODEL_ENV = str(DEV_OUTPUTS["modelEnvironmentName"])
-DB_ID = str(DEV_OUTPUTS["dbInstanceIdentifier"])
-ENV_NS = "aws:elasticbeanstalk:application:environment"
-MODEL_LB = "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/awseb-model/1"
 
 # Every AWS call verify makes, as (client field, botocore operation, the IAM action the
 # error names). `test_these_are_all_the_calls_verify_makes` keeps the list complete.
@@ -78,105 +67,6 @@ def clients() -> Clients:
         elbv2=session.client("elbv2"),
         rds=session.client("rds"),
     )
-
-
-def stub_healthy_account(clients: Clients) -> list[Stubber]:
-    """Queue a healthy dev stack's answers in the order verify asks for them."""
-    eb, ec2, elbv2, rds = (
-        Stubber(clients.elasticbeanstalk),
-        Stubber(clients.ec2),
-        Stubber(clients.elbv2),
-        Stubber(clients.rds),
-    )
-    nat_table = {
-        "RouteTables": [
-            {
-                "RouteTableId": "rtb-private",
-                "Routes": [{"DestinationCidrBlock": "0.0.0.0/0", "NatGatewayId": "nat-1"}],
-            }
-        ]
-    }
-    environments = (
-        (WEB_ENV, ["subnet-a1", "subnet-a2"], None),
-        (MODEL_ENV, ["subnet-a1"], MODEL_LB),
-    )
-    for env, subnets, lb in environments:
-        eb.add_response(
-            "describe_environments",
-            {"Environments": [{"EnvironmentName": env, "Status": "Ready", "Health": "Green"}]},
-        )
-        instances = [f"i-{env[-3:]}{n}" for n in range(len(subnets))]
-        eb.add_response(
-            "describe_environment_resources",
-            {
-                "EnvironmentResources": {
-                    "Instances": [{"Id": i} for i in instances],
-                    "LoadBalancers": [{"Name": lb}] if lb else [],
-                }
-            },
-        )
-        ec2.add_response(
-            "describe_instances",
-            {
-                "Reservations": [
-                    {"Instances": [{"InstanceId": i, "SubnetId": s}]}
-                    for i, s in zip(instances, subnets, strict=True)
-                ]
-            },
-        )
-        ec2.add_response(
-            "describe_subnets",
-            {
-                "Subnets": [
-                    {"SubnetId": s, "VpcId": "vpc-1", "MapPublicIpOnLaunch": False}
-                    for s in sorted(subnets)
-                ]
-            },
-        )
-        for _ in subnets:
-            ec2.add_response("describe_route_tables", nat_table)
-        eb.add_response(
-            "describe_configuration_settings",
-            {
-                "ConfigurationSettings": [
-                    {
-                        "OptionSettings": [
-                            {"Namespace": ENV_NS, "OptionName": "APP_ENV", "Value": "dev"}
-                        ]
-                    }
-                ]
-            },
-        )
-        if lb:
-            elbv2.add_response(
-                "describe_load_balancers",
-                {
-                    "LoadBalancers": [
-                        {
-                            "LoadBalancerArn": lb,
-                            "LoadBalancerName": "awseb-model",
-                            "Scheme": "internal",
-                        }
-                    ]
-                },
-            )
-    rds.add_response(
-        "describe_db_instances",
-        {
-            "DBInstances": [
-                {
-                    "DBInstanceIdentifier": DB_ID,
-                    "PubliclyAccessible": False,
-                    "StorageEncrypted": True,
-                    "MultiAZ": True,
-                }
-            ]
-        },
-    )
-    stubbers = [eb, ec2, elbv2, rds]
-    for stubber in stubbers:
-        stubber.activate()
-    return stubbers
 
 
 @dataclass
@@ -385,89 +275,6 @@ def test_a_missing_load_balancer_is_a_finding(run: Callable[..., Result]) -> Non
         "FAIL  model-lb-internal: model load balancer(s) "
         "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/awseb-model/1 not found"
     ]
-
-
-# --- over HTTP, as users run it -------------------------------------------------------
-
-
-def run_cli(tmp_path: Path, endpoint: str) -> subprocess.CompletedProcess[str]:
-    """`python -m verify` with every AWS endpoint pointed at `endpoint` (loopback)."""
-    outputs = write_outputs(tmp_path)
-    args = ["--stack", "dev", "--region", REGION, "--outputs", str(outputs)]
-    return run_module(tmp_path, *args, AWS_ENDPOINT_URL=endpoint, AWS_MAX_ATTEMPTS="1")
-
-
-def test_closed_port_exits_2_naming_the_first_call(tmp_path: Path) -> None:
-    with socket.socket() as probe:  # a loopback port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    proc = run_cli(tmp_path, f"http://127.0.0.1:{port}")
-    assert proc.returncode == 2, proc.stderr
-    assert proc.stdout == ""
-    assert proc.stderr == (
-        "verify: error: AWS call elasticbeanstalk:DescribeEnvironments failed: "
-        f'EndpointConnectionError: Could not connect to the endpoint URL: "http://127.0.0.1:{port}/"\n'
-    )
-
-
-def test_an_endpoint_answering_html_exits_2(tmp_path: Path, moto_server: str) -> None:
-    """moto's server has the environment but answers DescribeEnvironmentResources with an
-    HTML 500 page: botocore raises ResponseParserError, verify names the call."""
-    eb = boto3.client("elasticbeanstalk", endpoint_url=moto_server, region_name=REGION)
-    eb.create_application(ApplicationName=APP)
-    for env in (WEB_ENV, MODEL_ENV):
-        eb.create_environment(
-            ApplicationName=APP,
-            EnvironmentName=env,
-            SolutionStackName="64bit Amazon Linux 2023 v4.0.0 running Docker",
-        )
-    proc = run_cli(tmp_path, moto_server)
-    assert proc.returncode == 2, (proc.stdout, proc.stderr)
-    assert proc.stdout == ""
-    assert proc.stderr == (
-        "verify: error: AWS call elasticbeanstalk:DescribeEnvironmentResources failed: "
-        "ResponseParserError: Unable to parse response (syntax error: line 1, column 0), "
-        "invalid XML received. Further retries may succeed:\n"
-    )
-
-
-# --- setting up AWS, before any call ------------------------------------------------------
-
-
-@pytest.mark.parametrize("region", [[], ["--region", REGION]], ids=["region-from-aws", "--region"])
-@pytest.mark.parametrize(
-    ("setting", "value", "reason"),
-    [
-        (
-            "AWS_CONFIG_FILE",
-            "[default\nregion = x\n",
-            "ConfigParseError: Unable to parse config file: {path}",
-        ),
-        ("AWS_PROFILE", "nope", "ProfileNotFound: The config profile (nope) could not be found"),
-    ],
-    ids=["malformed-config-file", "unknown-profile"],
-)
-def test_broken_aws_configuration_exits_2(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    region: list[str],
-    setting: str,
-    value: str,
-    reason: str,
-) -> None:
-    """The default client factory (aws_clients) and region lookup, not injected clients."""
-    path = tmp_path / "aws-config"
-    path.write_text(value, encoding="utf-8")
-    monkeypatch.setenv(setting, str(path) if setting == "AWS_CONFIG_FILE" else value)
-    outputs = write_outputs(tmp_path)
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["--stack", "qa", "--outputs", str(outputs), *region], out=out, err=err)
-    assert code == 2
-    assert out.getvalue() == ""
-    assert err.getvalue() == (
-        f"verify: error: AWS configuration: {reason.format(path=path)} (check AWS_PROFILE, "
-        "AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE)\n"
-    )
 
 
 def test_a_guarded_client_offers_no_unguarded_paginators(clients: Clients) -> None:
