@@ -1,76 +1,28 @@
-"""apps/worker: settings, idempotency stores, /work's answers, an sqsd loop on moto's SQS."""
+"""apps/worker: settings from the environment, /work's answers (a message delivered twice runs
+once, a failing job answers 500 and its retry runs it, 409 while another delivery runs it, 503
+without the idempotency store, 400 for what is not a job) and its JSON log lines. The stores
+are pinned in test_worker_store.py, an sqsd loop on moto's SQS in test_worker_sqsd.py."""
 
 from __future__ import annotations
 
 import json
 import logging
 import warnings
-from collections.abc import Iterator, Mapping
-from typing import Any
 
-import boto3
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from moto import mock_aws
 from starlette.exceptions import StarletteDeprecationWarning
 
 from applogs import UVICORN_LOGGERS, JsonFormatter
-from apps.worker.workerapp.idempotency import (
-    Claim,
-    DynamoStore,
-    IdempotencyStore,
-    MemoryStore,
-    StoreError,
-)
-from apps.worker.workerapp.main import DEFAULT_TASKS, Delivery, create_app, default_store
+from apps.worker.workerapp.idempotency import Claim, MemoryStore, StoreError
+from apps.worker.workerapp.main import DEFAULT_TASKS, Delivery, create_app
 from apps.worker.workerapp.settings import Settings, SettingsError
+from tests.apps.worker_support import JOB, REGION, TABLE, Recorder, client_for, sqsd_headers
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
-
-REGION = "ap-northeast-2"
-TABLE = "webmodel-dev-worker-jobs"
-
-
-class Clock:
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Recorder:
-    """A task that records its calls and fails the first `failures` of them."""
-
-    def __init__(self, failures: int = 0) -> None:
-        self.calls: list[tuple[dict[str, Any], Delivery]] = []
-        self.failures = failures
-
-    def __call__(self, payload: Mapping[str, Any], delivery: Delivery) -> None:
-        self.calls.append((dict(payload), delivery))
-        if len(self.calls) <= self.failures:
-            raise RuntimeError("downstream unavailable")
-
-
-def client_for(task: Recorder, store: IdempotencyStore | None = None) -> TestClient:
-    app = create_app(Settings(), store if store is not None else MemoryStore(), {"render": task})
-    return TestClient(app)
-
-
-def sqsd_headers(message_id: str, receive_count: int = 1) -> dict[str, str]:
-    return {
-        "X-Aws-Sqsd-Msgid": message_id,
-        "X-Aws-Sqsd-Receive-Count": str(receive_count),
-        "X-Aws-Sqsd-Queue": "webmodel-dev-work",
-        "User-Agent": "aws-sqsd/3.0.4",
-        "Content-Type": "application/json",
-    }
-
-
-JOB = json.dumps({"task": "render", "payload": {"report": 7}})
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -116,108 +68,6 @@ def test_bad_settings_fail_with_one_line_naming_the_property(env, message):
     with pytest.raises(SettingsError) as info:
         Settings.from_env(env)
     assert str(info.value) == message
-
-
-# --- the idempotency stores: one contract, both implementations --------------------------------
-
-
-def create_table(client: Any) -> None:
-    client.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "key", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "key", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-
-
-@pytest.fixture(params=["memory", "dynamodb"])
-def store_and_clock(request, monkeypatch) -> Iterator[tuple[IdempotencyStore, Clock]]:
-    clock = Clock()
-    if request.param == "memory":
-        yield MemoryStore(clock), clock
-        return
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(key, "testing")
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name=REGION)
-        create_table(client)
-        yield DynamoStore(client, TABLE, clock), clock
-
-
-def test_store_claims_once_then_reports_done(store_and_clock):
-    store, _ = store_and_clock
-    assert store.claim("sqs:m1", 60) is Claim.NEW
-    assert store.claim("sqs:m1", 60) is Claim.BUSY
-    assert store.claim("sqs:m2", 60) is Claim.NEW
-    store.complete("sqs:m1", 3600)
-    assert store.claim("sqs:m1", 60) is Claim.DONE
-
-
-def test_store_release_lets_the_retry_run(store_and_clock):
-    store, _ = store_and_clock
-    assert store.claim("k", 60) is Claim.NEW
-    store.release("k")
-    assert store.claim("k", 60) is Claim.NEW
-
-
-def test_store_release_never_forgets_a_done_job(store_and_clock):
-    store, _ = store_and_clock
-    store.claim("k", 60)
-    store.complete("k", 3600)
-    store.release("k")
-    assert store.claim("k", 60) is Claim.DONE
-
-
-def test_store_expired_lease_and_expired_record_are_claimable(store_and_clock):
-    store, clock = store_and_clock
-    assert store.claim("crashed", 60) is Claim.NEW
-    clock.now += 59
-    assert store.claim("crashed", 60) is Claim.BUSY
-    clock.now += 2
-    assert store.claim("crashed", 60) is Claim.NEW  # the first process died mid-job
-    store.complete("crashed", 3600)
-    clock.now += 3599
-    assert store.claim("crashed", 60) is Claim.DONE
-    clock.now += 2
-    assert store.claim("crashed", 60) is Claim.NEW  # past retention (TTL deletion may lag)
-
-
-def test_dynamo_store_writes_the_documented_item(monkeypatch):
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(key, "testing")
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name=REGION)
-        create_table(client)
-        store = DynamoStore(client, TABLE, Clock(1000.0))
-        item_key = {"key": {"S": "sqs:m1"}}
-        store.claim("sqs:m1", 300)
-        busy = {"status": {"S": "busy"}, "lease_until": {"N": "1300"}, "expires_at": {"N": "1300"}}
-        assert client.get_item(TableName=TABLE, Key=item_key)["Item"] == {**item_key, **busy}
-        store.complete("sqs:m1", 86400)
-        done = {"status": {"S": "done"}, "expires_at": {"N": "87400"}}
-        assert client.get_item(TableName=TABLE, Key=item_key)["Item"] == {**item_key, **done}
-
-
-def test_dynamo_store_turns_aws_errors_into_store_errors(monkeypatch):
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(key, "testing")
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name=REGION)
-        store = DynamoStore(client, "missing-table")
-        with pytest.raises(StoreError) as info:
-            store.claim("k", 60)
-    assert str(info.value) == (
-        "DynamoDB table 'missing-table': ResourceNotFoundException: An error occurred "
-        "(ResourceNotFoundException) when calling the PutItem operation: Requested resource "
-        "not found"
-    )
-
-
-def test_default_store_follows_the_table_setting(monkeypatch):
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(key, "testing")
-    assert isinstance(default_store(Settings()), MemoryStore)
-    assert isinstance(default_store(Settings(idempotency_table=TABLE, region=REGION)), DynamoStore)
 
 
 # --- /work -------------------------------------------------------------------------------------
@@ -385,104 +235,3 @@ def test_logs_are_json_lines_for_the_app_and_uvicorn():
     record.job_key = "sqs:m"
     entry = json.loads(JsonFormatter().format(record))
     assert (entry["message"], entry["job_key"], entry["level"]) == ("hello", "sqs:m", "INFO")
-
-
-# --- an sqsd emulation against moto's SQS --------------------------------------------------------
-
-
-class Sqsd:
-    """What EB's sqsd does, reduced: receive, POST the body with its headers, delete on 200."""
-
-    def __init__(self, sqs: Any, queue_url: str, client: TestClient) -> None:
-        self.sqs, self.queue_url, self.client = sqs, queue_url, client
-        self.receives = 0
-
-    def poll(self) -> int:
-        """One receive; returns how many messages it got."""
-        messages = self.sqs.receive_message(
-            QueueUrl=self.queue_url,
-            MaxNumberOfMessages=10,
-            MessageSystemAttributeNames=["ApproximateReceiveCount"],
-        ).get("Messages", [])
-        for message in messages:
-            self.receives += 1
-            response = self.client.post(
-                "/work",
-                content=message["Body"],
-                headers=sqsd_headers(
-                    message["MessageId"], int(message["Attributes"]["ApproximateReceiveCount"])
-                ),
-            )
-            if response.status_code == 200:
-                self.sqs.delete_message(
-                    QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"]
-                )
-        return len(messages)
-
-    def drain(self, polls: int = 20) -> None:
-        for _ in range(polls):
-            self.poll()
-
-
-MAX_RECEIVES = 3
-
-
-@pytest.fixture
-def queues(monkeypatch) -> Iterator[tuple[Any, str, str]]:
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(key, "testing")
-    with mock_aws():
-        sqs = boto3.client("sqs", region_name=REGION)
-        dlq = sqs.create_queue(QueueName="work-dlq")["QueueUrl"]
-        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVES}
-        work = sqs.create_queue(
-            QueueName="work",
-            Attributes={"VisibilityTimeout": "0", "RedrivePolicy": json.dumps(redrive)},
-        )["QueueUrl"]
-        yield sqs, work, dlq
-
-
-def bodies(sqs: Any, url: str) -> list[str]:
-    found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    return [m["Body"] for m in found]
-
-
-def test_a_poison_message_lands_in_the_dlq_after_max_receive_count(queues):
-    sqs, work, dlq = queues
-    task = Recorder(failures=10**6)
-    with client_for(task) as client:
-        sqs.send_message(QueueUrl=work, MessageBody=JOB)
-        sqsd = Sqsd(sqs, work, client)
-        sqsd.drain()
-    assert sqsd.receives == MAX_RECEIVES
-    assert [d.receive_count for _, d in task.calls] == [1, 2, 3]
-    assert bodies(sqs, work) == []
-    assert bodies(sqs, dlq) == [JOB]
-
-
-def test_a_malformed_message_is_dead_lettered_without_running(queues):
-    sqs, work, dlq = queues
-    task = Recorder()
-    with client_for(task) as client:
-        sqs.send_message(QueueUrl=work, MessageBody="{not json")
-        Sqsd(sqs, work, client).drain()
-    assert task.calls == []
-    assert bodies(sqs, dlq) == ["{not json"]
-
-
-def test_transient_failures_are_retried_and_duplicates_run_once(queues):
-    sqs, work, dlq = queues
-    task = Recorder(failures=1)
-    job = json.dumps({"task": "render", "payload": {"n": 1}, "idempotency_key": "n-1"})
-    with client_for(task) as client:
-        sqs.send_message(QueueUrl=work, MessageBody=job)
-        sqs.send_message(QueueUrl=work, MessageBody=job)  # the producer enqueued it twice
-        Sqsd(sqs, work, client).drain()
-    # Whichever copy came first failed once; one run succeeded; the other copy was a duplicate.
-    assert len(task.calls) == 2
-    assert {d.key for _, d in task.calls} == {"render:n-1"}
-    assert bodies(sqs, work) == []
-    assert bodies(sqs, dlq) == []
