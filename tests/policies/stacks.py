@@ -1,6 +1,7 @@
 """The resources and values the rule tables build: unknown and secret values, type tokens, a
 small VPC in every form the rules must understand (two private subnets behind a NAT in two AZs,
-one public subnet), Elastic Beanstalk option settings, and a database every RDS rule passes."""
+one public subnet), Elastic Beanstalk option settings, a database every RDS rule passes, and an
+SQS queue's ARN and URL."""
 
 from __future__ import annotations
 
@@ -144,3 +145,16 @@ GOOD_DB: dict[str, Any] = {
     "dbSubnetGroupName": "db-private",
 }
 """A database every RDS rule passes; each case changes one property."""
+
+
+# -- SQS ------------------------------------------------------------------------------------
+
+ACCOUNT = "123456789012"
+
+
+def arn(name: str) -> str:
+    return f"arn:aws:sqs:ap-northeast-2:{ACCOUNT}:{name}"
+
+
+def url(name: str) -> str:
+    return f"https://sqs.ap-northeast-2.amazonaws.com/{ACCOUNT}/{name}"

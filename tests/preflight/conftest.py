@@ -1,10 +1,12 @@
 """Shared for the plan's tests: prod's config and simulation, its export as preflight writes it
 (the base of the pull-request workflow) and as a deployed stack's `pulumi stack export` looks
-(preflight/bench/deployed.py), and a way to plan against either."""
+(preflight/bench/deployed.py), and a way to plan against either. For the hostile-state tests: a
+collection of earlier tests' cyclic garbage before each of their modules."""
 
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import textwrap
 from collections.abc import Callable
@@ -132,3 +134,12 @@ def total(own_base: dict[str, Any]) -> int:
     default providers."""
     resources = own_base["deployment"]["resources"]
     return sum(not r["type"].startswith("pulumi:providers:") for r in resources)
+
+
+@pytest.fixture(scope="module")
+def no_garbage_from_earlier_tests() -> None:
+    """Earlier tests in this worker (previews run in process) leave cyclic garbage; collected
+    deep inside these parsers' recursion, a finalizer can run out of stack and raise an
+    unraisable RecursionError. Collect it once, at a shallow stack, before a module that asks
+    for it (the hostile-state modules, through `pytestmark`)."""
+    gc.collect()
