@@ -644,7 +644,7 @@ def test_pulumi_yaml_config_block_is_generated_from_the_models() -> None:
 
 def test_a_wired_value_that_outgrows_its_reservation_names_its_source_key() -> None:
     from components.beanstalk.args import EnvironmentArgs, WiredProperty
-    from tests.components.test_components import environment, environment_args
+    from tests.components.beanstalk_support import environment, environment_args
 
     args = environment_args("web")
     too_long = EnvironmentArgs(
