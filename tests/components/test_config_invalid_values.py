@@ -251,4 +251,6 @@ def test_multibyte_values_count_as_bytes():
     # 1,400 Hangul syllables are 1,400 characters but 4,200 bytes
     message = error_of({"model": {"env": {"GREETING": "안" * 1400}}})
     assert "webmodel:model.env" in message
-    assert "4,533 bytes"  # 4,209 + 324 reserved for MODEL_REPOSITORY, AWS_DEFAULT_REGION in message
+    # GREETING: 4,209 B (3 bytes a syllable), plus 324 B reserved for what the program adds
+    assert "take 4,533 bytes" in message
+    assert "GREETING (4,209 B)" in message
