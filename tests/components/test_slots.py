@@ -17,8 +17,8 @@ from components.beanstalk import Application, ApplicationArgs
 from components.config import ConfigError, parse_stack_config
 from components.config.slots import SlotChoice, SlottedConfig, slot_choice, slot_labels
 from components.domain import PrivateName, PrivateNameArgs
+from tests.components.beanstalk_support import environment_args
 from tests.components.test_artifacts import bundles
-from tests.components.test_components import environment_args
 from tests.program_fixtures import run
 
 VERSION = "aws:elasticbeanstalk/applicationVersion:ApplicationVersion"

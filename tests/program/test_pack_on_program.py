@@ -4,130 +4,44 @@ Each stack is simulated once (`preflight.simulate.run.simulate`) and evaluated w
 stage config through `preflight.analysis.evaluate`, which drives pulumi-policy's own analyzer
 entry points. A variant changes the smallest thing that breaks one guarantee, and must produce
 exactly the mandatory violations that guarantee names: policy AND resource.
+
+Here the stacks as built, and every variant that breaks an always-mandatory guarantee (the
+worker tier's on prod, which runs one); the rules whose level follows the stage are in
+test_pack_on_stages.py, a configuration template in test_pack_on_templates.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from preflight.export.state import State, StateResource, from_deployment
-from preflight.pack.evaluate import Report, evaluate
-from preflight.pack.load import LoadedPack, load_pack
-from preflight.simulate.run import simulate
-
-ROOT = Path(__file__).resolve().parents[2]
-ENV = "aws:elasticbeanstalk/environment:Environment"
-SUBNET = "aws:ec2/subnet:Subnet"
-RDS = "aws:rds/instance:Instance"
-ENV_PROPS = "aws:elasticbeanstalk:application:environment"
-ENV_SETTINGS = "aws:elasticbeanstalk:environment"
-LAUNCH = "aws:autoscaling:launchconfiguration"
-VPC = "aws:ec2:vpc"
-STAGES = ("dev", "prod")
-
-Edit = Callable[[State], list[StateResource]]
-
-
-@pytest.fixture(scope="module")
-def pack() -> LoadedPack:
-    return load_pack(ROOT / "policies")
-
-
-@pytest.fixture(scope="module")
-def states() -> dict[str, State]:
-    """Each stack as the program builds it, simulated once for the module."""
-    return {stack: from_deployment(simulate(stack)) for stack in STAGES}
-
-
-def run(pack: LoadedPack, state: State, stage: str) -> Report:
-    return evaluate(pack, state, stage=stage, config_file=ROOT / f"policies/config/{stage}.json")
-
-
-def mandatory(report: Report) -> set[tuple[str, str]]:
-    return {(v.policy, v.resource_name) for v in report.mandatory}
-
-
-def advisory(report: Report) -> set[tuple[str, str]]:
-    return {(v.policy, v.resource_name) for v in report.advisory}
-
-
-# -- finding and changing resources ----------------------------------------------------------
-
-
-def env(state: State, role: str) -> StateResource:
-    (found,) = [
-        r for r in state.resources if r.type == ENV and r.properties["tags"].get("role") == role
-    ]
-    return found
-
-
-def one(state: State, type_token: str, name_part: str = "") -> StateResource:
-    (found,) = [r for r in state.resources if r.type == type_token and name_part in r.name]
-    return found
-
-
-def subnets(state: State, tier: str) -> list[StateResource]:
-    return [
-        r
-        for r in state.resources
-        if r.type == SUBNET and r.properties.get("tags", {}).get("tier") == tier
-    ]
-
-
-def setting_value(resource: StateResource, namespace: str, name: str) -> Any:
-    (value,) = [
-        s["value"]
-        for s in resource.properties["settings"]
-        if (s["namespace"], s["name"]) == (namespace, name)
-    ]
-    return value
-
-
-def with_props(resource: StateResource, **props: Any) -> StateResource:
-    return dataclasses.replace(resource, properties={**resource.properties, **props})
-
-
-def with_setting(resource: StateResource, namespace: str, name: str, value: str) -> StateResource:
-    kept = [
-        s
-        for s in resource.properties["settings"]
-        if (s["namespace"], s["name"]) != (namespace, name)
-    ]
-    entry = {"namespace": namespace, "name": name, "value": value}
-    return with_props(resource, settings=[*kept, entry])
-
-
-def replaced(state: State, old: StateResource, new: StateResource) -> State:
-    assert old != new, "the variant changed nothing"
-    resources = [new if r.urn == old.urn else r for r in state.resources]
-    return dataclasses.replace(state, resources=resources)
-
-
-def added(state: State, *extra: StateResource) -> State:
-    return dataclasses.replace(state, resources=[*state.resources, *extra])
-
-
-def new_resource(state: State, type_token: str, name: str, **props: Any) -> StateResource:
-    stack, project = state.stack, state.project
-    return StateResource(
-        urn=f"urn:pulumi:{stack}::{project}::{type_token}::{name}",
-        type=type_token,
-        name=name,
-        custom=True,
-        id=str(props.get("id", "")),
-        properties=props,
-        parent=None,
-        dependencies=[],
-        property_dependencies={},
-        protect=False,
-        provider=None,
-    )
-
+from preflight.export.state import State, StateResource
+from tests.program.support_pack import (
+    ENV,
+    ENV_PROPS,
+    ENV_SETTINGS,
+    LAUNCH,
+    RDS,
+    STAGES,
+    VPC,
+    added,
+    advisory,
+    env,
+    launched_from_template,
+    mandatory,
+    new_resource,
+    one,
+    one_setting,
+    removed,
+    replaced,
+    role_in_public_subnets,
+    run,
+    setting_value,
+    subnets,
+    with_props,
+)
 
 # -- the program as built --------------------------------------------------------------------
 
@@ -164,20 +78,6 @@ def test_dev_advisories_are_exactly_its_deliberate_relaxations(pack, states) -> 
 
 
 # -- variants that break one always-mandatory guarantee ----------------------------------------
-
-
-def one_setting(
-    state: State, role: str, namespace: str, option: str, value: str, policy: str
-) -> tuple[State, set[tuple[str, str]]]:
-    """`role`'s environment with one option setting at `value`, which `policy` alone fails."""
-    target = env(state, role)
-    broken = with_setting(target, namespace, option, value)
-    return replaced(state, target, broken), {(policy, target.name)}
-
-
-def role_in_public_subnets(state: State, role: str) -> tuple[State, set[tuple[str, str]]]:
-    public_ids = ",".join(s.properties["id"] for s in subnets(state, "public"))
-    return one_setting(state, role, VPC, "Subnets", public_ids, "eb-instances-in-private-subnets")
 
 
 def instances_in_public_subnets(state: State) -> tuple[State, set[tuple[str, str]]]:
@@ -268,26 +168,6 @@ def db_subnet_group_with_a_public_subnet(state: State) -> tuple[State, set[tuple
     return replaced(state, group, broken), {("rds-subnet-group-private", group.name)}
 
 
-TEMPLATE = "aws:elasticbeanstalk/configurationTemplate:ConfigurationTemplate"
-
-
-def launched_from_template(
-    state: State, template_settings: list[dict[str, Any]], env_settings: list[dict[str, Any]]
-) -> tuple[State, StateResource, StateResource]:
-    """The web environment's settings moved into a configuration template it launches from."""
-    web = env(state, "web")
-    template = dataclasses.replace(
-        new_resource(state, TEMPLATE, "web-base", application=web.properties["application"]),
-        properties={
-            "name": "web-base",
-            "application": web.properties["application"],
-            "settings": template_settings,
-        },
-    )
-    moved = with_props(web, templateName="web-base", settings=env_settings)
-    return added(replaced(state, web, moved), template), moved, template
-
-
 def imdsv1_from_a_template(state: State) -> tuple[State, set[tuple[str, str]]]:
     web = env(state, "web")
     imdsv1 = {"namespace": LAUNCH, "name": "DisableIMDSv1"}
@@ -296,10 +176,6 @@ def imdsv1_from_a_template(state: State) -> tuple[State, set[tuple[str, str]]]:
         state, [*kept, {**imdsv1, "value": "false"}], []
     )
     return state, {("eb-imdsv2-required", moved.name), ("eb-imdsv2-required", template.name)}
-
-
-def removed(state: State, gone: StateResource) -> State:
-    return dataclasses.replace(state, resources=[r for r in state.resources if r.urn != gone.urn])
 
 
 def bucket_without_public_access_block(state: State) -> tuple[State, set[tuple[str, str]]]:
@@ -360,27 +236,6 @@ def test_the_size_variant_reports_4200_bytes_and_the_biggest_property(pack, stat
     (violation,) = run(pack, state, "dev").mandatory
     assert "take 4,200 bytes as key=value strings" in violation.message
     assert "over Elastic Beanstalk's limit of 4,096 bytes; biggest: PADDING (" in violation.message
-
-
-# -- prod-only rules: mandatory in prod, advisory in dev ----------------------------------------
-
-
-def all_at_once(state: State) -> tuple[State, tuple[str, str]]:
-    web = env(state, "web")
-    broken = with_setting(web, "aws:elasticbeanstalk:command", "DeploymentPolicy", "AllAtOnce")
-    return replaced_or_same(state, web, broken), ("eb-deployment-policy-safe", web.name)
-
-
-def single_az_rds(state: State) -> tuple[State, tuple[str, str]]:
-    db = one(state, RDS)
-    return replaced_or_same(state, db, with_props(db, multiAz=False)), ("rds-multi-az", db.name)
-
-
-def replaced_or_same(state: State, old: StateResource, new: StateResource) -> State:
-    """Like `replaced`, but dev may already be built this way (that is what dev allows)."""
-    return dataclasses.replace(
-        state, resources=[new if r.urn == old.urn else r for r in state.resources]
-    )
 
 
 # -- the worker tier (prod runs one) --------------------------------------------------------
@@ -444,76 +299,3 @@ def test_each_broken_worker_variant_fails_with_exactly_its_policy(
     report = run(pack, state, "prod")
     assert mandatory(report) == expected
     assert not report.passed
-
-
-@pytest.mark.parametrize("variant", [all_at_once, single_az_rds], ids=lambda v: v.__name__)
-def test_prod_only_rules_are_mandatory_in_prod_and_advisory_in_dev(
-    pack, states, variant: Callable[[State], tuple[State, tuple[str, str]]]
-) -> None:
-    prod_state, finding = variant(states["prod"])
-    prod = run(pack, prod_state, "prod")
-    assert mandatory(prod) == {finding}
-
-    dev_state, dev_finding = variant(states["dev"])
-    dev = run(pack, dev_state, "dev")
-    assert mandatory(dev) == set()
-    assert dev_finding in advisory(dev)
-
-
-# -- an environment launched from a configuration template, on a saved state ------------------
-
-
-@pytest.mark.parametrize("stage", STAGES)
-def test_settings_moved_into_a_template_are_judged_as_before(pack, states, stage: str) -> None:
-    """The same settings, read from the template: the same verdicts for the environment (the
-    template is judged on its own values too, so dev's relaxations show on it as well)."""
-    web = env(states[stage], "web")
-    state, _, template = launched_from_template(states[stage], web.properties["settings"], [])
-    before, after = advisory(run(pack, states[stage], stage)), run(pack, state, stage)
-    assert after.mandatory == []
-    assert {(p, n) for p, n in advisory(after) if n != template.name} == before
-    on_template = {p for p, n in advisory(after) if n == template.name}
-    assert on_template == {p for p, n in before if n == web.name} - {
-        "eb-multi-az-capacity",
-        "eb-model-environment-internal",
-    }
-
-
-def test_a_template_value_the_environment_overrides_fails_only_the_template(pack, states) -> None:
-    web = env(states["prod"], "web")
-    bad = [
-        {**s, "value": "false"} if s["name"] == "DisableIMDSv1" else s
-        for s in web.properties["settings"]
-    ]
-    state, _, template = launched_from_template(states["prod"], bad, web.properties["settings"])
-    assert mandatory(run(pack, state, "prod")) == {("eb-imdsv2-required", template.name)}
-
-
-def test_a_template_missing_from_the_state_is_advisory_not_a_violation(pack, states) -> None:
-    state, moved, template = launched_from_template(states["prod"], [], [])
-    state = dataclasses.replace(state, resources=[r for r in state.resources if r != template])
-    report = run(pack, state, "prod")
-    assert mandatory(report) == set()
-    imds = [v.message for v in report.advisory if v.policy == "eb-imdsv2-required"]
-    assert len(imds) == 1
-    assert imds[0].endswith(
-        f"{ENV} '{moved.name}': aws:autoscaling:launchconfiguration DisableIMDSv1 is not set on "
-        "the environment and its configuration template 'web-base' is not in this stack"
-    )
-
-
-@pytest.mark.parametrize(("stage", "level"), [("dev", "advisory"), ("prod", "mandatory")])
-def test_sample_application_and_unversioned_bucket_follow_the_stage(
-    pack, states, stage: str, level: str
-) -> None:
-    state = states[stage]
-    web = env(state, "web")
-    bare = {k: v for k, v in web.properties.items() if k != "version"}
-    versioning = one(state, "aws:s3/bucketVersioning:BucketVersioning", "-bundles-")
-    bucket = one(state, "aws:s3/bucket:Bucket", "-bundles")
-    broken = removed(replaced(state, web, dataclasses.replace(web, properties=bare)), versioning)
-    report = run(pack, broken, stage)
-    expected = {("eb-runs-stack-version", web.name), ("s3-bucket-versioned", bucket.name)}
-    found = mandatory(report) if level == "mandatory" else advisory(report)
-    assert expected <= found
-    assert mandatory(report) == (expected if level == "mandatory" else set())
